@@ -1,0 +1,77 @@
+import Foundation
+public import YAMLSyntax
+
+/// What checking one campaign file found.
+public struct CampaignCheck: Sendable {
+    /// The path as the user named it.
+    public var path: String
+    /// The campaign, when the file had no errors.
+    public var campaign: Campaign?
+    /// Every problem found, in file order.
+    public var diagnostics: [Diagnostic]
+    /// The lines of every file the diagnostics point into, by path.
+    public var sources: [String: SourceText]
+}
+
+/// Options for checking campaign files.
+public struct CheckOptions: Sendable {
+    /// Whether recipient files are opened (their existence and headers); off for `--no-recipients`.
+    public var checksRecipientFiles: Bool
+    /// Bounds on hostile YAML.
+    public var yamlLimits: YAMLLimits
+    /// The largest campaign file read.
+    public var maxFileBytes: Int
+
+    /// Creates options; by default recipient files are checked.
+    public init(checksRecipientFiles: Bool = true, yamlLimits: YAMLLimits = YAMLLimits(), maxFileBytes: Int = 4 << 20) {
+        self.checksRecipientFiles = checksRecipientFiles
+        self.yamlLimits = yamlLimits
+        self.maxFileBytes = maxFileBytes
+    }
+}
+
+/// Checks campaign files: YAML, structure, template, parameters, schedule, limits and recipient
+/// file headers. Pure apart from reading the files it is given.
+public enum CampaignChecker {
+    /// Reads and checks the campaign file at `path`.
+    public static func check(path: String, options: CheckOptions = CheckOptions()) -> CampaignCheck {
+        let start = SourceLocation(file: path, range: SourceRange(at: SourcePosition(line: 1, column: 1)))
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if let size = (attributes?[.size] as? NSNumber)?.intValue, size > options.maxFileBytes {
+            return CampaignCheck(path: path, campaign: nil, diagnostics: [.fileTooLarge(bytes: size, limit: options.maxFileBytes, at: start)], sources: [:])
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied or not a regular file" : "no such file"
+            return CampaignCheck(path: path, campaign: nil, diagnostics: [.fileUnreadable(reason, at: start)], sources: [:])
+        }
+        return check(bytes: [UInt8](data), path: path, options: options)
+    }
+
+    /// Checks a campaign file's bytes; `path` names it in diagnostics and anchors relative paths.
+    public static func check(bytes: [UInt8], path: String, options: CheckOptions = CheckOptions()) -> CampaignCheck {
+        let document = YAMLParser.parse(bytes, limits: options.yamlLimits)
+        var diagnostics = document.problems.map { Diagnostic.yaml($0, file: path) }
+        var sources = [path: document.text]
+        var campaign: Campaign?
+        if let root = document.root, !document.problems.contains(where: \.isFatal) {
+            var decoder = CampaignDecoder(path: path, text: document.text, checksRecipientFiles: options.checksRecipientFiles)
+            let decoded = decoder.decodeCampaign(root)
+            diagnostics += decoder.diagnostics
+            sources.merge(decoder.otherSources) { first, _ in first }
+            campaign = diagnostics.contains { $0.severity == .error } ? nil : decoded
+        } else if document.problems.isEmpty {
+            diagnostics.append(.yamlEmpty(at: SourceLocation(file: path, range: SourceRange(at: SourcePosition(line: 1, column: 1)))))
+        }
+        // The campaign file's own diagnostics first, in position order; then those in its recipient files.
+        diagnostics = diagnostics.enumerated().sorted { left, right in
+            let (l, r) = (left.element, right.element)
+            let (lOwn, rOwn) = (l.location?.file == path, r.location?.file == path)
+            if lOwn != rOwn { return lOwn }
+            if l.location?.file != r.location?.file || l.location?.range.start == r.location?.range.start {
+                return left.offset < right.offset
+            }
+            return Diagnostic.fileOrder(l, r)
+        }.map(\.element)
+        return CampaignCheck(path: path, campaign: campaign, diagnostics: diagnostics, sources: sources)
+    }
+}

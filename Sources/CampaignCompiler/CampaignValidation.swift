@@ -1,0 +1,94 @@
+import Foundation
+public import YAMLSyntax
+
+/// The result of validating a set of campaign files, ready for a reporter.
+public struct ValidationReport: Sendable {
+    /// How many campaign files were checked.
+    public var fileCount: Int
+    /// Every diagnostic, ordered by file and position.
+    public var diagnostics: [Diagnostic]
+    /// The lines of every file that diagnostics point into, by path.
+    public var sources: [String: SourceText]
+
+    /// Creates a report.
+    public init(fileCount: Int, diagnostics: [Diagnostic], sources: [String: SourceText]) {
+        self.fileCount = fileCount
+        self.diagnostics = diagnostics
+        self.sources = sources
+    }
+
+    /// The number of errors.
+    public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+    /// The number of warnings.
+    public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
+}
+
+/// A path given to `validate` that cannot be used.
+public struct ValidationInputError: Error, Sendable, CustomStringConvertible {
+    /// The path as given.
+    public var path: String
+    /// What is wrong with it.
+    public var reason: String
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Validates campaign files and folders, as pull requests do.
+public enum CampaignValidation {
+    /// The campaign files named by `paths`: files as given, folders searched for `*.yaml` and
+    /// `*.yml` (hidden folders and `.build*` skipped), in sorted order.
+    public static func campaignFiles(in paths: [String]) throws(ValidationInputError) -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                throw ValidationInputError(path: path, reason: "no such file or folder")
+            }
+            guard isFolder.boolValue else {
+                files.append(path)
+                continue
+            }
+            var found: [String] = []
+            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+            guard let walker = FileManager.default.enumerator(atPath: path) else {
+                throw ValidationInputError(path: path, reason: "cannot list the folder")
+            }
+            while let relative = walker.nextObject() as? String {
+                let name = (relative as NSString).lastPathComponent
+                if name.hasPrefix(".") {
+                    walker.skipDescendants()
+                    continue
+                }
+                if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                    found.append(base + "/" + relative)
+                }
+            }
+            if found.isEmpty {
+                throw ValidationInputError(path: path, reason: "no *.yaml or *.yml files in this folder")
+            }
+            files += found.sorted()
+        }
+        return files
+    }
+
+    /// Checks every file and adds the cross-file checks (campaign ids used twice).
+    public static func validate(files: [String], options: CheckOptions = CheckOptions()) -> ValidationReport {
+        var diagnostics: [Diagnostic] = []
+        var sources: [String: SourceText] = [:]
+        var firstUse: [String: SourceLocation] = [:]
+        for file in files {
+            let check = CampaignChecker.check(path: file, options: options)
+            diagnostics += check.diagnostics
+            sources.merge(check.sources) { first, _ in first }
+            if let campaign = check.campaign {
+                let here = SourceLocation(file: file, range: campaign.id.range)
+                if let first = firstUse[campaign.id.value] {
+                    diagnostics.append(.duplicateCampaignID(campaign.id.value, first: first, at: here))
+                } else {
+                    firstUse[campaign.id.value] = here
+                }
+            }
+        }
+        return ValidationReport(fileCount: files.count, diagnostics: diagnostics, sources: sources)
+    }
+}

@@ -1,0 +1,293 @@
+import YAMLSyntax
+
+/// The catalog: every diagnostic Salvo reports, with its stable id. Messages are lowercase, with
+/// no final period and names in 'quotes'.
+extension Diagnostic {
+    // MARK: - Files and YAML
+
+    static func fileUnreadable(_ reason: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "file-unreadable", "cannot read the file: \(reason)", at: location)
+    }
+
+    static func fileTooLarge(bytes: Int, limit: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "file-too-large", "campaign file is \(bytes) bytes, more than the \(limit) a campaign file may have", at: location)
+    }
+
+    static func yamlEmpty(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "yaml-empty", "file is empty; a campaign file starts with 'version: 1'", at: location)
+    }
+
+    static func yaml(_ problem: YAMLProblem, file: String) -> Diagnostic {
+        let location = SourceLocation(file: file, range: problem.range)
+        let related = problem.relatedRange.map { SourceLocation(file: file, range: $0) }
+        switch problem.kind {
+        case .syntax(let text, let context):
+            var notes: [DiagnosticNote] = []
+            if let context { notes.append(DiagnosticNote(context, at: related)) }
+            return Diagnostic(.error, "yaml-syntax", text, at: location, notes: notes)
+        case .invalidUTF8(let byte):
+            let hex = String(byte, radix: 16, uppercase: true)
+            return Diagnostic(.error, "yaml-encoding", "file is not valid UTF-8 (byte 0x\(hex.count == 1 ? "0" + hex : hex))", at: location,
+                              fixIt: FixIt("save the file as UTF-8; text exported on Chinese Windows is often GB18030"))
+        case .unsupportedEncoding(let name):
+            return Diagnostic(.error, "yaml-encoding", "file is \(name); campaign files must be UTF-8", at: location,
+                              fixIt: FixIt("save the file as UTF-8"))
+        case .nulByte:
+            return Diagnostic(.error, "yaml-nul-byte", "file holds a NUL byte, which no text file has", at: location)
+        case .tabIndentation:
+            return Diagnostic(.error, "yaml-tab-indent", "tab character in indentation; YAML indents with spaces only", at: location,
+                              fixIt: FixIt("replace the tab with spaces"))
+        case .duplicateKey(let key, _):
+            return Diagnostic(.error, "yaml-duplicate-key", "duplicate key '\(key)'", at: location,
+                              notes: [DiagnosticNote("'\(key)' first defined here", at: related)])
+        case .aliasExpansionLimit(let alias, let limit):
+            return Diagnostic(.error, "yaml-alias-limit", "alias '*\(alias)' expands the document past \(limit) nodes; refusing a file that multiplies through aliases", at: location,
+                              notes: [DiagnosticNote("'&\(alias)' is anchored here", at: related)])
+        case .undefinedAlias(let name):
+            return Diagnostic(.error, "yaml-undefined-alias", "alias '*\(name)' has no anchor '&\(name)' before it", at: location)
+        case .invalidMerge:
+            return Diagnostic(.error, "yaml-merge", "merge key '<<' needs a mapping or a list of mappings", at: location)
+        case .multipleDocuments:
+            return Diagnostic(.error, "yaml-multiple-documents", "a campaign file holds one YAML document; this starts a second", at: location)
+        case .nestingTooDeep(let limit):
+            return Diagnostic(.error, "yaml-too-deep", "lists and mappings nest deeper than \(limit) levels", at: location)
+        }
+    }
+
+    // MARK: - Structure
+
+    static func unknownKey(_ key: String, in section: String, suggestion: String?, at location: SourceLocation) -> Diagnostic {
+        let place = section.isEmpty ? "campaign file" : "'\(section)'"
+        return Diagnostic(.error, "unknown-key", "unknown key '\(key)' in \(place)", at: location,
+                          fixIt: suggestion.map { FixIt("did you mean '\($0)'?", replacement: $0) })
+    }
+
+    static func missingKey(_ key: String, in section: String, at location: SourceLocation) -> Diagnostic {
+        let place = section.isEmpty ? "campaign file" : "'\(section)'"
+        return Diagnostic(.error, "missing-key", "missing required key '\(key)' in \(place)", at: location)
+    }
+
+    static func wrongType(_ path: String, expected: String, found: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "wrong-type", "'\(path)' must be \(expected), found \(found)", at: location)
+    }
+
+    static func invalidChoice(_ path: String, value: String, choices: [String], suggestion: String?, at location: SourceLocation) -> Diagnostic {
+        let list = choices.map { "'\($0)'" }.joined(separator: ", ")
+        return Diagnostic(.error, "invalid-value", "'\(path)' must be one of \(list), found '\(value)'", at: location,
+                          fixIt: suggestion.map { FixIt("did you mean '\($0)'?", replacement: $0) })
+    }
+
+    static func outOfRange(_ path: String, value: String, range: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "out-of-range", "'\(path)' must be \(range), found \(value)", at: location)
+    }
+
+    static func versionUnsupported(_ version: Int, at location: SourceLocation) -> Diagnostic {
+        if version > Campaign.supportedVersion {
+            return Diagnostic(.error, "version-unsupported", "campaign file version \(version) is newer than this salvo reads (up to \(Campaign.supportedVersion))", at: location,
+                              fixIt: FixIt("upgrade salvo, or write the file for version \(Campaign.supportedVersion)"))
+        }
+        return Diagnostic(.error, "version-unsupported", "campaign file version \(version) does not exist; the first version is 1", at: location)
+    }
+
+    static func campaignID(_ id: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "campaign-id", "campaign id '\(id)' must be 1-64 lowercase letters, digits and '-', starting with a letter or digit", at: location)
+    }
+
+    static func duplicateCampaignID(_ id: String, first: SourceLocation, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "duplicate-campaign-id", "campaign id '\(id)' is used by another campaign file; runs of both would share one state store", at: location,
+                   notes: [DiagnosticNote("'\(id)' first used here", at: first)])
+    }
+
+    static func emptyList(_ path: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "empty-list", "'\(path)' needs at least one entry", at: location)
+    }
+
+    // MARK: - Provider
+
+    static func endpoint(_ value: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "provider-endpoint", "endpoint '\(value)' is not an http or https URL with a host", at: location)
+    }
+
+    static func insecureEndpoint(_ value: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.warning, "provider-endpoint-http", "endpoint '\(value)' is plain http to a host other than this machine; requests and numbers would cross the network unencrypted", at: location,
+                   fixIt: FixIt("use https"))
+    }
+
+    // MARK: - Sign name and template
+
+    static func signNameLength(_ name: String, count: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "sign-name-length", "sign name '\(name)' has \(count) characters; a sign name has 2-12", at: location)
+    }
+
+    static func signNameBrackets(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "sign-name-brackets", "sign name must not include brackets; the platform adds 【】 around it", at: location)
+    }
+
+    static func signNameCharacter(_ character: Character, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "sign-name-characters", "sign name may hold letters, digits and Chinese characters only, found '\(character)'", at: location)
+    }
+
+    static func templateCode(_ code: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-code", "template code '\(code)' is not of the form 'SMS_' followed by digits", at: location)
+    }
+
+    static func templateEmpty(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-empty", "template content is empty", at: location)
+    }
+
+    static func templateTooLong(count: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-too-long", "template content has \(count) characters; the limit is 500", at: location)
+    }
+
+    static func templateBrackets(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-brackets", "template content must not contain '【' or '】'; they are reserved for the sign name", at: location)
+    }
+
+    static func placeholderUnclosed(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-placeholder-malformed", "'${' is not closed by '}'", at: location)
+    }
+
+    static func placeholderEmpty(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-placeholder-malformed", "placeholder '${}' has no name", at: location)
+    }
+
+    static func placeholderName(_ name: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-placeholder-malformed", "placeholder name '\(name)' may hold only letters, digits and '_'", at: location)
+    }
+
+    static func placeholderMustache(_ name: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-placeholder-style", "'{{\(name)}}' is not a placeholder; Alibaba Cloud templates write '${\(name)}'", at: location,
+                   fixIt: FixIt("write '${\(name)}'", replacement: "${\(name)}"))
+    }
+
+    static func placeholderRepeated(_ name: String, first: SourceLocation, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-placeholder-repeated", "placeholder '${\(name)}' appears twice; each variable may appear once in a template", at: location,
+                   notes: [DiagnosticNote("'${\(name)}' first appears here", at: first)])
+    }
+
+    static func placeholderUnbound(_ name: String, suggestion: String?, parameters: SourceLocation?, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-placeholder-unbound", "placeholder '${\(name)}' has no parameter", at: location,
+                   notes: parameters.map { [DiagnosticNote("parameters are bound here", at: $0)] } ?? [],
+                   fixIt: suggestion.map { FixIt("did you mean the parameter '\($0)'?") } ?? FixIt("add '\(name): { type: text, from: COLUMN }' under 'parameters'"))
+    }
+
+    static func parameterUnused(_ name: String, template: SourceLocation, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-parameter-unused", "parameter '\(name)' has no placeholder '${\(name)}' in the template", at: location,
+                   notes: [DiagnosticNote("template content is here", at: template)])
+    }
+
+    static func verificationKeyword(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-verification-keyword", "verification content must name 验证码, 注册码, 校验码 or 动态码", at: location)
+    }
+
+    static func promotionalOptOut(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-promotional-opt-out", "promotional content must end with '拒收请回复R'", at: location,
+                   fixIt: FixIt("end the content with '拒收请回复R'"))
+    }
+
+    static func notificationOptOut(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-notification-opt-out", "notification content must not contain '拒收请回复R'; that text marks promotional templates", at: location,
+                   fixIt: FixIt("remove it, or set 'template.type' to 'promotional'"))
+    }
+
+    // MARK: - Parameters
+
+    static func parameterBinding(_ name: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "parameter-binding", "parameter '\(name)' needs exactly one of 'from' (a column) or 'value' (a constant)", at: location)
+    }
+
+    static func parameterDefaultWithValue(_ name: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "parameter-binding", "parameter '\(name)' has a constant 'value'; 'default' goes with 'from'", at: location)
+    }
+
+    static func parameterValue(_ problem: ValueProblem, parameter: String, type: ParameterType, at location: SourceLocation) -> Diagnostic {
+        switch problem {
+        case .empty:
+            return Diagnostic(.error, "parameter-value-empty", "value of '\(parameter)' is empty; a parameter value has 1-35 characters", at: location)
+        case .tooLong(let count):
+            return Diagnostic(.error, "parameter-value-length", "value of '\(parameter)' has \(count) characters; a parameter value has at most 35", at: location)
+        case .url:
+            return Diagnostic(.error, "parameter-value-url", "value of '\(parameter)' contains a link; links may not be passed in parameters", at: location)
+        case .brackets:
+            return Diagnostic(.error, "parameter-value-brackets", "value of '\(parameter)' contains '【' or '】', which are reserved for the sign name", at: location)
+        case .type(let expected):
+            return Diagnostic(.error, "parameter-value-type", "value of '\(parameter)' is not \(expected), as type '\(type.rawValue)' needs", at: location)
+        }
+    }
+
+    // MARK: - Length
+
+    static func messageTooLong(length: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "message-too-long", "the message is \(length) characters with its sign name; the limit is 500", at: location)
+    }
+
+    static func messageMinimumTooLong(length: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "message-too-long", "the message is at least \(length) characters with its sign name and one character per column value; the limit is 500", at: location)
+    }
+
+    static func messageSegments(length: Int, segments: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.warning, "message-segments", "the message is \(length) characters with its sign name, so each one is billed as \(segments) segments", at: location,
+                   notes: [DiagnosticNote("one segment holds 70 characters; longer messages are billed per 67")])
+    }
+
+    // MARK: - Schedule
+
+    static func unknownTimeZone(_ name: String, suggestion: String?, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "schedule-timezone", "unknown time zone '\(name)'; use an IANA name such as 'Asia/Shanghai'", at: location,
+                   fixIt: suggestion.map { FixIt("did you mean '\($0)'?", replacement: $0) })
+    }
+
+    static func badDateTime(_ path: String, value: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "schedule-datetime", "'\(path)' must be a local date and time like 2027-03-01T09:00:00, found '\(value)'", at: location)
+    }
+
+    static func endBeforeStart(at location: SourceLocation, start: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "schedule-end-before-start", "'schedule.end' is not after 'schedule.start'", at: location,
+                   notes: [DiagnosticNote("start is set here", at: start)])
+    }
+
+    static func badWindow(_ value: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "schedule-window", "window '\(value)' must be 'HH:MM-HH:MM' with the start before the end, within 00:00-24:00", at: location)
+    }
+
+    static func windowOverlap(_ value: String, other: SourceLocation, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.warning, "schedule-window-overlap", "window '\(value)' overlaps another window", at: location,
+                   notes: [DiagnosticNote("the other window", at: other)])
+    }
+
+    static func dayRepeated(_ day: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "schedule-day-repeated", "day '\(day)' is listed twice", at: location)
+    }
+
+    static func nightBan(_ window: String, chinaTime: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "schedule-night-ban", "window '\(window)' reaches outside 08:00-20:00 China time (\(chinaTime)); promotional SMS may not be sent at night", at: location)
+    }
+
+    // MARK: - Recipients
+
+    static func sourceKind(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "recipients-source-kind", "a recipient source names exactly one of 'csv', 'jsonl' or 'sqlite'", at: location)
+    }
+
+    static func sourceOption(_ key: String, kind: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "unknown-key", "'\(key)' does not apply to a '\(kind)' source", at: location)
+    }
+
+    static func sourceMissing(_ path: String, resolved: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "recipients-file-missing", "recipient file '\(path)' does not exist", at: location,
+                   notes: resolved == path ? [] : [DiagnosticNote("looked for '\(resolved)'; paths are relative to the campaign file")],
+                   fixIt: FixIt("use --no-recipients to check the campaign file alone"))
+    }
+
+    static func sourceUnreadable(_ path: String, reason: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "recipients-file-unreadable", "cannot read recipient file '\(path)': \(reason)", at: location)
+    }
+
+    static func columnMissing(_ column: String, role: String, header: [String], named: SourceLocation, at location: SourceLocation) -> Diagnostic {
+        let suggestion = Suggestion.closest(to: column, among: header)
+        let shown = header.prefix(12).map { "'\($0)'" }.joined(separator: ", ")
+        return Diagnostic(.error, "recipients-column-missing", "no column '\(column)' (\(role)); the header has \(shown)\(header.count > 12 ? ", …" : "")", at: location,
+                          notes: [DiagnosticNote("'\(column)' is named here", at: named)],
+                          fixIt: suggestion.map { FixIt("did you mean '\($0)'?") })
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// One JSON object: `{"files", "errors", "warnings", "diagnostics": [...]}`, the stable shape of
+/// `validate --format json`.
+public struct JSONReporter: DiagnosticReporter {
+    /// Creates a JSON reporter.
+    public init() {}
+
+    struct Output: Encodable {
+        var files: Int
+        var errors: Int
+        var warnings: Int
+        var diagnostics: [Entry]
+    }
+
+    struct Entry: Encodable {
+        var severity: String
+        var id: String
+        var message: String
+        var file: String?
+        var line: Int?
+        var column: Int?
+        var endLine: Int?
+        var endColumn: Int?
+        var notes: [Note]
+        var fixIt: Fix?
+    }
+
+    struct Note: Encodable {
+        var message: String
+        var file: String?
+        var line: Int?
+        var column: Int?
+    }
+
+    struct Fix: Encodable {
+        var message: String
+        var replacement: String?
+    }
+
+    public func render(_ report: ValidationReport) -> String {
+        let entries = report.diagnostics.map { diagnostic in
+            let range = diagnostic.location?.range
+            return Entry(
+                severity: diagnostic.severity.rawValue, id: diagnostic.id.rawValue, message: diagnostic.message,
+                file: diagnostic.location?.file, line: range?.start.line, column: range?.start.column,
+                endLine: range?.end.line, endColumn: range?.end.column,
+                notes: diagnostic.notes.map { Note(message: $0.message, file: $0.location?.file, line: $0.location?.range.start.line, column: $0.location?.range.start.column) },
+                fixIt: diagnostic.fixIt.map { Fix(message: $0.message, replacement: $0.replacement) })
+        }
+        let output = Output(files: report.fileCount, errors: report.errorCount, warnings: report.warningCount, diagnostics: entries)
+        return Self.encode(output) + "\n"
+    }
+
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

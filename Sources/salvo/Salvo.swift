@@ -1,0 +1,15 @@
+import ArgumentParser
+import CampaignCompiler
+
+/// The `salvo` command: parses arguments, calls the libraries, prints, and maps outcomes to exit codes.
+@main
+struct Salvo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "salvo",
+        abstract: "SMS campaigns as code: lint, plan and send Alibaba Cloud SMS campaigns from YAML.",
+        version: SalvoVersion.current,
+        subcommands: [Validate.self]
+    )
+}
+
+extension ReportFormat: ExpressibleByArgument {}

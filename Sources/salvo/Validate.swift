@@ -1,0 +1,48 @@
+import ArgumentParser
+import CampaignCompiler
+import Foundation
+
+/// `salvo validate`: checks campaign files without credentials or network, as pull requests do.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check campaign files: YAML, structure, template, parameters, schedule and recipient files.",
+        discussion: """
+            Takes files and folders (every *.yaml and *.yml below a folder; hidden folders are skipped).
+            Needs no credentials and no network. Exit status: 0 clean, 1 errors found (or warnings with
+            --strict), 64 usage error.
+            """
+    )
+
+    @Argument(help: "Campaign files or folders to check (default: the current folder).")
+    var paths: [String] = []
+
+    @Option(help: "Output format: text, json, github (workflow annotations) or sarif (SARIF 2.1.0).")
+    var format: ReportFormat = .text
+
+    @Flag(help: "Check the campaign files alone; do not open recipient files.")
+    var noRecipients = false
+
+    @Flag(help: "Treat warnings as errors.")
+    var strict = false
+
+    func run() throws {
+        let files: [String]
+        do {
+            files = try CampaignValidation.campaignFiles(in: paths.isEmpty ? ["."] : paths)
+        } catch {
+            Terminal.standardError("salvo: error: \(error)")
+            throw ExitCode(64)
+        }
+        let options = CheckOptions(checksRecipientFiles: !noRecipients)
+        let report = CampaignValidation.validate(files: files, options: options)
+        let environment = ProcessInfo.processInfo.environment
+        let colored = format == .text && Terminal.isTerminal(fileDescriptor: 1) && environment["NO_COLOR"] == nil
+        Terminal.standardOutput(format.reporter(colored: colored).render(report))
+        if format == .text, environment["GITHUB_ACTIONS"] == "true" {
+            Terminal.standardOutput(GitHubReporter().render(report))
+        }
+        if report.errorCount > 0 || (strict && report.warningCount > 0) {
+            throw ExitCode(1)
+        }
+    }
+}
