@@ -40,7 +40,9 @@ public enum YAMLParser {
         }
         let text = SourceText(String(decoding: bytes, as: UTF8.self))
         var builder = TreeBuilder(limits: limits)
-        bytes.withUnsafeBufferPointer { buffer in
+        // libyaml counts a byte-order mark as a column of line 1; without it, its columns match ours.
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        body.withUnsafeBufferPointer { buffer in
             readEvents(buffer, text: text, into: &builder)
         }
         return YAMLDocument(root: builder.root, problems: builder.problems, text: text)
