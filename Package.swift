@@ -14,7 +14,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "YAMLSyntax", dependencies: ["CYAML"]),
-        .target(name: "CampaignCompiler", dependencies: ["YAMLSyntax"]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "CampaignCompiler", dependencies: ["YAMLSyntax", "CSQLite"]),
         .executableTarget(
             name: "salvo",
             dependencies: [

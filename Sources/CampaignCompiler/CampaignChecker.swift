@@ -11,20 +11,27 @@ public struct CampaignCheck: Sendable {
     public var diagnostics: [Diagnostic]
     /// The lines of every file the diagnostics point into, by path.
     public var sources: [String: SourceText]
+    /// Diagnostics left out past the per-file limit, by file and id.
+    public var omitted: [String: [DiagnosticID: DiagnosticCollector.Omitted]] = [:]
+    /// The recipient counts, when the recipients were checked.
+    public var recipients: RecipientSummary?
 }
 
 /// Options for checking campaign files.
 public struct CheckOptions: Sendable {
-    /// Whether recipient files are opened (their existence and headers); off for `--no-recipients`.
+    /// Whether recipient files are read and every row checked; off for `--no-recipients`.
     public var checksRecipientFiles: Bool
+    /// The most diagnostics kept per recipient file (the rest are counted by id); nil keeps all.
+    public var diagnosticLimit: Int?
     /// Bounds on hostile YAML.
     public var yamlLimits: YAMLLimits
     /// The largest campaign file read.
     public var maxFileBytes: Int
 
     /// Creates options; by default recipient files are checked.
-    public init(checksRecipientFiles: Bool = true, yamlLimits: YAMLLimits = YAMLLimits(), maxFileBytes: Int = 4 << 20) {
+    public init(checksRecipientFiles: Bool = true, diagnosticLimit: Int? = nil, yamlLimits: YAMLLimits = YAMLLimits(), maxFileBytes: Int = 4 << 20) {
         self.checksRecipientFiles = checksRecipientFiles
+        self.diagnosticLimit = diagnosticLimit
         self.yamlLimits = yamlLimits
         self.maxFileBytes = maxFileBytes
     }
@@ -34,7 +41,7 @@ public struct CheckOptions: Sendable {
 /// file headers. Pure apart from reading the files it is given.
 public enum CampaignChecker {
     /// Reads and checks the campaign file at `path`.
-    public static func check(path: String, options: CheckOptions = CheckOptions()) -> CampaignCheck {
+    public static func check(path: String, options: CheckOptions = CheckOptions()) async -> CampaignCheck {
         let start = SourceLocation(file: path, range: SourceRange(at: SourcePosition(line: 1, column: 1)))
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         if let size = (attributes?[.size] as? NSNumber)?.intValue, size > options.maxFileBytes {
@@ -44,21 +51,31 @@ public enum CampaignChecker {
             let reason = FileManager.default.fileExists(atPath: path) ? "permission denied or not a regular file" : "no such file"
             return CampaignCheck(path: path, campaign: nil, diagnostics: [.fileUnreadable(reason, at: start)], sources: [:])
         }
-        return check(bytes: [UInt8](data), path: path, options: options)
+        return await check(bytes: [UInt8](data), path: path, options: options)
     }
 
     /// Checks a campaign file's bytes; `path` names it in diagnostics and anchors relative paths.
-    public static func check(bytes: [UInt8], path: String, options: CheckOptions = CheckOptions()) -> CampaignCheck {
+    public static func check(bytes: [UInt8], path: String, options: CheckOptions = CheckOptions()) async -> CampaignCheck {
         let document = YAMLParser.parse(bytes, limits: options.yamlLimits)
         var diagnostics = document.problems.map { Diagnostic.yaml($0, file: path) }
         var sources = [path: document.text]
         var campaign: Campaign?
+        var omitted: [String: [DiagnosticID: DiagnosticCollector.Omitted]] = [:]
+        var summary: RecipientSummary?
         if let root = document.root, !document.problems.contains(where: \.isFatal) {
-            var decoder = CampaignDecoder(path: path, text: document.text, checksRecipientFiles: options.checksRecipientFiles)
+            var decoder = CampaignDecoder(path: path, text: document.text)
             let decoded = decoder.decodeCampaign(root)
             diagnostics += decoder.diagnostics
-            sources.merge(decoder.otherSources) { first, _ in first }
-            campaign = diagnostics.contains { $0.severity == .error } ? nil : decoded
+            if options.checksRecipientFiles, let recipients = decoder.pieces.recipients {
+                let checker = RecipientChecker(recipients: recipients, parameters: decoder.pieces.parameters, signName: decoder.pieces.signName,
+                                               content: decoder.pieces.content, campaignPath: path, diagnosticLimit: options.diagnosticLimit)
+                let result = await checker.check()
+                diagnostics += result.collector.diagnostics
+                omitted = result.collector.omitted
+                sources.merge(result.sources) { first, _ in first }
+                summary = result.summary
+            }
+            campaign = diagnostics.contains { $0.severity == .error } || omitted.values.contains { $0.values.contains { $0.severity == .error } } ? nil : decoded
         } else if document.problems.isEmpty {
             diagnostics.append(.yamlEmpty(at: SourceLocation(file: path, range: SourceRange(at: SourcePosition(line: 1, column: 1)))))
         }
@@ -72,6 +89,6 @@ public enum CampaignChecker {
             }
             return Diagnostic.fileOrder(l, r)
         }.map(\.element)
-        return CampaignCheck(path: path, campaign: campaign, diagnostics: diagnostics, sources: sources)
+        return CampaignCheck(path: path, campaign: campaign, diagnostics: diagnostics, sources: sources, omitted: omitted, recipients: summary)
     }
 }

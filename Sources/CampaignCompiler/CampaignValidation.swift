@@ -9,18 +9,26 @@ public struct ValidationReport: Sendable {
     public var diagnostics: [Diagnostic]
     /// The lines of every file that diagnostics point into, by path.
     public var sources: [String: SourceText]
+    /// Diagnostics left out past the per-file limit, by file and id.
+    public var omitted: [String: [DiagnosticID: DiagnosticCollector.Omitted]]
 
     /// Creates a report.
-    public init(fileCount: Int, diagnostics: [Diagnostic], sources: [String: SourceText]) {
+    public init(fileCount: Int, diagnostics: [Diagnostic], sources: [String: SourceText], omitted: [String: [DiagnosticID: DiagnosticCollector.Omitted]] = [:]) {
         self.fileCount = fileCount
         self.diagnostics = diagnostics
         self.sources = sources
+        self.omitted = omitted
     }
 
-    /// The number of errors.
-    public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
-    /// The number of warnings.
-    public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
+    /// The number of errors, those left out included.
+    public var errorCount: Int { count(.error) }
+    /// The number of warnings, those left out included.
+    public var warningCount: Int { count(.warning) }
+
+    private func count(_ severity: Severity) -> Int {
+        diagnostics.filter { $0.severity == severity }.count
+            + omitted.values.flatMap(\.values).filter { $0.severity == severity }.reduce(0) { $0 + $1.count }
+    }
 }
 
 /// A path given to `validate` that cannot be used.
@@ -72,13 +80,15 @@ public enum CampaignValidation {
     }
 
     /// Checks every file and adds the cross-file checks (campaign ids used twice).
-    public static func validate(files: [String], options: CheckOptions = CheckOptions()) -> ValidationReport {
+    public static func validate(files: [String], options: CheckOptions = CheckOptions()) async -> ValidationReport {
         var diagnostics: [Diagnostic] = []
         var sources: [String: SourceText] = [:]
+        var omitted: [String: [DiagnosticID: DiagnosticCollector.Omitted]] = [:]
         var firstUse: [String: SourceLocation] = [:]
         for file in files {
-            let check = CampaignChecker.check(path: file, options: options)
+            let check = await CampaignChecker.check(path: file, options: options)
             diagnostics += check.diagnostics
+            omitted.merge(check.omitted) { first, _ in first }
             sources.merge(check.sources) { first, _ in first }
             if let campaign = check.campaign {
                 let here = SourceLocation(file: file, range: campaign.id.range)
@@ -89,6 +99,6 @@ public enum CampaignValidation {
                 }
             }
         }
-        return ValidationReport(fileCount: files.count, diagnostics: diagnostics, sources: sources)
+        return ValidationReport(fileCount: files.count, diagnostics: diagnostics, sources: sources, omitted: omitted)
     }
 }

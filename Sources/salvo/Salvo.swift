@@ -3,7 +3,7 @@ import CampaignCompiler
 
 /// The `salvo` command: parses arguments, calls the libraries, prints, and maps outcomes to exit codes.
 @main
-struct Salvo: ParsableCommand {
+struct Salvo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "salvo",
         abstract: "SMS campaigns as code: lint, plan and send Alibaba Cloud SMS campaigns from YAML.",

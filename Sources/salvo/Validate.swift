@@ -3,7 +3,7 @@ import CampaignCompiler
 import Foundation
 
 /// `salvo validate`: checks campaign files without credentials or network, as pull requests do.
-struct Validate: ParsableCommand {
+struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check campaign files: YAML, structure, template, parameters, schedule and recipient files.",
         discussion: """
@@ -19,13 +19,13 @@ struct Validate: ParsableCommand {
     @Option(help: "Output format: text, json, github (workflow annotations) or sarif (SARIF 2.1.0).")
     var format: ReportFormat = .text
 
-    @Flag(help: "Check the campaign files alone; do not open recipient files.")
+    @Flag(help: "Check the campaign files alone; do not read recipient files.")
     var noRecipients = false
 
     @Flag(help: "Treat warnings as errors.")
     var strict = false
 
-    func run() throws {
+    func run() async throws {
         let files: [String]
         do {
             files = try CampaignValidation.campaignFiles(in: paths.isEmpty ? ["."] : paths)
@@ -33,8 +33,10 @@ struct Validate: ParsableCommand {
             Terminal.standardError("salvo: error: \(error)")
             throw ExitCode(64)
         }
-        let options = CheckOptions(checksRecipientFiles: !noRecipients)
-        let report = CampaignValidation.validate(files: files, options: options)
+        // Text and annotations show the first 50 diagnostics per recipient file; JSON and SARIF keep all.
+        let limit: Int? = format == .json || format == .sarif ? nil : 50
+        let options = CheckOptions(checksRecipientFiles: !noRecipients, diagnosticLimit: limit)
+        let report = await CampaignValidation.validate(files: files, options: options)
         let environment = ProcessInfo.processInfo.environment
         let colored = format == .text && Terminal.isTerminal(fileDescriptor: 1) && environment["NO_COLOR"] == nil
         Terminal.standardOutput(format.reporter(colored: colored).render(report))

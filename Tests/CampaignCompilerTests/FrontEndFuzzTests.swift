@@ -52,7 +52,7 @@ struct SplitMix64: RandomNumberGenerator {
         return names.filter { $0.hasSuffix(".yaml") }.sorted().compactMap { FileManager.default.contents(atPath: root + $0).map { [UInt8]($0) } }
     }
 
-    @Test func mutatedCampaignsNeverCrashAndAlwaysLocateTheirErrors() throws {
+    @Test func mutatedCampaignsNeverCrashAndAlwaysLocateTheirErrors() async throws {
         let seeds = Self.seeds()
         try #require(!seeds.isEmpty)
         let iterations = Int(ProcessInfo.processInfo.environment["SALVO_FUZZ_ITERATIONS"] ?? "") ?? 20000
@@ -61,7 +61,7 @@ struct SplitMix64: RandomNumberGenerator {
         for iteration in 0..<iterations {
             let input = Self.mutate(seeds[iteration % seeds.count], using: &random)
             let path = Fixtures.packageRoot + "/campaigns/fuzz-\(iteration).yaml"
-            let check = CampaignChecker.check(bytes: input, path: path, options: CheckOptions(checksRecipientFiles: false))
+            let check = await CampaignChecker.check(bytes: input, path: path, options: CheckOptions(checksRecipientFiles: false))
             let lines = check.sources[path]?.lines.count ?? 1
             if check.diagnostics.contains(where: { $0.severity == .error }) { withErrors += 1 }
             for diagnostic in check.diagnostics {

@@ -25,9 +25,9 @@ import Testing
     }
 
     @Test(arguments: fixtures)
-    func rendersAsRecorded(_ name: String) throws {
+    func rendersAsRecorded(_ name: String) async throws {
         let path = Fixtures.folder + "/invalid/" + name
-        let check = CampaignChecker.check(path: path)
+        let check = await CampaignChecker.check(path: path)
         let report = ValidationReport(fileCount: 1, diagnostics: check.diagnostics, sources: check.sources)
         let rendered = TextReporter().render(report).replacingOccurrences(of: Fixtures.folder + "/", with: "")
         let goldenPath = String(path.dropLast(".yaml".count)) + ".expected"
@@ -54,10 +54,10 @@ import Testing
         #expect(check.campaign == nil || report.errorCount == 0)
     }
 
-    @Test func exampleCampaignsAreClean() {
+    @Test func exampleCampaignsAreClean() async {
         let files = (try? CampaignValidation.campaignFiles(in: [Fixtures.packageRoot + "/campaigns"])) ?? []
         #expect(files.count >= 3)
-        let report = CampaignValidation.validate(files: files)
+        let report = await CampaignValidation.validate(files: files)
         #expect(report.diagnostics.isEmpty, "\(TextReporter().render(report))")
     }
 }

@@ -291,3 +291,97 @@ extension Diagnostic {
                           fixIt: suggestion.map { FixIt("did you mean '\($0)'?") })
     }
 }
+
+// MARK: - Recipient rows
+
+extension Diagnostic {
+    /// A phone number as it may appear in a message: its middle hidden, since numbers are
+    /// personal data; the position already says which row it is.
+    static func masked(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count >= 8 else { return String(repeating: "*", count: scalars.count) }
+        let middle = String(repeating: "*", count: scalars.count - 7)
+        return String(String.UnicodeScalarView(scalars.prefix(3))) + middle + String(String.UnicodeScalarView(scalars.suffix(4)))
+    }
+
+    static func sourceFailure(_ spec: RecipientSourceSpec, _ error: RecipientSourceError, at yaml: SourceLocation) -> Diagnostic {
+        let named = "recipient file '\(spec.path.value)'"
+        switch error.code {
+        case .missing:
+            return .sourceMissing(spec.path.value, resolved: spec.resolvedPath, at: yaml)
+        case .query:
+            let at = error.position.map { SourceLocation(file: spec.resolvedPath, range: SourceRange(at: $0)) } ?? spec.query.map { SourceLocation(file: yaml.file, range: $0.range) } ?? yaml
+            return Diagnostic(.error, "recipients-query", "SQLite database '\(spec.path.value)' \(error.message)", at: at)
+        default:
+            guard let position = error.position else {
+                return Diagnostic(.error, "recipients-file-unreadable", "\(named) \(error.message)", at: yaml)
+            }
+            let id: DiagnosticID = error.code == .encoding ? "recipients-encoding" : error.code == .unclosedQuote ? "recipients-unclosed-quote" : "recipients-file-unreadable"
+            return Diagnostic(.error, id, "\(named) \(error.message)", at: SourceLocation(file: spec.resolvedPath, range: SourceRange(at: position)),
+                              notes: [DiagnosticNote("rows before this point were checked; nothing after it was read", at: nil)])
+        }
+    }
+
+    static func rowFieldCount(_ count: Int, header: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "recipient-row-fields", "row has \(count) field\(count == 1 ? "" : "s"); the header has \(header)", at: location)
+    }
+
+    static func phoneProblem(_ problem: PhoneNumber.Problem, text: String, at location: SourceLocation) -> Diagnostic {
+        switch problem {
+        case .empty:
+            return Diagnostic(.error, "recipient-phone-empty", "phone number is empty", at: location)
+        case .characters:
+            return Diagnostic(.error, "recipient-phone-invalid", "phone number '\(masked(text))' holds characters other than digits, '+', spaces and dashes", at: location)
+        case .mainlandForm:
+            return Diagnostic(.error, "recipient-phone-invalid", "phone number '\(masked(text))' is not a mainland mobile number (11 digits starting 13-19, optionally after +86, 0086 or 86)", at: location)
+        case .internationalLength:
+            return Diagnostic(.error, "recipient-phone-invalid", "phone number '\(masked(text))' is not a valid international number (7-15 digits after the country code prefix)", at: location)
+        }
+    }
+
+    static func phoneInternational(_ number: PhoneNumber, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "recipient-phone-international", "'\(number.masked)' is an international number; verification, notification and promotional templates reach mainland numbers only", at: location)
+    }
+
+    static func duplicateRecipient(_ number: PhoneNumber, first: SourceLocation?, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.warning, "recipient-duplicate", "\(number.masked) is already a recipient; only its first occurrence is sent", at: location,
+                   notes: first.map { [DiagnosticNote("first occurrence", at: $0)] } ?? [])
+    }
+
+    static func exclusionPhone(_ problem: PhoneNumber.Problem, text: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.warning, "exclusion-phone-invalid", "exclusion list entry '\(masked(text))' is not a phone number and excludes nobody", at: location)
+    }
+
+    static func rowValueEmpty(column: String, parameter: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "recipient-value-empty", "column '\(column)' is empty and parameter '\(parameter)' has no default", at: location,
+                   fixIt: FixIt("give '\(parameter)' a 'default', or fill the column"))
+    }
+
+    static func rowValue(_ problem: ValueProblem, column: String, parameter: String, type: ParameterType, at location: SourceLocation) -> Diagnostic {
+        let subject = "value in column '\(column)'"
+        switch problem {
+        case .empty:
+            return rowValueEmpty(column: column, parameter: parameter, at: location)
+        case .tooLong(let count):
+            return Diagnostic(.error, "recipient-value-length", "\(subject) has \(count) characters; a parameter value has at most 35", at: location)
+        case .url:
+            return Diagnostic(.error, "recipient-value-url", "\(subject) contains a link; links may not be passed in parameters", at: location)
+        case .brackets:
+            return Diagnostic(.error, "recipient-value-brackets", "\(subject) contains '【' or '】', which are reserved for the sign name", at: location)
+        case .type(let expected):
+            return Diagnostic(.error, "recipient-value-type", "\(subject) is not \(expected), as parameter '\(parameter)' of type '\(type.rawValue)' needs", at: location)
+        }
+    }
+
+    static func rowMessageTooLong(_ length: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "recipient-message-too-long", "the message for this row is \(length) characters with its sign name; the limit is 500", at: location)
+    }
+
+    /// The same diagnostic as a warning that says the row is skipped (`invalid: skip`).
+    func skippingRow() -> Diagnostic {
+        var copy = self
+        copy.severity = .warning
+        copy.message += " (row skipped: 'invalid: skip')"
+        return copy
+    }
+}

@@ -16,6 +16,12 @@ public struct TextReporter: DiagnosticReporter {
         for diagnostic in report.diagnostics {
             out += render(diagnostic, sources: report.sources)
         }
+        for (file, ids) in report.omitted.sorted(by: { $0.key < $1.key }) {
+            let total = ids.values.reduce(0) { $0 + $1.count }
+            let parts = ids.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
+                .map { "\($0.value.count) × \($0.key)" }.joined(separator: ", ")
+            out += paint("note", "1;36") + ": \(total) more in \(file) not shown (\(parts)); --format json lists them all\n"
+        }
         out += summary(report) + "\n"
         return out
     }
@@ -72,8 +78,8 @@ public struct TextReporter: DiagnosticReporter {
     private func excerpt(_ location: SourceLocation, sources: [String: SourceText], style: String) -> String {
         guard let text = sources[location.file] else { return "" }
         let range = location.range
-        let lineNumber = min(range.start.line, text.lines.count)
-        guard lineNumber >= 1, let line = text.line(lineNumber) else { return "" }
+        let lineNumber = range.start.line
+        guard let line = text.line(lineNumber) else { return "" }
         let scalars = Array(line.unicodeScalars).map { $0 == "\t" ? " " : $0 }
         let number = String(lineNumber)
         let margin = String(repeating: " ", count: number.count)

@@ -47,9 +47,7 @@ extension CampaignDecoder {
         }
 
         let recipients = required(top, "recipients").flatMap { decodeRecipients($0, anchor: top.keyRange("recipients") ?? start) }
-        if let recipients, checksRecipientFiles {
-            otherSources.merge(checkRecipientFiles(recipients, parameters: parameters)) { first, _ in first }
-        }
+        pieces = Pieces(signName: signName?.value, content: template?.content.value, parameters: parameters, recipients: recipients)
         let schedule = decodeSchedule(top["schedule"], anchor: top.keyRange("schedule") ?? start, templateType: template?.type.value)
         let sending = top["sending"].flatMap { $0.isNull ? Sending() : decodeSending($0, anchor: top.keyRange("sending") ?? start) } ?? Sending()
 

@@ -23,16 +23,22 @@ struct CampaignDecoder {
 
     let path: String
     let text: SourceText
-    /// Whether recipient files are opened to check their headers.
-    let checksRecipientFiles: Bool
     private(set) var diagnostics: [Diagnostic] = []
-    /// Lines of other files that diagnostics point into (recipient headers), by path.
-    var otherSources: [String: SourceText] = [:]
 
-    init(path: String, text: SourceText, checksRecipientFiles: Bool) {
+    /// The pieces decoded so far, usable for recipient checks even when other parts have errors.
+    struct Pieces {
+        var signName: String?
+        var content: String?
+        var parameters: [Parameter] = []
+        var recipients: Recipients?
+    }
+
+    /// The pieces decoded so far.
+    var pieces = Pieces()
+
+    init(path: String, text: SourceText) {
         self.path = path
         self.text = text
-        self.checksRecipientFiles = checksRecipientFiles
     }
 
     func location(_ range: SourceRange) -> SourceLocation {

@@ -1,0 +1,325 @@
+import YAMLSyntax
+
+/// Counts from checking a campaign's recipients.
+public struct RecipientSummary: Sendable, Hashable {
+    /// Rows read from all sources.
+    public var read = 0
+    /// Rows with an error (not sent).
+    public var invalid = 0
+    /// Rows whose number appeared before (not sent).
+    public var duplicates = 0
+    /// Rows whose number is on an exclusion list (not sent).
+    public var excluded = 0
+    /// Recipients to send to.
+    public var toSend = 0
+    /// How many recipients need 1, 2, 3… segments.
+    public var segmentHistogram: [Int: Int] = [:]
+    /// Segments over all recipients to send to.
+    public var totalSegments = 0
+}
+
+/// A recipient that passed every check: who, the parameter values, and what the message costs.
+public struct AcceptedRecipient: Sendable, Hashable {
+    /// The normalised number.
+    public var phone: PhoneNumber
+    /// Values by parameter name (constants included).
+    public var values: [String: String]
+    /// Characters of the message, sign name and 【】 included.
+    public var length: Int
+    /// Billed segments.
+    public var segments: Int
+    /// Which source of `recipients.from` it came from.
+    public var sourceIndex: Int
+    /// The row's line in that source.
+    public var line: Int
+}
+
+/// What a recipient check found.
+public struct RecipientCheck: Sendable {
+    /// The counts.
+    public var summary: RecipientSummary
+    /// Diagnostics kept (see `DiagnosticCollector`) and counts of those left out.
+    public var collector: DiagnosticCollector
+    /// Header lines of the recipient files, for showing under header diagnostics.
+    public var sources: [String: SourceText]
+}
+
+/// Reads every recipient source as a stream and checks every row against the template: phone
+/// numbers, duplicates across formats, exclusion lists, parameter values, and each row's rendered
+/// length and segments. Memory does not grow with the rows, apart from the set of numbers seen
+/// (at most 8 bytes each) and the duplicates found.
+public struct RecipientChecker: Sendable {
+    /// The recipients block of the campaign.
+    public var recipients: Recipients
+    /// The parameters, in file order.
+    public var parameters: [Parameter]
+    /// The sign name, for lengths (nil skips length checks).
+    public var signName: String?
+    /// The template content, for lengths (nil skips length checks).
+    public var content: String?
+    /// The campaign file's path, for diagnostics that point into it.
+    public var campaignPath: String
+    /// The most diagnostics kept per file.
+    public var diagnosticLimit: Int?
+    /// The most duplicates whose first occurrence is looked up for a note.
+    public var duplicateNoteLimit = 100_000
+
+    /// Creates a checker for a campaign's pieces.
+    public init(recipients: Recipients, parameters: [Parameter], signName: String?, content: String?, campaignPath: String, diagnosticLimit: Int?) {
+        self.recipients = recipients
+        self.parameters = parameters
+        self.signName = signName
+        self.content = content
+        self.campaignPath = campaignPath
+        self.diagnosticLimit = diagnosticLimit
+    }
+
+    /// Creates a checker for a decoded campaign.
+    public init(campaign: Campaign, diagnosticLimit: Int?) {
+        self.init(recipients: campaign.recipients, parameters: campaign.parameters, signName: campaign.signName.value,
+                  content: campaign.template.content.value, campaignPath: campaign.path, diagnosticLimit: diagnosticLimit)
+    }
+
+    private struct Binding {
+        var parameter: Parameter
+        var column: String
+        var index: Int?
+    }
+
+    /// Checks every row.
+    public func check() async -> RecipientCheck {
+        await check(accept: { (_: AcceptedRecipient) throws(Never) in })
+    }
+
+    /// Checks every row; `accept` is called for each recipient to send to, in order, and what it
+    /// throws ends the check.
+    public func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void) async throws(Failure) -> RecipientCheck {
+        var collector = DiagnosticCollector(limit: diagnosticLimit)
+        var sources: [String: SourceText] = [:]
+        let exclusions = await readExclusions(into: &collector, sources: &sources)
+
+        // The fixed part of every message: sign name, 【】, content with constants filled in.
+        var constants: [String: String] = [:]
+        for parameter in parameters {
+            if case .constant(let value) = parameter.binding { constants[parameter.name.value] = value.value }
+        }
+        var fixedLength: Int?
+        if let signName, let content {
+            let bound = Set(parameters.map(\.name.value))
+            if PlaceholderParser.placeholderNames(in: content).allSatisfy(bound.contains) {
+                var blanks = constants
+                for parameter in parameters where blanks[parameter.name.value] == nil { blanks[parameter.name.value] = "" }
+                fixedLength = MessageLength.length(signName: signName, rendered: PlaceholderParser.render(content, values: blanks))
+            }
+        }
+
+        var state = PassState(constants: constants, fixedLength: fixedLength, exclusions: exclusions)
+        for (sourceIndex, spec) in recipients.sources.enumerated() {
+            switch spec.kind {
+            case .csv: try await checkRows(of: CSVSource(path: spec.resolvedPath, encoding: spec.encoding), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
+            case .jsonl: try await checkRows(of: JSONLSource(path: spec.resolvedPath), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
+            case .sqlite: try await checkRows(of: SQLiteSource(path: spec.resolvedPath, query: spec.query?.value ?? ""), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
+            }
+        }
+        let summary = state.summary
+        let duplicates = state.duplicates
+        if !duplicates.isEmpty {
+            let firsts = await firstOccurrences(of: Set(duplicates.prefix(duplicateNoteLimit).map(\.0.key)), exclusions: exclusions)
+            for (phone, location) in duplicates {
+                collector.report(.duplicateRecipient(phone, first: firsts[phone.key], at: location))
+            }
+        }
+        return RecipientCheck(summary: summary, collector: collector, sources: sources)
+    }
+
+    /// What the first pass carries from row to row and source to source.
+    private struct PassState {
+        var constants: [String: String]
+        var fixedLength: Int?
+        var exclusions: PhoneSet
+        var seen = PhoneSet()
+        var duplicates: [(PhoneNumber, SourceLocation)] = []
+        var summary = RecipientSummary()
+    }
+
+    /// Checks the rows of one source (generic, so each source type gets its own fast loop).
+    private func checkRows<Source: RecipientSource, Failure: Error>(
+        of source: Source, spec: RecipientSourceSpec, sourceIndex: Int, state: inout PassState,
+        collector: inout DiagnosticCollector, sources: inout [String: SourceText],
+        accept: (AcceptedRecipient) throws(Failure) -> Void
+    ) async throws(Failure) {
+        let yaml = SourceLocation(file: campaignPath, range: spec.path.range)
+        let header: RecipientHeader
+        let rows: Source.Rows
+        do {
+            (header, rows) = try source.open()
+        } catch {
+            collector.report(.sourceFailure(spec, error, at: yaml))
+            return
+        }
+        if let text = header.text {
+            sources[spec.resolvedPath] = SourceText(String(repeating: "\n", count: header.range.start.line - 1) + text)
+        }
+        let headerLocation = SourceLocation(file: spec.resolvedPath, range: header.range)
+        guard let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else {
+            collector.report(.columnMissing(spec.phoneColumn.value, role: "the phone column", header: header.columns,
+                                            named: SourceLocation(file: campaignPath, range: spec.phoneColumn.range), at: headerLocation))
+            return
+        }
+        var bindings: [Binding] = []
+        var missing = Set<String>()
+        for parameter in parameters {
+            guard case .column(let column) = parameter.binding else { continue }
+            let index = header.columns.firstIndex(of: column.value)
+            if index == nil, !missing.contains(column.value) {
+                missing.insert(column.value)
+                collector.report(.columnMissing(column.value, role: "parameter '\(parameter.name.value)'", header: header.columns,
+                                                named: SourceLocation(file: campaignPath, range: column.range), at: headerLocation))
+            }
+            bindings.append(Binding(parameter: parameter, column: column.value, index: index))
+        }
+        let skip = recipients.invalid == .skip
+        let file = spec.resolvedPath
+        var iterator = rows.makeAsyncIterator()
+        while true {
+            let next: RecipientRow?
+            do {
+                next = try await iterator.next(isolation: #isolation)
+            } catch {
+                collector.report(.sourceFailure(spec, error, at: yaml))
+                return
+            }
+            guard let row = next else { return }
+            state.summary.read += 1
+            func at(_ index: Int) -> SourceLocation {
+                let position = index < row.positions.count ? row.positions[index] : SourcePosition(line: row.line, column: 1)
+                return SourceLocation(file: file, range: SourceRange(at: position))
+            }
+            guard row.fields.count == header.columns.count else {
+                collector.report(skip ? Diagnostic.rowFieldCount(row.fields.count, header: header.columns.count, at: at(0)).skippingRow() : .rowFieldCount(row.fields.count, header: header.columns.count, at: at(0)))
+                state.summary.invalid += 1
+                continue
+            }
+            let phoneText = row.fields[phoneIndex]
+            let phone: PhoneNumber
+            switch PhoneNumber.parse(phoneText) {
+            case .failure(let problem):
+                let diagnostic = Diagnostic.phoneProblem(problem, text: phoneText, at: at(phoneIndex))
+                collector.report(skip ? diagnostic.skippingRow() : diagnostic)
+                state.summary.invalid += 1
+                continue
+            case .success(let number):
+                phone = number
+            }
+            if case .international = phone {
+                let diagnostic = Diagnostic.phoneInternational(phone, at: at(phoneIndex))
+                collector.report(skip ? diagnostic.skippingRow() : diagnostic)
+                state.summary.invalid += 1
+                continue
+            }
+            if state.exclusions.contains(phone) {
+                state.summary.excluded += 1
+                continue
+            }
+            guard state.seen.insert(phone) else {
+                state.summary.duplicates += 1
+                state.duplicates.append((phone, at(phoneIndex)))
+                continue
+            }
+            var values = state.constants
+            var valid = true
+            var length = state.fixedLength ?? 0
+            for binding in bindings {
+                guard let index = binding.index else {
+                    valid = false
+                    continue
+                }
+                var value = row.fields[index]
+                if value.isEmpty, let fallback = binding.parameter.defaultValue {
+                    value = fallback.value
+                } else {
+                    for problem in ValueRules.problems(of: value, as: binding.parameter.type.value) {
+                        let diagnostic = Diagnostic.rowValue(problem, column: binding.column, parameter: binding.parameter.name.value, type: binding.parameter.type.value, at: at(index))
+                        collector.report(skip ? diagnostic.skippingRow() : diagnostic)
+                        valid = false
+                    }
+                }
+                length += MessageLength.characters(value)
+                values[binding.parameter.name.value] = value
+            }
+            if valid, state.fixedLength != nil, length > MessageLength.maxLength {
+                let diagnostic = Diagnostic.rowMessageTooLong(length, at: at(0))
+                collector.report(skip ? diagnostic.skippingRow() : diagnostic)
+                valid = false
+            }
+            guard valid else {
+                state.summary.invalid += 1
+                continue
+            }
+            let segments = MessageLength.segments(forLength: length)
+            state.summary.toSend += 1
+            state.summary.segmentHistogram[segments, default: 0] += 1
+            state.summary.totalSegments += segments
+            try accept(AcceptedRecipient(phone: phone, values: values, length: length, segments: segments, sourceIndex: sourceIndex, line: row.line))
+        }
+    }
+
+    private static func open(_ source: some RecipientSource) throws(RecipientSourceError) -> (header: RecipientHeader, rows: any AsyncSequence<RecipientRow, RecipientSourceError>) {
+        let (header, rows) = try source.open()
+        return (header, rows)
+    }
+
+    /// The numbers on the exclusion lists; entries that are not numbers are warned about.
+    private func readExclusions(into collector: inout DiagnosticCollector, sources: inout [String: SourceText]) async -> PhoneSet {
+        var set = PhoneSet()
+        for spec in recipients.exclude {
+            let yaml = SourceLocation(file: campaignPath, range: spec.path.range)
+            do {
+                let (header, rows) = try Self.open(spec.makeSource())
+                if let text = header.text {
+                    sources[spec.resolvedPath] = SourceText(String(repeating: "\n", count: header.range.start.line - 1) + text)
+                }
+                guard let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else {
+                    collector.report(.columnMissing(spec.phoneColumn.value, role: "the phone column", header: header.columns,
+                                                    named: SourceLocation(file: campaignPath, range: spec.phoneColumn.range),
+                                                    at: SourceLocation(file: spec.resolvedPath, range: header.range)))
+                    continue
+                }
+                for try await row in rows where phoneIndex < row.fields.count {
+                    switch PhoneNumber.parse(row.fields[phoneIndex]) {
+                    case .success(let number): set.insert(number)
+                    case .failure(.empty): continue
+                    case .failure(let problem):
+                        let position = row.positions[phoneIndex]
+                        collector.report(.exclusionPhone(problem, text: row.fields[phoneIndex], at: SourceLocation(file: spec.resolvedPath, range: SourceRange(at: position))))
+                    }
+                }
+            } catch let error {
+                collector.report(.sourceFailure(spec, error, at: yaml))
+            }
+        }
+        return set
+    }
+
+    /// A second pass over the sources, only when duplicates were found, to find where each
+    /// duplicated number first appeared (kept out of the first pass so that it needs no memory
+    /// per recipient).
+    private func firstOccurrences(of keys: Set<UInt64>, exclusions: PhoneSet) async -> [UInt64: SourceLocation] {
+        var found: [UInt64: SourceLocation] = [:]
+        for spec in recipients.sources where found.count < keys.count {
+            guard let (header, rows) = try? Self.open(spec.makeSource()),
+                  let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else { continue }
+            do {
+                for try await row in rows where row.fields.count == header.columns.count {
+                    guard case .success(let phone) = PhoneNumber.parse(row.fields[phoneIndex]),
+                          keys.contains(phone.key), found[phone.key] == nil, !exclusions.contains(phone) else { continue }
+                    found[phone.key] = SourceLocation(file: spec.resolvedPath, range: SourceRange(at: row.positions[phoneIndex]))
+                    if found.count == keys.count { break }
+                }
+            } catch {
+                continue
+            }
+        }
+        return found
+    }
+}
