@@ -26,7 +26,7 @@ let package = Package(
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(
             name: "CampaignCompilerTests",
-            dependencies: ["CampaignCompiler", "YAMLSyntax"],
+            dependencies: ["CampaignCompiler", "YAMLSyntax", "CSQLite"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "SalvoTests", dependencies: ["salvo"]),

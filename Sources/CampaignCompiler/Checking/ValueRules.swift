@@ -20,51 +20,93 @@ public enum ValueRules {
 
     /// The problems of `value` as a value of `type`; empty when it is fine.
     public static func problems(of value: String, as type: ParameterType) -> [ValueProblem] {
-        let count = value.count
-        if count == 0 { return [.empty] }
+        var storage = value
+        return storage.withUTF8 { bytes in problems(of: bytes, value: value, as: type) }
+    }
+
+    /// The rules over the value's UTF-8 bytes: this runs for every recipient row, so it reads the
+    /// bytes once and allocates nothing for a valid value.
+    private static func problems(of bytes: UnsafeBufferPointer<UInt8>, value: String, as type: ParameterType) -> [ValueProblem] {
+        if bytes.isEmpty { return [.empty] }
         var problems: [ValueProblem] = []
+        // Characters as the platform counts them (UTF-16 units): one per scalar, two above U+FFFF.
+        var count = 0
+        var ascii = true
+        for byte in bytes where byte & 0xC0 != 0x80 {
+            count += byte >= 0xF0 ? 2 : 1
+            if byte >= 0x80 { ascii = false }
+        }
         if count > maxLength { problems.append(.tooLong(count: count)) }
-        if containsLink(value) { problems.append(.url) }
-        if value.contains("【") || value.contains("】") { problems.append(.brackets) }
-        if let expected = typeMismatch(value, type) { problems.append(.type(expected: expected)) }
+        if containsLink(bytes) { problems.append(.url) }
+        if !ascii, containsBracket(bytes) { problems.append(.brackets) }
+        if let expected = typeMismatch(bytes, value, ascii: ascii, type) { problems.append(.type(expected: expected)) }
         return problems
     }
 
     static func containsLink(_ value: String) -> Bool {
-        let lower = value.lowercased()
-        if lower.contains("://") || lower.contains("www.") { return true }
-        // A bare domain such as "t.cn/abc" or "example.com".
-        let tlds = [".com", ".cn", ".net", ".org", ".io", ".cc", ".me", ".top", ".xyz", ".vip", ".shop"]
-        for tld in tlds {
-            var search = lower[...]
-            while let found = search.range(of: tld) {
-                let after = found.upperBound
-                let atBoundary = after == lower.endIndex || !lower[after].isLetter
-                let before = found.lowerBound > lower.startIndex ? lower[lower.index(before: found.lowerBound)] : " "
-                if atBoundary, before.isASCII, before.isLetter || before.isNumber { return true }
-                search = lower[found.upperBound...]
+        var value = value
+        return value.withUTF8 { containsLink($0) }
+    }
+
+    /// A scheme (`://`), `www.`, or a bare domain such as `t.cn/abc` or `example.com`.
+    private static func containsLink(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        @inline(__always) func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        @inline(__always) func isAlnum(_ byte: UInt8) -> Bool {
+            let folded = lower(byte)
+            return (folded >= 0x61 && folded <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+        }
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            let byte = bytes[index]
+            if byte == 0x3A, index + 2 < count, bytes[index + 1] == 0x2F, bytes[index + 2] == 0x2F { return true }
+            if byte == 0x2E, index > 0, isAlnum(bytes[index - 1]) {
+                // `www.` before the dot, or a known top-level domain after it.
+                if index >= 3, lower(bytes[index - 3]) == 0x77, lower(bytes[index - 2]) == 0x77, lower(bytes[index - 1]) == 0x77 { return true }
+                var end = index + 1
+                while end < count, lower(bytes[end]) >= 0x61, lower(bytes[end]) <= 0x7A { end += 1 }
+                let length = end - index - 1
+                if length >= 2, length <= 4, end == count || !isAlnum(bytes[end]) {
+                    var word: UInt32 = 0
+                    for offset in (index + 1)..<end { word = word << 8 | UInt32(lower(bytes[offset])) }
+                    if topLevelDomains.contains(word) { return true }
+                }
             }
+            index += 1
         }
         return false
     }
 
-    private static func typeMismatch(_ value: String, _ type: ParameterType) -> String? {
-        let scalars = Array(value.unicodeScalars)
-        let isDigit: (Unicode.Scalar) -> Bool = { ("0"..."9").contains($0) }
+    /// Top-level domains common in links sent to Chinese phones, packed as big-endian ASCII.
+    private static let topLevelDomains: Set<UInt32> = Set(["com", "cn", "net", "org", "io", "cc", "me", "top", "xyz", "vip", "shop", "info", "link"].map { word in
+        word.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    })
+
+    private static func containsBracket(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        // 【 is E3 80 90 and 】 is E3 80 91 in UTF-8.
+        guard bytes.count >= 3 else { return false }
+        for index in 0..<(bytes.count - 2) where bytes[index] == 0xE3 && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0x90 || bytes[index + 2] == 0x91) {
+            return true
+        }
+        return false
+    }
+
+    private static func typeMismatch(_ bytes: UnsafeBufferPointer<UInt8>, _ value: String, ascii: Bool, _ type: ParameterType) -> String? {
+        @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
         switch type {
         case .code:
-            let ok = (4...6).contains(scalars.count) && scalars.allSatisfy { isDigit($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0) }
+            let ok = ascii && (4...6).contains(bytes.count) && bytes.allSatisfy { isDigit($0) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) }
             return ok ? nil : "4-6 letters or digits"
         case .number:
-            return scalars.allSatisfy(isDigit) ? nil : "digits only"
+            return bytes.allSatisfy(isDigit) ? nil : "digits only"
         case .money:
-            return isMoney(scalars) ? nil : "an amount such as 128 or 99.50"
+            return isMoney(Array(value.unicodeScalars)) ? nil : "an amount such as 128 or 99.50"
         case .date:
             return DateText.isDate(value) ? nil : "a date such as 2027-03-31 or 3月31日"
         case .time:
             return DateText.isTime(value) || DateText.isDateTime(value) ? nil : "a time such as 20:00, 8点30分 or 2027-03-31 20:00"
         case .phone:
-            return isPhone(scalars) ? nil : "a phone number (an 11-digit mobile or a landline such as 0571-88888888)"
+            return isPhone(Array(value.unicodeScalars)) ? nil : "a phone number (an 11-digit mobile or a landline such as 0571-88888888)"
         case .name, .text:
             return nil
         }

@@ -177,12 +177,12 @@ final class CSVParser {
                     field.append(contentsOf: bytes[fieldStart..<index])
                 }
                 if index == end, !eof { line = savedLine; column = savedColumn; return .needMore }
-                guard let value = String(validating: field, as: UTF8.self) else {
+                guard field.allSatisfy({ $0 < 0x80 }) || YAMLParser.firstInvalidUTF8Byte(in: field) == nil else {
                     let position = positions[positions.count - 1]
                     reader.start = end
                     throw RecipientSourceError(.encoding, "is not valid UTF-8 in the field that starts here; files exported by Excel in China need 'encoding: gb18030'", at: position)
                 }
-                fields.append(value)
+                fields.append(String(decoding: field, as: UTF8.self))
                 if index == end {
                     ended = true
                 } else if bytes[index] == 0x2C {

@@ -22,8 +22,8 @@ public struct RecipientSummary: Sendable, Hashable {
 public struct AcceptedRecipient: Sendable, Hashable {
     /// The normalised number.
     public var phone: PhoneNumber
-    /// Values by parameter name (constants included).
-    public var values: [String: String]
+    /// Values in the order of the campaign's parameters (constants included).
+    public var values: [String]
     /// Characters of the message, sign name and 【】 included.
     public var length: Int
     /// Billed segments.
@@ -82,6 +82,7 @@ public struct RecipientChecker: Sendable {
 
     private struct Binding {
         var parameter: Parameter
+        var position: Int
         var column: String
         var index: Int?
     }
@@ -113,7 +114,8 @@ public struct RecipientChecker: Sendable {
             }
         }
 
-        var state = PassState(constants: constants, fixedLength: fixedLength, exclusions: exclusions)
+        let constantValues = parameters.map { constants[$0.name.value] ?? "" }
+        var state = PassState(constants: constantValues, fixedLength: fixedLength, exclusions: exclusions)
         for (sourceIndex, spec) in recipients.sources.enumerated() {
             switch spec.kind {
             case .csv: try await checkRows(of: CSVSource(path: spec.resolvedPath, encoding: spec.encoding), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
@@ -134,7 +136,7 @@ public struct RecipientChecker: Sendable {
 
     /// What the first pass carries from row to row and source to source.
     private struct PassState {
-        var constants: [String: String]
+        var constants: [String]
         var fixedLength: Int?
         var exclusions: PhoneSet
         var seen = PhoneSet()
@@ -168,7 +170,7 @@ public struct RecipientChecker: Sendable {
         }
         var bindings: [Binding] = []
         var missing = Set<String>()
-        for parameter in parameters {
+        for (position, parameter) in parameters.enumerated() {
             guard case .column(let column) = parameter.binding else { continue }
             let index = header.columns.firstIndex(of: column.value)
             if index == nil, !missing.contains(column.value) {
@@ -176,7 +178,7 @@ public struct RecipientChecker: Sendable {
                 collector.report(.columnMissing(column.value, role: "parameter '\(parameter.name.value)'", header: header.columns,
                                                 named: SourceLocation(file: campaignPath, range: column.range), at: headerLocation))
             }
-            bindings.append(Binding(parameter: parameter, column: column.value, index: index))
+            bindings.append(Binding(parameter: parameter, position: position, column: column.value, index: index))
         }
         let skip = recipients.invalid == .skip
         let file = spec.resolvedPath
@@ -245,7 +247,7 @@ public struct RecipientChecker: Sendable {
                     }
                 }
                 length += MessageLength.characters(value)
-                values[binding.parameter.name.value] = value
+                values[binding.position] = value
             }
             if valid, state.fixedLength != nil, length > MessageLength.maxLength {
                 let diagnostic = Diagnostic.rowMessageTooLong(length, at: at(0))
