@@ -37,9 +37,33 @@ public struct CheckOptions: Sendable {
     }
 }
 
-/// Checks campaign files: YAML, structure, template, parameters, schedule, limits and recipient
-/// file headers. Pure apart from reading the files it is given.
+/// Checks campaign files: YAML, structure, template, parameters, schedule, recipients and limits.
+/// Pure apart from reading the files it is given.
 public enum CampaignChecker {
+    /// A warning when messages need more than one segment or differ in segments between
+    /// recipients: the bill is not recipients × price.
+    static func segmentDiagnostic(_ summary: RecipientSummary, at location: SourceLocation) -> Diagnostic? {
+        let counts = summary.segmentHistogram.keys.sorted()
+        guard let most = counts.last, most > 1 || counts.count > 1 else { return nil }
+        return .recipientSegments(summary.segmentHistogram, total: summary.totalSegments, at: location)
+    }
+
+    /// The audience and cost guards of `sending`, checked against the counted recipients.
+    static func limitDiagnostics(_ summary: RecipientSummary, sending: Sending, sendingKey: SourceRange?, path: String) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        let fallback = sendingKey ?? SourceRange(at: SourcePosition(line: 1, column: 1))
+        if summary.toSend > sending.maxRecipients {
+            let at = SourceLocation(file: path, range: sending.ranges["max-recipients"] ?? fallback)
+            diagnostics.append(.tooManyRecipients(summary.toSend, limit: sending.maxRecipients, at: at))
+        }
+        let cost = Double(summary.totalSegments) * sending.pricePerSegment
+        if cost > sending.maxCost {
+            let at = SourceLocation(file: path, range: sending.ranges["max-cost"] ?? fallback)
+            diagnostics.append(.costTooHigh(cost, segments: summary.totalSegments, price: sending.pricePerSegment, limit: sending.maxCost, at: at))
+        }
+        return diagnostics
+    }
+
     /// Reads and checks the campaign file at `path`.
     public static func check(path: String, options: CheckOptions = CheckOptions()) async -> CampaignCheck {
         let start = SourceLocation(file: path, range: SourceRange(at: SourcePosition(line: 1, column: 1)))
@@ -74,6 +98,11 @@ public enum CampaignChecker {
                 omitted = result.collector.omitted
                 sources.merge(result.sources) { first, _ in first }
                 summary = result.summary
+                diagnostics += limitDiagnostics(result.summary, sending: decoder.pieces.sending, sendingKey: decoder.pieces.sendingKey, path: path)
+                let usesColumns = decoder.pieces.parameters.contains { if case .column = $0.binding { true } else { false } }
+                if usesColumns, let range = decoder.pieces.contentRange, let diagnostic = segmentDiagnostic(result.summary, at: SourceLocation(file: path, range: range)) {
+                    diagnostics.append(diagnostic)
+                }
             }
             campaign = diagnostics.contains { $0.severity == .error } || omitted.values.contains { $0.values.contains { $0.severity == .error } } ? nil : decoded
         } else if document.problems.isEmpty {

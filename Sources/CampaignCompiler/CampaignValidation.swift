@@ -11,13 +11,17 @@ public struct ValidationReport: Sendable {
     public var sources: [String: SourceText]
     /// Diagnostics left out past the per-file limit, by file and id.
     public var omitted: [String: [DiagnosticID: DiagnosticCollector.Omitted]]
+    /// Recipient counts of each campaign file whose recipients were read, in file order.
+    public var recipients: [(file: String, summary: RecipientSummary)]
 
     /// Creates a report.
-    public init(fileCount: Int, diagnostics: [Diagnostic], sources: [String: SourceText], omitted: [String: [DiagnosticID: DiagnosticCollector.Omitted]] = [:]) {
+    public init(fileCount: Int, diagnostics: [Diagnostic], sources: [String: SourceText], omitted: [String: [DiagnosticID: DiagnosticCollector.Omitted]] = [:],
+                recipients: [(file: String, summary: RecipientSummary)] = []) {
         self.fileCount = fileCount
         self.diagnostics = diagnostics
         self.sources = sources
         self.omitted = omitted
+        self.recipients = recipients
     }
 
     /// The number of errors, those left out included.
@@ -84,11 +88,13 @@ public enum CampaignValidation {
         var diagnostics: [Diagnostic] = []
         var sources: [String: SourceText] = [:]
         var omitted: [String: [DiagnosticID: DiagnosticCollector.Omitted]] = [:]
+        var recipients: [(file: String, summary: RecipientSummary)] = []
         var firstUse: [String: SourceLocation] = [:]
         for file in files {
             let check = await CampaignChecker.check(path: file, options: options)
             diagnostics += check.diagnostics
             omitted.merge(check.omitted) { first, _ in first }
+            if let summary = check.recipients { recipients.append((file, summary)) }
             sources.merge(check.sources) { first, _ in first }
             if let campaign = check.campaign {
                 let here = SourceLocation(file: file, range: campaign.id.range)
@@ -99,6 +105,6 @@ public enum CampaignValidation {
                 }
             }
         }
-        return ValidationReport(fileCount: files.count, diagnostics: diagnostics, sources: sources, omitted: omitted)
+        return ValidationReport(fileCount: files.count, diagnostics: diagnostics, sources: sources, omitted: omitted, recipients: recipients)
     }
 }

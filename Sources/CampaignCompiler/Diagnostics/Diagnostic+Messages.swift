@@ -263,6 +263,24 @@ extension Diagnostic {
         Diagnostic(.error, "schedule-night-ban", "window '\(window)' reaches outside 08:00-20:00 China time (\(chinaTime)); promotional SMS may not be sent at night", at: location)
     }
 
+    static func recipientSegments(_ histogram: [Int: Int], total: Int, at location: SourceLocation) -> Diagnostic {
+        let parts = histogram.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key) segment\($0.key == 1 ? "" : "s")" }.joined(separator: ", ")
+        return Diagnostic(.warning, "message-segments", "with each row's values the messages need \(parts): \(total) segments in all, each billed", at: location,
+                          notes: [DiagnosticNote("one segment holds 70 characters; longer messages are billed per 67")])
+    }
+
+    // MARK: - Limits
+
+    static func tooManyRecipients(_ count: Int, limit: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "limit-recipients", "\(count) recipients to send to, more than 'max-recipients' (\(limit)); is the source or query the one you meant?", at: location,
+                   fixIt: FixIt("raise 'sending.max-recipients' if the audience is right"))
+    }
+
+    static func costTooHigh(_ cost: Double, segments: Int, price: Double, limit: Double, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "limit-cost", "estimated cost \(Money.format(cost)) (\(segments) segments at \(Money.format(price))) is more than 'max-cost' (\(Money.format(limit)))", at: location,
+                   fixIt: FixIt("raise 'sending.max-cost' if the spend is intended"))
+    }
+
     // MARK: - Recipients
 
     static func sourceKind(at location: SourceLocation) -> Diagnostic {

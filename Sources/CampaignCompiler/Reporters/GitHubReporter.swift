@@ -5,7 +5,13 @@ public struct GitHubReporter: DiagnosticReporter {
     public init() {}
 
     public func render(_ report: ValidationReport) -> String {
-        report.diagnostics.map(annotation).joined()
+        var out = report.diagnostics.map(annotation).joined()
+        for (file, ids) in report.omitted.sorted(by: { $0.key < $1.key }) {
+            let total = ids.values.reduce(0) { $0 + $1.count }
+            let parts = ids.sorted { $0.key < $1.key }.map { "\($0.value.count) × \($0.key)" }.joined(separator: ", ")
+            out += "::notice file=\(Self.escapeProperty(file)),title=\(Self.escapeProperty("salvo"))::\(Self.escapeData("\(total) more problems not annotated (\(parts)); run salvo validate --format json for all"))\n"
+        }
+        return out
     }
 
     /// The workflow command for one diagnostic, notes and fix-it folded into its message.

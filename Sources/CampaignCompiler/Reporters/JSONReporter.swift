@@ -11,6 +11,22 @@ public struct JSONReporter: DiagnosticReporter {
         var errors: Int
         var warnings: Int
         var diagnostics: [Entry]
+        var campaigns: [Campaign]
+    }
+
+    struct Campaign: Encodable {
+        var file: String
+        var recipients: Counts
+        var segments: [String: Int]
+        var totalSegments: Int
+    }
+
+    struct Counts: Encodable {
+        var read: Int
+        var invalid: Int
+        var duplicates: Int
+        var excluded: Int
+        var toSend: Int
     }
 
     struct Entry: Encodable {
@@ -48,7 +64,13 @@ public struct JSONReporter: DiagnosticReporter {
                 notes: diagnostic.notes.map { Note(message: $0.message, file: $0.location?.file, line: $0.location?.range.start.line, column: $0.location?.range.start.column) },
                 fixIt: diagnostic.fixIt.map { Fix(message: $0.message, replacement: $0.replacement) })
         }
-        let output = Output(files: report.fileCount, errors: report.errorCount, warnings: report.warningCount, diagnostics: entries)
+        let campaigns = report.recipients.map { file, counts in
+            Campaign(file: file,
+                     recipients: Counts(read: counts.read, invalid: counts.invalid, duplicates: counts.duplicates, excluded: counts.excluded, toSend: counts.toSend),
+                     segments: Dictionary(uniqueKeysWithValues: counts.segmentHistogram.map { (String($0.key), $0.value) }),
+                     totalSegments: counts.totalSegments)
+        }
+        let output = Output(files: report.fileCount, errors: report.errorCount, warnings: report.warningCount, diagnostics: entries, campaigns: campaigns)
         return Self.encode(output) + "\n"
     }
 

@@ -22,6 +22,9 @@ public struct TextReporter: DiagnosticReporter {
                 .map { "\($0.value.count) × \($0.key)" }.joined(separator: ", ")
             out += paint("note", "1;36") + ": \(total) more in \(file) not shown (\(parts)); --format json lists them all\n"
         }
+        for (file, counts) in report.recipients {
+            out += "\(file): " + Self.describe(counts) + "\n"
+        }
         out += summary(report) + "\n"
         return out
     }
@@ -44,6 +47,20 @@ public struct TextReporter: DiagnosticReporter {
             }
         }
         return out
+    }
+
+    /// One line of recipient counts: rows, what was set aside, and the segments to be billed.
+    static func describe(_ counts: RecipientSummary) -> String {
+        var aside: [String] = []
+        if counts.invalid > 0 { aside.append("\(counts.invalid) invalid") }
+        if counts.duplicates > 0 { aside.append("\(counts.duplicates) duplicate\(counts.duplicates == 1 ? "" : "s")") }
+        if counts.excluded > 0 { aside.append("\(counts.excluded) excluded") }
+        let histogram = counts.segmentHistogram.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key) segment\($0.key == 1 ? "" : "s")" }.joined(separator: ", ")
+        var line = "\(counts.read) row\(counts.read == 1 ? "" : "s")"
+        if !aside.isEmpty { line += " (" + aside.joined(separator: ", ") + ")" }
+        line += ", \(counts.toSend) to send, \(counts.totalSegments) segment\(counts.totalSegments == 1 ? "" : "s")"
+        if !histogram.isEmpty { line += " (\(histogram))" }
+        return line
     }
 
     func summary(_ report: ValidationReport) -> String {

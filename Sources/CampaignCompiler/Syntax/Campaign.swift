@@ -212,4 +212,6 @@ public struct Sending: Sendable {
     public var maxRecipients = 1_000_000
     /// The highest estimated cost a compile accepts.
     public var maxCost = 50_000.0
+    /// Where each key of the block was written, for diagnostics about its value.
+    public var ranges: [String: SourceRange] = [:]
 }

@@ -47,9 +47,10 @@ extension CampaignDecoder {
         }
 
         let recipients = required(top, "recipients").flatMap { decodeRecipients($0, anchor: top.keyRange("recipients") ?? start) }
-        pieces = Pieces(signName: signName?.value, content: template?.content.value, parameters: parameters, recipients: recipients)
         let schedule = decodeSchedule(top["schedule"], anchor: top.keyRange("schedule") ?? start, templateType: template?.type.value)
         let sending = top["sending"].flatMap { $0.isNull ? Sending() : decodeSending($0, anchor: top.keyRange("sending") ?? start) } ?? Sending()
+        pieces = Pieces(signName: signName?.value, content: template?.content.value, contentRange: template?.content.range, parameters: parameters, recipients: recipients,
+                        sending: sending, sendingKey: top.keyRange("sending"))
 
         guard let id, let signName, let template, let recipients, let schedule, !hasErrors else { return nil }
         return Campaign(path: path, id: id, description: description, provider: provider, signName: signName,
@@ -120,6 +121,7 @@ extension CampaignDecoder {
         let known = ["rate", "concurrency", "batch-size", "price-per-segment", "max-recipients", "max-cost"]
         guard let fields = fields(node, section: "sending", anchor: anchor, known: known) else { return nil }
         var sending = Sending()
+        for (key, pair) in fields.pairs { sending.ranges[key] = pair.value.range }
         if let node = fields["rate"], let value = integer(node, "sending.rate", in: 1...Int.max) { sending.rate = value.value }
         if let node = fields["concurrency"], let value = integer(node, "sending.concurrency", in: 1...64) { sending.concurrency = value.value }
         if let node = fields["batch-size"], let value = integer(node, "sending.batch-size", in: 1...100) { sending.batchSize = value.value }

@@ -29,8 +29,11 @@ struct CampaignDecoder {
     struct Pieces {
         var signName: String?
         var content: String?
+        var contentRange: SourceRange?
         var parameters: [Parameter] = []
         var recipients: Recipients?
+        var sending = Sending()
+        var sendingKey: SourceRange?
     }
 
     /// The pieces decoded so far.
