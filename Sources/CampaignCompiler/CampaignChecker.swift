@@ -86,7 +86,7 @@ public enum CampaignChecker {
         var campaign: Campaign?
         var omitted: [String: [DiagnosticID: DiagnosticCollector.Omitted]] = [:]
         var summary: RecipientSummary?
-        if let root = document.root, !document.problems.contains(where: \.isFatal) {
+        if let root = document.root, !root.isNull, !document.problems.contains(where: \.isFatal) {
             var decoder = CampaignDecoder(path: path, text: document.text)
             let decoded = decoder.decodeCampaign(root)
             diagnostics += decoder.diagnostics
@@ -101,11 +101,13 @@ public enum CampaignChecker {
                 diagnostics += limitDiagnostics(result.summary, sending: decoder.pieces.sending, sendingKey: decoder.pieces.sendingKey, path: path)
                 let usesColumns = decoder.pieces.parameters.contains { if case .column = $0.binding { true } else { false } }
                 if usesColumns, let range = decoder.pieces.contentRange, let diagnostic = segmentDiagnostic(result.summary, at: SourceLocation(file: path, range: range)) {
+                    // The counted segments replace the estimate from the template alone.
+                    diagnostics.removeAll { $0.id == "message-segments" }
                     diagnostics.append(diagnostic)
                 }
             }
             campaign = diagnostics.contains { $0.severity == .error } || omitted.values.contains { $0.values.contains { $0.severity == .error } } ? nil : decoded
-        } else if document.problems.isEmpty {
+        } else if document.problems.isEmpty || document.root?.isNull == true {
             diagnostics.append(.yamlEmpty(at: SourceLocation(file: path, range: SourceRange(at: SourcePosition(line: 1, column: 1)))))
         }
         // The campaign file's own diagnostics first, in position order; then those in its recipient files.

@@ -42,7 +42,8 @@ public struct YAMLNode: Sendable {
     public var tag: String?
     /// Where the node was reached through an alias, the alias's own range.
     public var aliasRange: SourceRange?
-    /// The number of nodes below and including this one, with aliases expanded.
+    /// The number of nodes below and including this one, with aliases expanded (a scalar counts
+    /// one more per 64 bytes of text).
     public var weight: Int
 
     /// Creates a node.

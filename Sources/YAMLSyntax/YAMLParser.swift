@@ -2,7 +2,8 @@ internal import CYAML
 
 /// Bounds that keep a hostile file from costing unbounded time or memory.
 public struct YAMLLimits: Sendable {
-    /// The most nodes a document may hold with every alias expanded ("billion laughs" guard).
+    /// The most nodes a document may hold with every alias expanded ("billion laughs" guard);
+    /// a scalar counts one node per 64 bytes.
     public var maxExpandedNodes: Int
     /// The deepest nesting of lists and mappings.
     public var maxDepth: Int
@@ -159,7 +160,9 @@ public enum YAMLParser {
                 case YAML_FOLDED_SCALAR_STYLE: style = .folded
                 default: style = .plain
                 }
-                let node = YAMLNode(content: .scalar(YAMLScalar(value: value, style: style)), range: range, tag: string(data.tag))
+                // A long scalar weighs more, so that aliasing it many times meets the bound too.
+                let weight = 1 + data.length / 64
+                let node = YAMLNode(content: .scalar(YAMLScalar(value: value, style: style)), range: range, tag: string(data.tag), weight: weight)
                 builder.add(node, anchor: string(data.anchor))
             case YAML_ALIAS_EVENT:
                 builder.alias(string(event.data.alias.anchor) ?? "", range: range)

@@ -29,7 +29,8 @@ import Testing
     func rendersAsRecorded(_ name: String) async throws {
         let path = Fixtures.folder + "/" + name
         let check = await CampaignChecker.check(path: path, options: CheckOptions(diagnosticLimit: 50))
-        let report = ValidationReport(fileCount: 1, diagnostics: check.diagnostics, sources: check.sources, omitted: check.omitted)
+        let report = ValidationReport(fileCount: 1, diagnostics: check.diagnostics, sources: check.sources, omitted: check.omitted,
+                                      recipients: check.recipients.map { [(path, $0)] } ?? [])
         let rendered = TextReporter().render(report).replacingOccurrences(of: Fixtures.folder + "/", with: "")
         let goldenPath = String(path.dropLast(".yaml".count)) + ".expected"
         if Fixtures.recording {

@@ -83,7 +83,7 @@ extension CampaignDecoder {
                 let start = window.value.start + shift
                 let end = window.value.end + shift
                 if start < Self.promotionalHours.start || end > Self.promotionalHours.end {
-                    let shown = "\(Self.clock(start))-\(Self.clock(end)) China time"
+                    let shown = shift == 0 ? "the ban is read in China time" : "\(Self.clock(start))-\(Self.clock(end)) China time"
                     report(.nightBan(Self.windowText(window.value), chinaTime: shown, at: location(window.range)))
                     break
                 }
@@ -93,7 +93,7 @@ extension CampaignDecoder {
 
     static func parseWindow(_ text: String) -> DailyWindow? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let start = minutes(parts[0].trimmingSpaces), let end = minutes(parts[1].trimmingSpaces),
+        guard parts.count == 2, let start = minutes(String(parts[0])), let end = minutes(String(parts[1])),
               start < 24 * 60, end <= 24 * 60, start < end else { return nil }
         return DailyWindow(start: start, end: end)
     }
@@ -101,7 +101,8 @@ extension CampaignDecoder {
     private static func minutes(_ text: String) -> Int? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
-              let hours = Int(parts[0]), let minutes = Int(parts[1]), parts.allSatisfy({ $0.allSatisfy(\.isASCII) }),
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let hours = Int(parts[0]), let minutes = Int(parts[1]),
               (0...24).contains(hours), (0..<60).contains(minutes), hours < 24 || minutes == 0 else { return nil }
         return hours * 60 + minutes
     }

@@ -37,10 +37,12 @@ extension CampaignDecoder {
         }
         let type = required(fields, "type").flatMap { choice($0, "template.type", as: TemplateType.self) }
         guard let contentNode = required(fields, "content"), let content = text(contentNode, "template.content") else { return nil }
+        let errorsBefore = diagnostics.count
         let placeholders = checkPlaceholders(in: contentNode)
+        let wellFormed = diagnostics.count == errorsBefore
         checkContent(content, node: contentNode, type: type?.value)
         guard let code, let type else { return nil }
-        return Template(code: code, type: type, content: content, placeholders: placeholders)
+        return Template(code: code, type: type, content: content, placeholders: placeholders, wellFormed: wellFormed)
     }
 
     private static func isTemplateCode(_ code: String) -> Bool {
@@ -111,13 +113,14 @@ extension CampaignDecoder {
 
     // MARK: - Placeholders ⇄ parameters
 
-    mutating func checkBindings(template: Template, parameters: [Parameter], parametersKey: SourceRange?, parametersNode: YAMLNode?) {
-        let names = parameters.map(\.name.value)
-        for placeholder in template.placeholders where !names.contains(placeholder.value) {
-            let unused = names.filter { name in !template.placeholders.contains { $0.value == name } }
+    mutating func checkBindings(template: Template, parameters: [Parameter], declared: [String], parametersKey: SourceRange?) {
+        for placeholder in template.placeholders where !declared.contains(placeholder.value) {
+            let unused = declared.filter { name in !template.placeholders.contains { $0.value == name } }
             report(.placeholderUnbound(placeholder.value, suggestion: Suggestion.closest(to: placeholder.value, among: unused),
                                        parameters: parametersKey.map(location), at: location(placeholder.range)))
         }
+        // A malformed placeholder was probably meant for one of the parameters: its fix comes first.
+        guard template.wellFormed else { return }
         for parameter in parameters where !template.placeholders.contains(where: { $0.value == parameter.name.value }) {
             report(.parameterUnused(parameter.name.value, template: location(template.content.range), at: location(parameter.name.range)))
         }
@@ -139,7 +142,11 @@ extension CampaignDecoder {
         let length = MessageLength.length(signName: signName, rendered: rendered) + columns
         let at = location(template.content.range)
         if columns > 0 {
-            if length > MessageLength.maxLength { report(.messageMinimumTooLong(length: length, at: at)) }
+            if length > MessageLength.maxLength {
+                report(.messageMinimumTooLong(length: length, at: at))
+            } else if MessageLength.segments(forLength: length) > 1 {
+                report(.messageMinimumSegments(length: length, segments: MessageLength.segments(forLength: length), at: at))
+            }
             return
         }
         if length > MessageLength.maxLength {

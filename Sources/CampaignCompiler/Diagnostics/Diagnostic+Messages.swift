@@ -3,7 +3,34 @@ import YAMLSyntax
 /// The catalog: every diagnostic Salvo reports, with its stable id. Messages are lowercase, with
 /// no final period and names in 'quotes'.
 extension Diagnostic {
+    /// A value from the user's file as a message shows it: at most 40 characters, so that a huge
+    /// value cannot make a huge message.
+    static func short(_ value: String) -> String {
+        guard value.count > 40 else { return value }
+        return String(value.prefix(37)) + "…"
+    }
+
     // MARK: - Files and YAML
+
+    /// Plain words for libyaml's most common complaints.
+    static func syntaxHint(_ problem: String) -> FixIt? {
+        if problem.contains("mapping values are not allowed") {
+            return FixIt("a ':' followed by a space inside a value needs quotes; otherwise this line is indented wrongly")
+        }
+        if problem.contains("did not find expected key") || problem.contains("did not find expected '-' indicator") {
+            return FixIt("check the indentation: keys of one mapping start in the same column")
+        }
+        if problem.contains("did not find expected ',' or ']'") || problem.contains("did not find expected ',' or '}'") {
+            return FixIt("a '[' or '{' opened in the note's place is not closed")
+        }
+        if problem.contains("found character that cannot start any token") {
+            return FixIt("'@', '`' and some other characters cannot start a value; put the value in quotes")
+        }
+        if problem.contains("found undefined tag handle") || problem.contains("found unknown escape character") {
+            return FixIt("put the value in single quotes to take it literally")
+        }
+        return nil
+    }
 
     static func fileUnreadable(_ reason: String, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.error, "file-unreadable", "cannot read the file: \(reason)", at: location)
@@ -24,7 +51,7 @@ extension Diagnostic {
         case .syntax(let text, let context):
             var notes: [DiagnosticNote] = []
             if let context { notes.append(DiagnosticNote(context, at: related)) }
-            return Diagnostic(.error, "yaml-syntax", text, at: location, notes: notes)
+            return Diagnostic(.error, "yaml-syntax", text, at: location, notes: notes, fixIt: syntaxHint(text))
         case .invalidUTF8(let byte):
             let hex = String(byte, radix: 16, uppercase: true)
             return Diagnostic(.error, "yaml-encoding", "file is not valid UTF-8 (byte 0x\(hex.count == 1 ? "0" + hex : hex))", at: location,
@@ -38,8 +65,8 @@ extension Diagnostic {
             return Diagnostic(.error, "yaml-tab-indent", "tab character in indentation; YAML indents with spaces only", at: location,
                               fixIt: FixIt("replace the tab with spaces"))
         case .duplicateKey(let key, _):
-            return Diagnostic(.error, "yaml-duplicate-key", "duplicate key '\(key)'", at: location,
-                              notes: [DiagnosticNote("'\(key)' first defined here", at: related)])
+            return Diagnostic(.error, "yaml-duplicate-key", "duplicate key '\(short(key))'", at: location,
+                              notes: [DiagnosticNote("'\(short(key))' first defined here", at: related)])
         case .aliasExpansionLimit(let alias, let limit):
             return Diagnostic(.error, "yaml-alias-limit", "alias '*\(alias)' expands the document past \(limit) nodes; refusing a file that multiplies through aliases", at: location,
                               notes: [DiagnosticNote("'&\(alias)' is anchored here", at: related)])
@@ -58,13 +85,13 @@ extension Diagnostic {
 
     static func unknownKey(_ key: String, in section: String, suggestion: String?, at location: SourceLocation) -> Diagnostic {
         let place = section.isEmpty ? "campaign file" : "'\(section)'"
-        return Diagnostic(.error, "unknown-key", "unknown key '\(key)' in \(place)", at: location,
+        return Diagnostic(.error, "unknown-key", "unknown key '\(short(key))' in \(place)", at: location,
                           fixIt: suggestion.map { FixIt("did you mean '\($0)'?", replacement: $0) })
     }
 
     static func missingKey(_ key: String, in section: String, at location: SourceLocation) -> Diagnostic {
         let place = section.isEmpty ? "campaign file" : "'\(section)'"
-        return Diagnostic(.error, "missing-key", "missing required key '\(key)' in \(place)", at: location)
+        return Diagnostic(.error, "missing-key", "missing required key '\(short(key))' in \(place)", at: location)
     }
 
     static func wrongType(_ path: String, expected: String, found: String, at location: SourceLocation) -> Diagnostic {
@@ -73,7 +100,7 @@ extension Diagnostic {
 
     static func invalidChoice(_ path: String, value: String, choices: [String], suggestion: String?, at location: SourceLocation) -> Diagnostic {
         let list = choices.map { "'\($0)'" }.joined(separator: ", ")
-        return Diagnostic(.error, "invalid-value", "'\(path)' must be one of \(list), found '\(value)'", at: location,
+        return Diagnostic(.error, "invalid-value", "'\(path)' must be one of \(list), found '\(short(value))'", at: location,
                           fixIt: suggestion.map { FixIt("did you mean '\($0)'?", replacement: $0) })
     }
 
@@ -90,12 +117,12 @@ extension Diagnostic {
     }
 
     static func campaignID(_ id: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "campaign-id", "campaign id '\(id)' must be 1-64 lowercase letters, digits and '-', starting with a letter or digit", at: location)
+        Diagnostic(.error, "campaign-id", "campaign id '\(short(id))' must be 1-64 lowercase letters, digits and '-', starting with a letter or digit", at: location)
     }
 
     static func duplicateCampaignID(_ id: String, first: SourceLocation, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "duplicate-campaign-id", "campaign id '\(id)' is used by another campaign file; runs of both would share one state store", at: location,
-                   notes: [DiagnosticNote("'\(id)' first used here", at: first)])
+        Diagnostic(.error, "duplicate-campaign-id", "campaign id '\(short(id))' is used by another campaign file; runs of both would share one state store", at: location,
+                   notes: [DiagnosticNote("'\(short(id))' first used here", at: first)])
     }
 
     static func emptyList(_ path: String, at location: SourceLocation) -> Diagnostic {
@@ -105,18 +132,18 @@ extension Diagnostic {
     // MARK: - Provider
 
     static func endpoint(_ value: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "provider-endpoint", "endpoint '\(value)' is not an http or https URL with a host", at: location)
+        Diagnostic(.error, "provider-endpoint", "endpoint '\(short(value))' is not an http or https URL with a host", at: location)
     }
 
     static func insecureEndpoint(_ value: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.warning, "provider-endpoint-http", "endpoint '\(value)' is plain http to a host other than this machine; requests and numbers would cross the network unencrypted", at: location,
+        Diagnostic(.warning, "provider-endpoint-http", "endpoint '\(short(value))' is plain http to a host other than this machine; requests and numbers would cross the network unencrypted", at: location,
                    fixIt: FixIt("use https"))
     }
 
     // MARK: - Sign name and template
 
     static func signNameLength(_ name: String, count: Int, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "sign-name-length", "sign name '\(name)' has \(count) characters; a sign name has 2-12", at: location)
+        Diagnostic(.error, "sign-name-length", "sign name '\(short(name))' has \(count) character\(count == 1 ? "" : "s"); a sign name has 2-12", at: location)
     }
 
     static func signNameBrackets(at location: SourceLocation) -> Diagnostic {
@@ -128,7 +155,7 @@ extension Diagnostic {
     }
 
     static func templateCode(_ code: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "template-code", "template code '\(code)' is not of the form 'SMS_' followed by digits", at: location)
+        Diagnostic(.error, "template-code", "template code '\(short(code))' is not of the form 'SMS_' followed by digits", at: location)
     }
 
     static func templateEmpty(at location: SourceLocation) -> Diagnostic {
@@ -152,7 +179,7 @@ extension Diagnostic {
     }
 
     static func placeholderName(_ name: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "template-placeholder-malformed", "placeholder name '\(name)' may hold only letters, digits and '_'", at: location)
+        Diagnostic(.error, "template-placeholder-malformed", "placeholder name '\(short(name))' may hold only letters, digits and '_'", at: location)
     }
 
     static func placeholderMustache(_ name: String, at location: SourceLocation) -> Diagnostic {
@@ -172,7 +199,7 @@ extension Diagnostic {
     }
 
     static func parameterUnused(_ name: String, template: SourceLocation, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "template-parameter-unused", "parameter '\(name)' has no placeholder '${\(name)}' in the template", at: location,
+        Diagnostic(.error, "template-parameter-unused", "parameter '\(short(name))' has no placeholder '${\(name)}' in the template", at: location,
                    notes: [DiagnosticNote("template content is here", at: template)])
     }
 
@@ -193,11 +220,11 @@ extension Diagnostic {
     // MARK: - Parameters
 
     static func parameterBinding(_ name: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "parameter-binding", "parameter '\(name)' needs exactly one of 'from' (a column) or 'value' (a constant)", at: location)
+        Diagnostic(.error, "parameter-binding", "parameter '\(short(name))' needs exactly one of 'from' (a column) or 'value' (a constant)", at: location)
     }
 
     static func parameterDefaultWithValue(_ name: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "parameter-binding", "parameter '\(name)' has a constant 'value'; 'default' goes with 'from'", at: location)
+        Diagnostic(.error, "parameter-binding", "parameter '\(short(name))' has a constant 'value'; 'default' goes with 'from'", at: location)
     }
 
     static func parameterValue(_ problem: ValueProblem, parameter: String, type: ParameterType, at location: SourceLocation) -> Diagnostic {
@@ -225,6 +252,11 @@ extension Diagnostic {
         Diagnostic(.error, "message-too-long", "the message is at least \(length) characters with its sign name and one character per column value; the limit is 500", at: location)
     }
 
+    static func messageMinimumSegments(length: Int, segments: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.warning, "message-segments", "the message is at least \(length) characters with its sign name and one character per column value, so each one is billed as at least \(segments) segments", at: location,
+                   notes: [DiagnosticNote("one segment holds 70 characters; longer messages are billed per 67")])
+    }
+
     static func messageSegments(length: Int, segments: Int, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.warning, "message-segments", "the message is \(length) characters with its sign name, so each one is billed as \(segments) segments", at: location,
                    notes: [DiagnosticNote("one segment holds 70 characters; longer messages are billed per 67")])
@@ -233,12 +265,12 @@ extension Diagnostic {
     // MARK: - Schedule
 
     static func unknownTimeZone(_ name: String, suggestion: String?, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "schedule-timezone", "unknown time zone '\(name)'; use an IANA name such as 'Asia/Shanghai'", at: location,
+        Diagnostic(.error, "schedule-timezone", "unknown time zone '\(short(name))'; use an IANA name such as 'Asia/Shanghai'", at: location,
                    fixIt: suggestion.map { FixIt("did you mean '\($0)'?", replacement: $0) })
     }
 
     static func badDateTime(_ path: String, value: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "schedule-datetime", "'\(path)' must be a local date and time like 2027-03-01T09:00:00, found '\(value)'", at: location)
+        Diagnostic(.error, "schedule-datetime", "'\(path)' must be a local date and time like 2027-03-01T09:00:00, found '\(short(value))'", at: location)
     }
 
     static func endBeforeStart(at location: SourceLocation, start: SourceLocation) -> Diagnostic {
@@ -247,16 +279,16 @@ extension Diagnostic {
     }
 
     static func badWindow(_ value: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "schedule-window", "window '\(value)' must be 'HH:MM-HH:MM' with the start before the end, within 00:00-24:00", at: location)
+        Diagnostic(.error, "schedule-window", "window '\(short(value))' must be 'HH:MM-HH:MM' with the start before the end, within 00:00-24:00", at: location)
     }
 
     static func windowOverlap(_ value: String, other: SourceLocation, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.warning, "schedule-window-overlap", "window '\(value)' overlaps another window", at: location,
+        Diagnostic(.warning, "schedule-window-overlap", "window '\(short(value))' overlaps another window", at: location,
                    notes: [DiagnosticNote("the other window", at: other)])
     }
 
     static func dayRepeated(_ day: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "schedule-day-repeated", "day '\(day)' is listed twice", at: location)
+        Diagnostic(.error, "schedule-day-repeated", "day '\(short(day))' is listed twice", at: location)
     }
 
     static func nightBan(_ window: String, chinaTime: String, at location: SourceLocation) -> Diagnostic {
@@ -264,8 +296,9 @@ extension Diagnostic {
     }
 
     static func recipientSegments(_ histogram: [Int: Int], total: Int, at location: SourceLocation) -> Diagnostic {
-        let parts = histogram.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key) segment\($0.key == 1 ? "" : "s")" }.joined(separator: ", ")
-        return Diagnostic(.warning, "message-segments", "with each row's values the messages need \(parts): \(total) segments in all, each billed", at: location,
+        let parts = histogram.sorted { $0.key < $1.key }.map { "\($0.value) recipient\($0.value == 1 ? "" : "s") \($0.key) segment\($0.key == 1 ? "" : "s") each" }.joined(separator: ", ")
+        let recipients = histogram.values.reduce(0, +)
+        return Diagnostic(.warning, "message-segments", "with each row's values, \(total) segments are billed for \(recipients) recipients (\(parts))", at: location,
                           notes: [DiagnosticNote("one segment holds 70 characters; longer messages are billed per 67")])
     }
 
@@ -288,7 +321,7 @@ extension Diagnostic {
     }
 
     static func sourceOption(_ key: String, kind: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "unknown-key", "'\(key)' does not apply to a '\(kind)' source", at: location)
+        Diagnostic(.error, "unknown-key", "'\(short(key))' does not apply to a '\(kind)' source", at: location)
     }
 
     static func sourceMissing(_ path: String, resolved: String, at location: SourceLocation) -> Diagnostic {
@@ -304,8 +337,8 @@ extension Diagnostic {
     static func columnMissing(_ column: String, role: String, header: [String], named: SourceLocation, at location: SourceLocation) -> Diagnostic {
         let suggestion = Suggestion.closest(to: column, among: header)
         let shown = header.prefix(12).map { "'\($0)'" }.joined(separator: ", ")
-        return Diagnostic(.error, "recipients-column-missing", "no column '\(column)' (\(role)); the header has \(shown)\(header.count > 12 ? ", …" : "")", at: location,
-                          notes: [DiagnosticNote("'\(column)' is named here", at: named)],
+        return Diagnostic(.error, "recipients-column-missing", "no column '\(short(column))' (\(role)); the header has \(shown)\(header.count > 12 ? ", …" : "")", at: location,
+                          notes: [DiagnosticNote("'\(short(column))' is named here", at: named)],
                           fixIt: suggestion.map { FixIt("did you mean '\($0)'?") })
     }
 }
@@ -316,10 +349,21 @@ extension Diagnostic {
     /// A phone number as it may appear in a message: its middle hidden, since numbers are
     /// personal data; the position already says which row it is.
     static func masked(_ text: String) -> String {
-        let scalars = Array(text.unicodeScalars)
-        guard scalars.count >= 8 else { return String(repeating: "*", count: scalars.count) }
-        let middle = String(repeating: "*", count: scalars.count - 7)
-        return String(String.UnicodeScalarView(scalars.prefix(3))) + middle + String(String.UnicodeScalarView(scalars.suffix(4)))
+        // Only digits are personal here: the first three and last four stay, the rest are hidden;
+        // other characters (the reason a value is not a number) stay visible.
+        let digitCount = text.unicodeScalars.filter { ("0"..."9").contains($0) }.count
+        var seen = 0
+        var out = String.UnicodeScalarView()
+        for scalar in short(text).unicodeScalars {
+            guard ("0"..."9").contains(scalar) else {
+                out.append(scalar)
+                continue
+            }
+            let hidden = digitCount < 8 || (seen >= 3 && seen < digitCount - 4)
+            out.append(hidden ? "*" : scalar)
+            seen += 1
+        }
+        return String(out)
     }
 
     static func sourceFailure(_ spec: RecipientSourceSpec, _ error: RecipientSourceError, at yaml: SourceLocation) -> Diagnostic {
@@ -328,15 +372,16 @@ extension Diagnostic {
         case .missing:
             return .sourceMissing(spec.path.value, resolved: spec.resolvedPath, at: yaml)
         case .query:
-            let at = error.position.map { SourceLocation(file: spec.resolvedPath, range: SourceRange(at: $0)) } ?? spec.query.map { SourceLocation(file: yaml.file, range: $0.range) } ?? yaml
-            return Diagnostic(.error, "recipients-query", "SQLite database '\(spec.path.value)' \(error.message)", at: at)
+            let at = spec.query.map { SourceLocation(file: yaml.file, range: $0.range) } ?? yaml
+            let row = error.position.map { " (at result row \($0.line))" } ?? ""
+            return Diagnostic(.error, "recipients-query", "SQLite database '\(short(spec.path.value))' \(error.message)\(row)", at: at)
         default:
             guard let position = error.position else {
                 return Diagnostic(.error, "recipients-file-unreadable", "\(named) \(error.message)", at: yaml)
             }
             let id: DiagnosticID = error.code == .encoding ? "recipients-encoding" : error.code == .unclosedQuote ? "recipients-unclosed-quote" : "recipients-file-unreadable"
             return Diagnostic(.error, id, "\(named) \(error.message)", at: SourceLocation(file: spec.resolvedPath, range: SourceRange(at: position)),
-                              notes: [DiagnosticNote("rows before this point were checked; nothing after it was read", at: nil)])
+                              notes: position.line > 2 ? [DiagnosticNote("rows before this point were checked; nothing after it was read", at: nil)] : [])
         }
     }
 
@@ -371,12 +416,12 @@ extension Diagnostic {
     }
 
     static func rowValueEmpty(column: String, parameter: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "recipient-value-empty", "column '\(column)' is empty and parameter '\(parameter)' has no default", at: location,
+        Diagnostic(.error, "recipient-value-empty", "column '\(short(column))' is empty and parameter '\(parameter)' has no default", at: location,
                    fixIt: FixIt("give '\(parameter)' a 'default', or fill the column"))
     }
 
     static func rowValue(_ problem: ValueProblem, column: String, parameter: String, type: ParameterType, at location: SourceLocation) -> Diagnostic {
-        let subject = "value in column '\(column)'"
+        let subject = "value in column '\(short(column))'"
         switch problem {
         case .empty:
             return rowValueEmpty(column: column, parameter: parameter, at: location)

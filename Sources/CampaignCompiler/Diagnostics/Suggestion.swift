@@ -2,10 +2,12 @@
 enum Suggestion {
     /// The candidate closest to `word`, if it is close enough to be a likely typo.
     static func closest(to word: String, among candidates: [String]) -> String? {
+        // A typo is short and close in length; anything else is not worth the quadratic search.
+        guard word.utf8.count <= 80 else { return nil }
         let folded = fold(word)
         if let exact = candidates.first(where: { fold($0) == folded }) { return exact }
         var best: (name: String, distance: Int)?
-        for candidate in candidates {
+        for candidate in candidates where abs(candidate.count - folded.count) <= 3 {
             let distance = editDistance(folded, fold(candidate))
             if distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
         }

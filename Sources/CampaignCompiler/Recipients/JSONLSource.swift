@@ -1,16 +1,19 @@
 import Foundation
 import YAMLSyntax
 
-/// JSON Lines: one object per line, values strings or numbers. The columns are the keys of the
-/// first object; a later row lacking a key has an empty value there, and keys the first object
-/// does not have are ignored. Blank lines are skipped.
+/// JSON Lines: one object per line, values strings or numbers. Objects need not all have the same
+/// keys, so the columns are the keys asked for (a row lacking one has an empty value there), or,
+/// when none are named, the keys of the first object. Blank lines are skipped.
 public struct JSONLSource: RecipientSource {
     /// The file's path.
     public var path: String
+    /// The keys to read as columns; nil takes the first object's keys.
+    public var columns: [String]?
 
     /// Creates a JSON Lines source.
-    public init(path: String) {
+    public init(path: String, columns: [String]? = nil) {
         self.path = path
+        self.columns = columns
     }
 
     public func open() throws(RecipientSourceError) -> (header: RecipientHeader, rows: Rows) {
@@ -18,7 +21,7 @@ public struct JSONLSource: RecipientSource {
         guard let first = try lines.nextObject() else {
             throw RecipientSourceError(.empty, "holds no rows")
         }
-        let columns = first.object.keys.sorted()
+        let columns = self.columns ?? first.object.keys.sorted()
         let length = first.bytes.reduce(0) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
         let range = SourceRange(start: SourcePosition(line: first.line, column: 1), end: SourcePosition(line: first.line, column: length + 1))
         // The first line holds a recipient's data, so it is not shown under diagnostics.

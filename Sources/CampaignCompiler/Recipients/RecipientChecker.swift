@@ -24,9 +24,9 @@ public struct AcceptedRecipient: Sendable, Hashable {
     public var phone: PhoneNumber
     /// Values in the order of the campaign's parameters (constants included).
     public var values: [String]
-    /// Characters of the message, sign name and 【】 included.
+    /// Characters of the message, sign name and 【】 included (0 when the template has errors).
     public var length: Int
-    /// Billed segments.
+    /// Billed segments (0 when the template has errors).
     public var segments: Int
     /// Which source of `recipients.from` it came from.
     public var sourceIndex: Int
@@ -105,7 +105,7 @@ public struct RecipientChecker: Sendable {
             if case .constant(let value) = parameter.binding { constants[parameter.name.value] = value.value }
         }
         var fixedLength: Int?
-        if let signName, let content {
+        if let signName, let content, MessageLength.characters(content) <= MessageLength.maxLength {
             let bound = Set(parameters.map(\.name.value))
             if PlaceholderParser.placeholderNames(in: content).allSatisfy(bound.contains) {
                 var blanks = constants
@@ -119,7 +119,7 @@ public struct RecipientChecker: Sendable {
         for (sourceIndex, spec) in recipients.sources.enumerated() {
             switch spec.kind {
             case .csv: try await checkRows(of: CSVSource(path: spec.resolvedPath, encoding: spec.encoding), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
-            case .jsonl: try await checkRows(of: JSONLSource(path: spec.resolvedPath), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
+            case .jsonl: try await checkRows(of: JSONLSource(path: spec.resolvedPath, columns: wantedColumns(spec)), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
             case .sqlite: try await checkRows(of: SQLiteSource(path: spec.resolvedPath, query: spec.query?.value ?? ""), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
             }
         }
@@ -132,6 +132,15 @@ public struct RecipientChecker: Sendable {
             }
         }
         return RecipientCheck(summary: summary, collector: collector, sources: sources)
+    }
+
+    /// The columns a source must supply: the phone column and every `from:` column.
+    private func wantedColumns(_ spec: RecipientSourceSpec) -> [String] {
+        var columns = [spec.phoneColumn.value]
+        for parameter in parameters {
+            if case .column(let column) = parameter.binding, !columns.contains(column.value) { columns.append(column.value) }
+        }
+        return columns
     }
 
     /// What the first pass carries from row to row and source to source.
@@ -162,7 +171,10 @@ public struct RecipientChecker: Sendable {
         if let text = header.text {
             sources[spec.resolvedPath] = SourceText(String(repeating: "\n", count: header.range.start.line - 1) + text)
         }
-        let headerLocation = SourceLocation(file: spec.resolvedPath, range: header.range)
+        // A database has no header line to point at; its columns come from the query.
+        let headerLocation = spec.kind == .sqlite
+            ? SourceLocation(file: campaignPath, range: spec.query?.range ?? spec.path.range)
+            : SourceLocation(file: spec.resolvedPath, range: header.range)
         guard let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else {
             collector.report(.columnMissing(spec.phoneColumn.value, role: "the phone column", header: header.columns,
                                             named: SourceLocation(file: campaignPath, range: spec.phoneColumn.range), at: headerLocation))
@@ -249,7 +261,8 @@ public struct RecipientChecker: Sendable {
                 length += MessageLength.characters(value)
                 values[binding.position] = value
             }
-            if valid, state.fixedLength != nil, length > MessageLength.maxLength {
+            // With constants only, every row has the campaign file's length, reported there once.
+            if valid, state.fixedLength != nil, !bindings.isEmpty, length > MessageLength.maxLength {
                 let diagnostic = Diagnostic.rowMessageTooLong(length, at: at(0))
                 collector.report(skip ? diagnostic.skippingRow() : diagnostic)
                 valid = false
@@ -258,10 +271,13 @@ public struct RecipientChecker: Sendable {
                 state.summary.invalid += 1
                 continue
             }
-            let segments = MessageLength.segments(forLength: length)
+            // Without a measurable template (its errors are reported elsewhere) there is no length.
+            let segments = state.fixedLength == nil ? 0 : MessageLength.segments(forLength: length)
             state.summary.toSend += 1
-            state.summary.segmentHistogram[segments, default: 0] += 1
-            state.summary.totalSegments += segments
+            if segments > 0 {
+                state.summary.segmentHistogram[segments, default: 0] += 1
+                state.summary.totalSegments += segments
+            }
             try accept(AcceptedRecipient(phone: phone, values: values, length: length, segments: segments, sourceIndex: sourceIndex, line: row.line))
         }
     }

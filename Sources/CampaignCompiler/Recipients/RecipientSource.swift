@@ -79,7 +79,7 @@ extension RecipientSourceSpec {
     public func makeSource() -> any RecipientSource {
         switch kind {
         case .csv: CSVSource(path: resolvedPath, encoding: encoding)
-        case .jsonl: JSONLSource(path: resolvedPath)
+        case .jsonl: JSONLSource(path: resolvedPath, columns: [phoneColumn.value])
         case .sqlite: SQLiteSource(path: resolvedPath, query: query?.value ?? "")
         }
     }

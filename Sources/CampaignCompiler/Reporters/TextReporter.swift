@@ -97,17 +97,43 @@ public struct TextReporter: DiagnosticReporter {
         let range = location.range
         let lineNumber = range.start.line
         guard let line = text.line(lineNumber) else { return "" }
-        let scalars = Array(line.unicodeScalars).map { $0 == "\t" ? " " : $0 }
+        // Tabs show as one space, other control characters as their visible symbols (␀, ␛, …),
+        // so that an excerpt cannot move the cursor or ring the terminal.
+        let scalars = Array(line.unicodeScalars).map { scalar -> Unicode.Scalar in
+            if scalar == "\t" { return " " }
+            if scalar.value < 0x20 { return Unicode.Scalar(0x2400 + scalar.value) ?? "?" }
+            if scalar.value == 0x7F { return "\u{2421}" }
+            return scalar
+        }
         let number = String(lineNumber)
         let margin = String(repeating: " ", count: number.count)
-        let startIndex = lineNumber == range.start.line ? max(range.start.column - 1, 0) : scalars.count
+        var startIndex = lineNumber == range.start.line ? max(range.start.column - 1, 0) : scalars.count
         var endIndex = range.end.line == lineNumber ? range.end.column - 1 : scalars.count
         endIndex = min(max(endIndex, startIndex + 1), max(scalars.count, startIndex + 1))
-        let lead = scalars.prefix(min(startIndex, scalars.count)).reduce(0) { $0 + DisplayWidth.of($1) }
-        let underlined = scalars.count > startIndex ? scalars[startIndex..<min(endIndex, scalars.count)].reduce(0) { $0 + DisplayWidth.of($1) } : 0
+        // A long line is shown as a window of about 100 columns that starts a little before the range.
+        var shown = scalars[...]
+        var prefix = "", suffix = ""
+        let widthLimit = 100
+        if scalars.reduce(0, { $0 + DisplayWidth.of($1) }) > widthLimit {
+            let from = max(0, min(startIndex, scalars.count) - 10)
+            var to = from
+            var width = 0
+            while to < scalars.count, width + DisplayWidth.of(scalars[to]) <= widthLimit {
+                width += DisplayWidth.of(scalars[to])
+                to += 1
+            }
+            shown = scalars[from..<to]
+            if from > 0 { prefix = "…" }
+            if to < scalars.count { suffix = "…" }
+            startIndex -= from
+            endIndex = min(endIndex - from, to - from + 1)
+        }
+        let visible = Array(shown)
+        let lead = visible.prefix(min(startIndex, visible.count)).reduce(prefix.count) { $0 + DisplayWidth.of($1) }
+        let underlined = visible.count > startIndex ? visible[startIndex..<min(endIndex, visible.count)].reduce(0) { $0 + DisplayWidth.of($1) } : 0
         let width = max(underlined, 1)
         let marks = "^" + String(repeating: "~", count: width - 1)
-        var out = " \(number) | \(String(String.UnicodeScalarView(scalars)))\n"
+        var out = " \(number) | \(prefix)\(String(String.UnicodeScalarView(visible)))\(suffix)\n"
         out += " \(margin) | " + String(repeating: " ", count: lead) + paint(marks, style) + "\n"
         return out
     }

@@ -79,6 +79,8 @@ public struct Template: Sendable {
     public var content: Located<String>
     /// The placeholders, in order of appearance, each with its range in the campaign file.
     public var placeholders: [Located<String>]
+    /// False when the content has a malformed placeholder (`${`, `{{name}}`, …).
+    public var wellFormed = true
 }
 
 /// The kind of value a parameter holds; each has its own rule.

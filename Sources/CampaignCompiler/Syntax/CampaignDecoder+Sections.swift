@@ -34,22 +34,27 @@ extension CampaignDecoder {
         let template = templateFields.flatMap { decodeTemplate($0) }
 
         var parameters: [Parameter] = []
-        var parametersNode: YAMLNode?
+        var declared: [String] = []
+        var parametersSound = true
         if let node = top["parameters"], !node.isNull {
-            parametersNode = node
-            parameters = decodeParameters(node, anchor: top.keyRange("parameters") ?? start)
+            let errorsBefore = diagnostics.count
+            (parameters, declared) = decodeParameters(node, anchor: top.keyRange("parameters") ?? start)
+            parametersSound = diagnostics[errorsBefore...].allSatisfy { $0.severity != .error }
         }
         if let template {
-            checkBindings(template: template, parameters: parameters, parametersKey: top.keyRange("parameters"), parametersNode: parametersNode)
+            checkBindings(template: template, parameters: parameters, declared: declared, parametersKey: top.keyRange("parameters"))
         }
-        if let template, let signName {
+        // Lengths are measured only from sound parts: a broken constant or an over-long template
+        // has been reported already, and measuring it would only repeat that.
+        if let template, let signName, parametersSound, MessageLength.characters(template.content.value) <= MessageLength.maxLength {
             checkLength(signName: signName.value, template: template, parameters: parameters)
         }
 
         let recipients = required(top, "recipients").flatMap { decodeRecipients($0, anchor: top.keyRange("recipients") ?? start) }
         let schedule = decodeSchedule(top["schedule"], anchor: top.keyRange("schedule") ?? start, templateType: template?.type.value)
         let sending = top["sending"].flatMap { $0.isNull ? Sending() : decodeSending($0, anchor: top.keyRange("sending") ?? start) } ?? Sending()
-        pieces = Pieces(signName: signName?.value, content: template?.content.value, contentRange: template?.content.range, parameters: parameters, recipients: recipients,
+        // Recipient rows are measured only against a template and constants without errors.
+        pieces = Pieces(signName: signName?.value, content: parametersSound ? template?.content.value : nil, contentRange: template?.content.range, parameters: parameters, recipients: recipients,
                         sending: sending, sendingKey: top.keyRange("sending"))
 
         guard let id, let signName, let template, let recipients, let schedule, !hasErrors else { return nil }
@@ -133,17 +138,20 @@ extension CampaignDecoder {
 
     // MARK: - Parameters
 
-    private mutating func decodeParameters(_ node: YAMLNode, anchor: SourceRange) -> [Parameter] {
+    /// The parameters that decoded, and the names of all that were written (broken ones too).
+    private mutating func decodeParameters(_ node: YAMLNode, anchor: SourceRange) -> ([Parameter], [String]) {
         guard let pairs = node.mapping else {
-            report(.wrongType("parameters", expected: "a mapping from placeholder names to bindings", found: node.kindDescription, at: location(node.range)))
-            return []
+            report(.wrongType("parameters", expected: "a mapping from placeholder names to bindings", found: node.kindDescription, at: location(site(node))))
+            return ([], [])
         }
         var parameters: [Parameter] = []
+        var declared: [String] = []
         for pair in pairs {
             guard let name = pair.key.scalar?.value else {
                 report(.wrongType("parameters key", expected: "text", found: pair.key.kindDescription, at: location(pair.key.range)))
                 continue
             }
+            declared.append(name)
             let path = "parameters.\(name)"
             guard let fields = fields(pair.value, section: path, anchor: pair.key.range, known: ["type", "from", "value", "default"]) else { continue }
             let type = required(fields, "type").flatMap { choice($0, "\(path).type", as: ParameterType.self) }
@@ -174,7 +182,7 @@ extension CampaignDecoder {
             }
             parameters.append(Parameter(name: Located(name, at: pair.key.range), type: type, binding: binding, defaultValue: defaultValue))
         }
-        return parameters
+        return (parameters, declared)
     }
 
     private mutating func checkValue(_ value: Located<String>, parameter: String, type: ParameterType, node: YAMLNode?) {
@@ -224,6 +232,7 @@ extension CampaignDecoder {
         var query: Located<String>?
         if kind == .sqlite {
             query = required(fields, "query").flatMap { text($0, "\(path).query") }
+            guard query != nil else { return nil }
         } else if fields["query"] != nil {
             report(.sourceOption("query", kind: kind.rawValue, at: location(fields.keyRange("query") ?? node.range)))
         }

@@ -13,6 +13,9 @@ struct CampaignDecoder {
         var section: String
         /// Pairs by key text.
         var pairs: [String: YAMLPair]
+        /// Known keys that an unknown key was taken for ("did you mean"), so that their absence
+        /// is not reported a second time.
+        var misspelled: Set<String> = []
 
         subscript(_ key: String) -> YAMLNode? { pairs[key]?.value }
 
@@ -48,6 +51,11 @@ struct CampaignDecoder {
         SourceLocation(file: path, range: range)
     }
 
+    /// Where a value stands for the user: the alias that brought it in, or the node itself.
+    func site(_ node: YAMLNode) -> SourceRange {
+        node.aliasRange ?? node.range
+    }
+
     mutating func report(_ diagnostic: Diagnostic) {
         diagnostics.append(diagnostic)
     }
@@ -72,7 +80,9 @@ struct CampaignDecoder {
             }
             guard known.contains(key) else {
                 if !pair.isMerged {
-                    report(.unknownKey(key, in: section, suggestion: Suggestion.closest(to: key, among: known), at: location(pair.key.range)))
+                    let suggestion = Suggestion.closest(to: key, among: known)
+                    if let suggestion { fields.misspelled.insert(suggestion) }
+                    report(.unknownKey(key, in: section, suggestion: suggestion, at: location(pair.key.range)))
                 }
                 continue
             }
@@ -84,6 +94,7 @@ struct CampaignDecoder {
     /// The value of a required key, or a "missing key" diagnostic.
     mutating func required(_ fields: Fields, _ key: String) -> YAMLNode? {
         if let value = fields[key], !value.isNull { return value }
+        if fields[key] == nil, fields.misspelled.contains(key) { return nil }
         if let value = fields[key] {
             report(.wrongType(fields.path(key), expected: "set", found: "nothing", at: location(fields.keyRange(key) ?? value.range)))
         } else {
@@ -97,55 +108,59 @@ struct CampaignDecoder {
     /// Text as written: any scalar but null. Numbers keep their spelling (`0086` stays `0086`).
     mutating func text(_ node: YAMLNode, _ path: String) -> Located<String>? {
         guard let scalar = node.scalar, !node.isNull || scalar.style != .plain else {
-            report(.wrongType(path, expected: "text", found: node.kindDescription, at: location(node.range)))
+            report(.wrongType(path, expected: "text", found: node.kindDescription, at: location(site(node))))
             return nil
         }
-        return Located(scalar.value, at: node.range)
+        return Located(scalar.value, at: site(node))
     }
 
     mutating func integer(_ node: YAMLNode, _ path: String, in bounds: ClosedRange<Int>) -> Located<Int>? {
+        let range = bounds.upperBound == Int.max ? "at least \(bounds.lowerBound)" : "from \(bounds.lowerBound) to \(bounds.upperBound)"
         guard let value = node.intValue else {
-            report(.wrongType(path, expected: "a whole number", found: describe(node), at: location(node.range)))
+            if let number = node.numberValue, number.isFinite, number.rounded() == number {
+                report(.outOfRange(path, value: node.scalar?.value ?? "", range: range, at: location(site(node))))
+            } else {
+                report(.wrongType(path, expected: "a whole number", found: describe(node), at: location(site(node))))
+            }
             return nil
         }
         guard bounds.contains(value) else {
-            let range = bounds.upperBound == Int.max ? "at least \(bounds.lowerBound)" : "from \(bounds.lowerBound) to \(bounds.upperBound)"
-            report(.outOfRange(path, value: String(value), range: range, at: location(node.range)))
+            report(.outOfRange(path, value: String(value), range: range, at: location(site(node))))
             return nil
         }
-        return Located(value, at: node.range)
+        return Located(value, at: site(node))
     }
 
     mutating func number(_ node: YAMLNode, _ path: String, atLeast minimum: Double) -> Located<Double>? {
-        guard let value = node.numberValue, value.isFinite else {
-            report(.wrongType(path, expected: "a number", found: describe(node), at: location(node.range)))
+        guard let value = node.numberValue else {
+            report(.wrongType(path, expected: "a number", found: describe(node), at: location(site(node))))
             return nil
         }
-        guard value >= minimum else {
-            report(.outOfRange(path, value: node.scalar?.value ?? "", range: "at least \(Int(minimum))", at: location(node.range)))
+        guard value >= minimum, value.isFinite else {
+            report(.outOfRange(path, value: node.scalar?.value ?? "", range: "a finite number, at least \(Int(minimum))", at: location(site(node))))
             return nil
         }
-        return Located(value, at: node.range)
+        return Located(value, at: site(node))
     }
 
     mutating func choice<Choice: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ path: String, as: Choice.Type) -> Located<Choice>? where Choice.RawValue == String {
         guard let raw = text(node, path) else { return nil }
         if let value = Choice(rawValue: raw.value) { return Located(value, at: raw.range) }
         let choices = Choice.allCases.map(\.rawValue)
-        report(.invalidChoice(path, value: raw.value, choices: choices, suggestion: Suggestion.closest(to: raw.value, among: choices), at: location(node.range)))
+        report(.invalidChoice(path, value: raw.value, choices: choices, suggestion: Suggestion.closest(to: raw.value, among: choices), at: location(raw.range)))
         return nil
     }
 
     mutating func list(_ node: YAMLNode, _ path: String) -> [YAMLNode]? {
         guard let items = node.sequence else {
-            report(.wrongType(path, expected: "a list", found: node.kindDescription, at: location(node.range)))
+            report(.wrongType(path, expected: "a list", found: node.kindDescription, at: location(site(node))))
             return nil
         }
         return items
     }
 
     private func describe(_ node: YAMLNode) -> String {
-        if let scalar = node.scalar, node.kindDescription == "text" { return "'\(scalar.value)'" }
+        if let scalar = node.scalar, node.kindDescription == "text" { return "'\(Diagnostic.short(scalar.value))'" }
         return node.kindDescription
     }
 
