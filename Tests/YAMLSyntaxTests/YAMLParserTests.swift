@@ -186,3 +186,19 @@ private func value(_ document: YAMLDocument, _ key: String) -> YAMLNode? {
         #expect(text.position(from: SourcePosition(line: 1, column: 1), advancingBy: 4) == SourcePosition(line: 1, column: 5))
     }
 }
+
+@Suite struct HostileInputTests {
+    @Test func aLargeScalarAliasedManyTimesMeetsTheBound() throws {
+        let big = String(repeating: "y", count: 200_000)
+        let aliases = Array(repeating: "*d", count: 2000).joined(separator: ", ")
+        let document = YAMLParser.parse(Array("a: &d \(big)\nb: [\(aliases)]\n".utf8))
+        let problem = try #require(document.problems.last)
+        #expect(problem.kind == .aliasExpansionLimit(alias: "d", limit: YAMLLimits().maxExpandedNodes))
+    }
+
+    @Test func aFewAliasesOfAModestScalarAreFine() {
+        let text = String(repeating: "z", count: 1000)
+        let document = YAMLParser.parse(Array("a: &d \(text)\nb: [*d, *d, *d]\n".utf8))
+        #expect(document.problems.isEmpty)
+    }
+}
