@@ -56,6 +56,8 @@ final class CSVParser {
     private var line = 1
     private var column = 1
     private var started = false
+    /// The previous record's field count, to size the next record's arrays once.
+    private var expectedFields = 4
 
     init(path: String, gb18030: Bool) throws(RecipientSourceError) {
         reader = try ByteReader(path: path, gb18030: gb18030)
@@ -118,6 +120,8 @@ final class CSVParser {
             let rowLine = line
             var fields: [String] = []
             var positions: [SourcePosition] = []
+            fields.reserveCapacity(expectedFields)
+            positions.reserveCapacity(expectedFields)
             var field: [UInt8] = []
             while true {
                 positions.append(SourcePosition(line: line, column: column))
@@ -201,6 +205,7 @@ final class CSVParser {
                     ended = true
                 }
                 if ended {
+                    expectedFields = fields.count
                     reader.start = index
                     return .record(RecipientRow(fields: fields, positions: positions, line: rowLine))
                 }
