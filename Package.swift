@@ -7,15 +7,28 @@ let package = Package(
     products: [
         .executable(name: "salvo", targets: ["salvo"]),
         .library(name: "CampaignCompiler", targets: ["CampaignCompiler"]),
+        .library(name: "AliyunSMS", targets: ["AliyunSMS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "YAMLSyntax", dependencies: ["CYAML"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CampaignCompiler", dependencies: ["YAMLSyntax", "CSQLite"]),
+        .target(
+            name: "AliyunSMS",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "salvo",
             dependencies: [
@@ -29,6 +42,7 @@ let package = Package(
             dependencies: ["CampaignCompiler", "YAMLSyntax", "CSQLite"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "AliyunSMSTests", dependencies: ["AliyunSMS"], exclude: ["Fixtures"]),
         .testTarget(name: "SalvoTests", dependencies: ["salvo"]),
     ]
 )

@@ -1,0 +1,124 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOPosix
+
+/// Settings for the HTTP client.
+public struct TransportConfiguration: Sendable {
+    /// How long a connection may take to open.
+    public var connectTimeout: Duration = .seconds(5)
+    /// Connections kept per host (at least the run's concurrency).
+    public var maxConnections = 16
+    /// A proxy, as `http://[user:password@]host:port`; nil for none.
+    public var proxy: String?
+
+    /// Creates settings.
+    public init(connectTimeout: Duration = .seconds(5), maxConnections: Int = 16, proxy: String? = nil) {
+        self.connectTimeout = connectTimeout
+        self.maxConnections = maxConnections
+        self.proxy = proxy
+    }
+
+    /// The proxy the environment names for `endpoint`: `https_proxy`/`HTTPS_PROXY` for https,
+    /// `http_proxy`/`HTTP_PROXY` for http, unless `no_proxy`/`NO_PROXY` lists the host.
+    public static func proxy(for endpoint: Endpoint, environment: [String: String]) -> String? {
+        let names = endpoint.scheme == "https" ? ["https_proxy", "HTTPS_PROXY"] : ["http_proxy", "HTTP_PROXY"]
+        guard let proxy = names.lazy.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) else { return nil }
+        let exclusions = (environment["no_proxy"] ?? environment["NO_PROXY"] ?? "").split(separator: ",").map { $0.strippingEdges(" ").lowercased() }
+        let host = endpoint.host.lowercased()
+        for exclusion in exclusions where !exclusion.isEmpty {
+            let bare = exclusion.hasPrefix(".") ? String(exclusion.dropFirst()) : exclusion
+            if exclusion == "*" || host == bare || host.hasSuffix("." + bare) { return nil }
+        }
+        return proxy
+    }
+}
+
+/// The HTTP client: AsyncHTTPClient with a connection pool, connect and request timeouts, TLS
+/// verified against the system's trust store, and an optional proxy.
+public final class HTTPClientTransport: SMSTransport {
+    private let client: HTTPClient
+
+    /// Creates a client; call `shutdown()` when done.
+    public init(configuration: TransportConfiguration = TransportConfiguration()) {
+        var config = HTTPClient.Configuration()
+        config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnections)
+        config.timeout = .init(connect: .nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000 + configuration.connectTimeout.components.attoseconds / 1_000_000_000))
+        config.decompression = .disabled
+        if let proxy = configuration.proxy, let parsed = Self.parseProxy(proxy) {
+            config.proxy = parsed
+        }
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    }
+
+    /// Closes the connections.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    public func execute(_ request: SignedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = request.method == "GET" ? .GET : .POST
+        for (name, value) in request.headers {
+            outgoing.headers.add(name: name, value: value)
+        }
+        if !request.body.isEmpty || request.method == "POST" {
+            outgoing.body = .bytes(ByteBuffer(bytes: request.body))
+        }
+        let limit = TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        do {
+            let response = try await client.execute(outgoing, timeout: limit)
+            let body = try await response.body.collect(upTo: 4 << 20)
+            return HTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name.lowercased(), $0.value) }, body: Array(buffer: body))
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    /// Whether a failure happened before the request could be written (safe to retry) or after.
+    static func classify(_ error: any Error) -> TransportError {
+        if let error = error as? HTTPClientError {
+            let beforeWriting: [HTTPClientError] = [
+                .connectTimeout, .socksHandshakeTimeout, .httpProxyHandshakeTimeout, .tlsHandshakeTimeout,
+                .invalidURL, .emptyHost, .proxyAuthenticationRequired, .invalidProxyResponse,
+            ]
+            if beforeWriting.contains(error) {
+                return TransportError(.notSent, "could not connect: \(error)")
+            }
+            return TransportError(.ambiguous, "no answer: \(error)")
+        }
+        if error is NIOConnectionError || error is ChannelError {
+            return TransportError(.notSent, "could not connect: \(error)")
+        }
+        if let error = error as? IOError, [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode) {
+            return TransportError(.notSent, "could not connect: \(error)")
+        }
+        let name = String(reflecting: type(of: error))
+        if name.contains("NIOSSL") || name.contains("BoringSSL") {
+            return TransportError(.notSent, "TLS failed: \(error)")
+        }
+        return TransportError(.ambiguous, "no answer: \(error)")
+    }
+
+    private static func parseProxy(_ text: String) -> HTTPClient.Configuration.Proxy? {
+        var rest = Substring(text)
+        if let range = rest.range(of: "://") { rest = rest[range.upperBound...] }
+        rest = rest.prefix { $0 != "/" }
+        var authorization: HTTPClient.Authorization?
+        if let at = rest.lastIndex(of: "@") {
+            let user = rest[..<at].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            authorization = .basic(username: String(user[0]), password: user.count > 1 ? String(user[1]) : "")
+            rest = rest[rest.index(after: at)...]
+        }
+        var host = rest
+        var port = 80
+        if let colon = rest.lastIndex(of: ":"), let number = Int(rest[rest.index(after: colon)...]) {
+            host = rest[..<colon]
+            port = number
+        }
+        guard !host.isEmpty else { return nil }
+        if let authorization {
+            return .server(host: String(host), port: port, authorization: authorization)
+        }
+        return .server(host: String(host), port: port)
+    }
+}
