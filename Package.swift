@@ -29,10 +29,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "SMSEmulator",
+            dependencies: [
+                "AliyunSMS", "CSQLite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "salvo",
             dependencies: [
-                "CampaignCompiler",
+                "CampaignCompiler", "AliyunSMS", "SMSEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,7 +51,8 @@ let package = Package(
             dependencies: ["CampaignCompiler", "YAMLSyntax", "CSQLite"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "AliyunSMSTests", dependencies: ["AliyunSMS"], exclude: ["Fixtures"]),
+        .testTarget(name: "AliyunSMSTests", dependencies: ["AliyunSMS", "SMSEmulator"], exclude: ["Fixtures"]),
+        .testTarget(name: "SMSEmulatorTests", dependencies: ["SMSEmulator", "AliyunSMS"]),
         .testTarget(name: "SalvoTests", dependencies: ["salvo"]),
     ]
 )

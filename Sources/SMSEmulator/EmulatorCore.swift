@@ -1,0 +1,438 @@
+import AliyunSMS
+import Foundation
+import Synchronization
+
+/// A request as the server received it.
+public struct EmulatorRequest: Sendable {
+    public var method: String
+    public var uri: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(method: String, uri: String, headers: [(String, String)], body: [UInt8]) {
+        self.method = method
+        self.uri = uri
+        self.headers = headers
+        self.body = body
+    }
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name }?.1
+    }
+}
+
+/// What to answer, after how long; or to close the connection without answering.
+public struct EmulatorReply: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+    public var delay: Duration
+    public var dropConnection: Bool
+}
+
+/// The behaviour of Alibaba Cloud's SMS API: signatures, timestamps, nonces, parameter rules,
+/// the same codes and statuses, faults on request, and a durable record of what was accepted.
+/// Independent of any network code, so it can be tested directly.
+public final class EmulatorCore: Sendable {
+    private struct State {
+        var nonces: [String: Date] = [:]
+        var random: SplitMix64
+        /// BizIds count up from the start time, so that they differ between runs of the emulator.
+        var nextBizId = UInt64(Date().timeIntervalSince1970 * 1000) * 1000
+        var requests = 0
+    }
+
+    /// The configuration.
+    public let configuration: EmulatorConfiguration
+    /// What was accepted.
+    public let record: EmulatorRecord
+    private let state: Mutex<State>
+
+    /// Creates the emulator's behaviour over a record.
+    public init(configuration: EmulatorConfiguration, record: EmulatorRecord) {
+        self.configuration = configuration
+        self.record = record
+        state = Mutex(State(random: SplitMix64(state: configuration.faults.seed)))
+    }
+
+    private static let commonV1 = Set(["AccessKeyId", "Action", "Format", "SignatureMethod", "SignatureNonce", "SignatureVersion", "Timestamp", "Version",
+                                       "SecurityToken", "RegionId", "Signature", "SignatureType"])
+    private static let allowed: [String: Set<String>] = [
+        "SendSms": ["PhoneNumbers", "SignName", "TemplateCode", "TemplateParam", "SmsUpExtendCode", "OutId"],
+        "SendBatchSms": ["PhoneNumberJson", "SignNameJson", "TemplateCode", "TemplateParamJson", "SmsUpExtendCodeJson", "OutId"],
+        "QuerySendDetails": ["PhoneNumber", "BizId", "SendDate", "PageSize", "CurrentPage"],
+    ]
+
+    /// Answers one request.
+    public func handle(_ request: EmulatorRequest) -> EmulatorReply {
+        let requestId = UUID().uuidString
+        let (delay, draw) = state.withLock { state -> (Duration, Double) in
+            state.requests += 1
+            let jitter = configuration.faults.jitter
+            let extra = jitter == .zero ? Duration.zero : jitter * Double.random(in: 0...1, using: &state.random)
+            return (configuration.faults.latency + extra, Double.random(in: 0..<1, using: &state.random))
+        }
+        func reply(_ status: Int, _ code: String, _ message: String, extra: [String: Any] = [:], drop: Bool = false, headers: [(String, String)] = []) -> EmulatorReply {
+            var object: [String: Any] = ["RequestId": requestId, "Code": code, "Message": message]
+            if status >= 400 { object["HostId"] = "dysmsapi.aliyuncs.com" }
+            object.merge(extra) { _, new in new }
+            let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])).map { [UInt8]($0) } ?? []
+            return EmulatorReply(status: status, headers: [("content-type", "application/json;charset=utf-8")] + headers, body: body, delay: delay, dropConnection: drop)
+        }
+
+        // Where the parameters are.
+        let parts = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.first == "/" || parts.first == "" else { return reply(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method.") }
+        guard let query = PercentEncoding.parseForm(parts.count > 1 ? parts[1] : "") else {
+            return reply(400, "InvalidParameter", "The query string is not valid percent-encoding.")
+        }
+        var bodyParameters: [(String, String)] = []
+        if !request.body.isEmpty {
+            guard request.header("content-type")?.contains("x-www-form-urlencoded") == true,
+                  let parsed = String(validating: request.body, as: UTF8.self).flatMap({ PercentEncoding.parseForm(Substring($0)) }) else {
+                return reply(400, "InvalidParameter", "The body must be application/x-www-form-urlencoded.")
+            }
+            bodyParameters = parsed
+        }
+
+        // Who signed, and how.
+        let action: String, version: String, timestamp: String, nonce: String
+        var business: [String: String] = [:]
+        if let authorization = request.header("authorization"), authorization.hasPrefix(SignatureV3.algorithm + " ") {
+            switch verifyV3(request, authorization: authorization, query: query) {
+            case .failure(let failure): return reply(failure.status, failure.code, failure.message)
+            case .success: break
+            }
+            action = request.header("x-acs-action") ?? ""
+            version = request.header("x-acs-version") ?? ""
+            timestamp = request.header("x-acs-date") ?? ""
+            nonce = request.header("x-acs-signature-nonce") ?? ""
+            for (name, value) in query + bodyParameters { business[name] = value }
+        } else if let signature = query.first(where: { $0.0 == "Signature" })?.1 {
+            let parameters = query.filter { $0.0 != "Signature" } + bodyParameters
+            let values = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
+            guard values["AccessKeyId"] == configuration.accessKeyId else {
+                return reply(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+            }
+            guard values["SignatureMethod"] == "HMAC-SHA1", values["SignatureVersion"] == "1.0" else {
+                return reply(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.")
+            }
+            let expected = SignatureV1.signature(stringToSign: SignatureV1.stringToSign(method: request.method, canonicalQuery: SignatureV1.canonicalQuery(parameters)),
+                                                 secret: configuration.accessKeySecret)
+            guard expected == signature else {
+                return reply(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
+            }
+            action = values["Action"] ?? ""
+            version = values["Version"] ?? ""
+            timestamp = values["Timestamp"] ?? ""
+            nonce = values["SignatureNonce"] ?? ""
+            for (name, value) in parameters where !Self.commonV1.contains(name) { business[name] = value }
+        } else {
+            return reply(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.")
+        }
+
+        // When, and whether it was seen before.
+        guard let time = Self.parseTimestamp(timestamp) else {
+            return reply(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
+        }
+        let now = configuration.now()
+        guard abs(now.timeIntervalSince(time)) <= Self.seconds(configuration.timestampWindow) else {
+            return reply(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+        }
+        guard !nonce.isEmpty else { return reply(400, "MissingSignatureNonce", "SignatureNonce is mandatory for this action.") }
+        let reused = state.withLock { state -> Bool in
+            let horizon = now.addingTimeInterval(-Self.seconds(configuration.nonceMemory))
+            if state.nonces.count > 100_000 { state.nonces = state.nonces.filter { $0.value > horizon } }
+            if let seen = state.nonces[nonce], seen > horizon { return true }
+            state.nonces[nonce] = now
+            return false
+        }
+        guard !reused else { return reply(400, "SignatureNonceUsed", "Specified signature nonce was used already.") }
+        guard version == SMSOperation.version else { return reply(400, "InvalidVersion", "Specified parameter Version is not valid.") }
+        guard let allowed = Self.allowed[action] else { return reply(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method.") }
+        if let unknown = business.keys.sorted().first(where: { !allowed.contains($0) }) {
+            return reply(400, "InvalidParameter", "The parameter \(unknown) is not known for \(action).")
+        }
+
+        // Faults that refuse the request before it is processed.
+        let faults = configuration.faults
+        if draw < faults.throttleRate {
+            return reply(400, "Throttling.User", "Request was denied due to user flow control.")
+        }
+        if draw < faults.throttleRate + faults.unavailableRate {
+            return reply(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+        }
+        let ambiguous = draw < faults.throttleRate + faults.unavailableRate + faults.ambiguousRate
+
+        switch action {
+        case "QuerySendDetails":
+            return querySendDetails(business, reply: reply)
+        default:
+            let outcome = send(action: action, business, requestId: requestId, now: now)
+            switch outcome {
+            case .refused(let status, let code, let message):
+                return reply(status, code, message)
+            case .accepted(let bizId):
+                if ambiguous {
+                    // Processed and recorded, but the caller never learns it.
+                    return draw < faults.throttleRate + faults.unavailableRate + faults.ambiguousRate / 2
+                        ? reply(0, "", "", drop: true)
+                        : reply(500, "InternalError", "The request processing has failed due to some unknown error.")
+                }
+                return reply(200, "OK", "OK", extra: ["BizId": bizId])
+            }
+        }
+    }
+
+    // MARK: - Sending
+
+    private enum SendOutcome {
+        case accepted(bizId: String)
+        case refused(status: Int, code: String, message: String)
+    }
+
+    private func send(action: String, _ parameters: [String: String], requestId: String, now: Date) -> SendOutcome {
+        guard let templateCode = parameters["TemplateCode"] else { return .refused(status: 400, code: "MissingTemplateCode", message: "TemplateCode is mandatory for this action.") }
+        var phones: [String]
+        var signNames: [String]
+        var templateParameters: [[String: String]?]
+        if action == "SendSms" {
+            guard let numbers = parameters["PhoneNumbers"] else { return .refused(status: 400, code: "MissingPhoneNumbers", message: "PhoneNumbers is mandatory for this action.") }
+            guard let signName = parameters["SignName"] else { return .refused(status: 400, code: "MissingSignName", message: "SignName is mandatory for this action.") }
+            phones = numbers.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard phones.count <= 1000 else { return .refused(status: 200, code: "isv.MOBILE_COUNT_OVER_LIMIT", message: "手机号码数量超过限制") }
+            signNames = Array(repeating: signName, count: phones.count)
+            if let json = parameters["TemplateParam"] {
+                guard let object = Self.stringObject(json) else { return .refused(status: 200, code: "isv.INVALID_JSON_PARAM", message: "JSON参数不合法，只接受字符串值") }
+                templateParameters = Array(repeating: object, count: phones.count)
+            } else {
+                templateParameters = Array(repeating: nil, count: phones.count)
+            }
+        } else {
+            guard let numbers = parameters["PhoneNumberJson"] else { return .refused(status: 400, code: "MissingPhoneNumberJson", message: "PhoneNumberJson is mandatory for this action.") }
+            guard let signs = parameters["SignNameJson"] else { return .refused(status: 400, code: "MissingSignNameJson", message: "SignNameJson is mandatory for this action.") }
+            guard let phoneList = Self.stringArray(numbers), let signList = Self.stringArray(signs) else {
+                return .refused(status: 200, code: "isv.INVALID_JSON_PARAM", message: "JSON参数不合法")
+            }
+            guard phoneList.count <= 100 else { return .refused(status: 200, code: "isv.MOBILE_COUNT_OVER_LIMIT", message: "手机号码数量超过限制") }
+            guard !phoneList.isEmpty, signList.count == phoneList.count else {
+                return .refused(status: 200, code: "isv.INVALID_PARAMETERS", message: "PhoneNumberJson与SignNameJson的个数不一致")
+            }
+            phones = phoneList
+            signNames = signList
+            if let json = parameters["TemplateParamJson"] {
+                guard let objects = Self.objectArray(json) else { return .refused(status: 200, code: "isv.INVALID_JSON_PARAM", message: "JSON参数不合法，只接受字符串值") }
+                guard objects.count == phones.count else {
+                    return .refused(status: 200, code: "isv.INVALID_PARAMETERS", message: "TemplateParamJson与PhoneNumberJson的个数不一致")
+                }
+                templateParameters = objects
+            } else {
+                templateParameters = Array(repeating: nil, count: phones.count)
+            }
+        }
+        if let outId = parameters["OutId"], outId.count >= 256 {
+            return .refused(status: 200, code: "isv.INVALID_PARAMETERS", message: "OutId超过长度限制")
+        }
+        var normalised: [String] = []
+        for phone in phones {
+            guard let number = Self.mainland(phone) else { return .refused(status: 200, code: "isv.MOBILE_NUMBER_ILLEGAL", message: "非法手机号") }
+            normalised.append(number)
+        }
+        for sign in Set(signNames) where !configuration.signNames.isEmpty && !configuration.signNames.contains(sign) {
+            return .refused(status: 200, code: "isv.SMS_SIGNATURE_ILLEGAL", message: "该账号下找不到对应签名")
+        }
+        if !configuration.templates.isEmpty {
+            guard let template = configuration.templates[templateCode] else {
+                return .refused(status: 200, code: "isv.SMS_TEMPLATE_ILLEGAL", message: "该账号下找不到对应模板")
+            }
+            for values in templateParameters {
+                let given = Set(values?.keys.map { $0 } ?? [])
+                if !template.placeholders.isSubset(of: given) {
+                    return .refused(status: 200, code: "isv.TEMPLATE_MISSING_PARAMETERS", message: "模板缺少变量")
+                }
+                for value in values?.values.map({ $0 }) ?? [] where value.isEmpty || value.count > 35 {
+                    return .refused(status: 200, code: "isv.PARAM_LENGTH_LIMIT", message: "参数超出长度限制")
+                }
+            }
+        }
+        let sendDate = Self.chinaDate(now)
+        if configuration.faults.dailyCap > 0 {
+            var counts: [String: Int] = [:]
+            for (phone, sign) in zip(normalised, signNames) {
+                let key = phone + "\u{1}" + sign
+                if counts[key] == nil {
+                    counts[key] = record.messages(phone: phone, sendDate: sendDate, signName: sign, templateCode: templateCode).count
+                }
+                counts[key, default: 0] += 1
+                if counts[key, default: 0] > configuration.faults.dailyCap {
+                    return .refused(status: 200, code: "isv.BUSINESS_LIMIT_CONTROL", message: "触发天级流控Permits:\(configuration.faults.dailyCap)")
+                }
+            }
+        }
+        let bizId = state.withLock { state -> String in
+            state.nextBizId += 1
+            return "\(state.nextBizId)^0"
+        }
+        let sentAt = Self.chinaTime(now)
+        let messages = normalised.indices.map { index in
+            RecordedMessage(bizId: bizId, requestId: requestId, action: action, phone: normalised[index], signName: signNames[index], templateCode: templateCode,
+                            parameters: templateParameters[index].map(TemplateJSON.object) ?? "{}", outId: parameters["OutId"], sentAt: sentAt, sendDate: sendDate)
+        }
+        do {
+            try record.append(messages)
+        } catch {
+            return .refused(status: 500, code: "InternalError", message: "The request processing has failed due to some unknown error.")
+        }
+        return .accepted(bizId: bizId)
+    }
+
+    // MARK: - QuerySendDetails
+
+    private func querySendDetails(_ parameters: [String: String], reply: (Int, String, String, [String: Any], Bool, [(String, String)]) -> EmulatorReply) -> EmulatorReply {
+        for name in ["PhoneNumber", "SendDate", "PageSize", "CurrentPage"] where parameters[name] == nil {
+            return reply(400, "Missing\(name)", "\(name) is mandatory for this action.", [:], false, [])
+        }
+        guard let phone = parameters["PhoneNumber"].flatMap(Self.mainland) else { return reply(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号", [:], false, []) }
+        guard let date = parameters["SendDate"], date.count == 8, date.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return reply(400, "InvalidParameter", "SendDate is yyyyMMdd.", [:], false, [])
+        }
+        guard let size = parameters["PageSize"].flatMap(Int.init), (1...50).contains(size), let page = parameters["CurrentPage"].flatMap(Int.init), page >= 1 else {
+            return reply(400, "InvalidParameter", "PageSize is 1 to 50 and CurrentPage at least 1.", [:], false, [])
+        }
+        let rows = record.messages(phone: phone, sendDate: date, bizId: parameters["BizId"])
+        let pageRows = rows.dropFirst((page - 1) * size).prefix(size)
+        let details: [[String: Any]] = pageRows.map { row in
+            var content = "【\(row.signName)】"
+            if let template = configuration.templates[row.templateCode] {
+                let values = Self.stringObject(row.parameters) ?? [:]
+                var text = template.content
+                for (name, value) in values { text = text.replacingOccurrences(of: "${\(name)}", with: value) }
+                content += text
+            }
+            var detail: [String: Any] = ["PhoneNum": row.phone, "SendStatus": 3, "ErrCode": "DELIVERED", "TemplateCode": row.templateCode,
+                                         "Content": content, "SendDate": row.sentAt, "ReceiveDate": row.sentAt]
+            if let outId = row.outId { detail["OutId"] = outId }
+            return detail
+        }
+        return reply(200, "OK", "OK", ["TotalCount": String(rows.count), "SmsSendDetailDTOs": ["SmsSendDetailDTO": details]], false, [])
+    }
+
+    // MARK: - V3
+
+    private struct Refusal: Error {
+        var status: Int
+        var code: String
+        var message: String
+    }
+
+    private func verifyV3(_ request: EmulatorRequest, authorization: String, query: [(String, String)]) -> Result<Void, Refusal> {
+        var fields: [String: String] = [:]
+        for part in authorization.dropFirst(SignatureV3.algorithm.count + 1).split(separator: ",") {
+            let pieces = part.split(separator: "=", maxSplits: 1)
+            if pieces.count == 2 { fields[pieces[0].trimmingCharacters(in: .whitespaces)] = String(pieces[1]) }
+        }
+        guard let credential = fields["Credential"], let signedHeaders = fields["SignedHeaders"], let signature = fields["Signature"] else {
+            return .failure(Refusal(status: 400, code: "IncompleteSignature", message: "The request signature does not conform to Aliyun standards."))
+        }
+        guard credential == configuration.accessKeyId else {
+            return .failure(Refusal(status: 404, code: "InvalidAccessKeyId.NotFound", message: "Specified access key is not found."))
+        }
+        let names = signedHeaders.split(separator: ";").map { String($0) }
+        for required in ["host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"] where !names.contains(required) {
+            return .failure(Refusal(status: 400, code: "IncompleteSignature", message: "The header \(required) must be signed."))
+        }
+        let hash = SignatureV3.hexSHA256(request.body)
+        guard request.header("x-acs-content-sha256") == hash else {
+            return .failure(Refusal(status: 400, code: "SignatureDoesNotMatch", message: "Specified signature is not matched with our calculation (x-acs-content-sha256 is not the body's hash)."))
+        }
+        var headers: [(String, String)] = []
+        for name in names {
+            guard let value = request.header(name) else {
+                return .failure(Refusal(status: 400, code: "IncompleteSignature", message: "The signed header \(name) is missing."))
+            }
+            headers.append((name, value))
+        }
+        let canonical = SignatureV3.canonicalRequest(method: request.method, query: query, headers: headers, payloadHash: hash)
+        let expected = SignatureV3.signature(stringToSign: SignatureV3.stringToSign(canonicalRequest: canonical.request), secret: configuration.accessKeySecret)
+        guard expected == signature, canonical.signedHeaders == signedHeaders else {
+            return .failure(Refusal(status: 400, code: "SignatureDoesNotMatch", message: "Specified signature is not matched with our calculation."))
+        }
+        return .success(())
+    }
+
+    // MARK: - Helpers
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func parseTimestamp(_ text: String) -> Date? {
+        let scalars = Array(text.utf8)
+        guard scalars.count == 20, scalars[4] == 0x2D, scalars[7] == 0x2D, scalars[10] == 0x54, scalars[13] == 0x3A, scalars[16] == 0x3A, scalars[19] == 0x5A else { return nil }
+        func number(_ from: Int, _ length: Int) -> Int? { Int(String(decoding: scalars[from..<(from + length)], as: UTF8.self)) }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        return calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
+    }
+
+    static func chinaTime(_ date: Date) -> String {
+        let shifted = Date(timeIntervalSince1970: date.timeIntervalSince1970 + 8 * 3600)
+        let utc = AliyunTime.timestamp(shifted)
+        return String(utc.prefix(10)) + " " + String(utc.dropFirst(11).prefix(8))
+    }
+
+    static func chinaDate(_ date: Date) -> String {
+        String(chinaTime(date).prefix(10).filter { $0 != "-" })
+    }
+
+    static func mainland(_ text: String) -> String? {
+        var digits = text.filter { $0 != " " }
+        if digits.hasPrefix("+86") { digits.removeFirst(3) } else if digits.hasPrefix("0086") { digits.removeFirst(4) } else if digits.hasPrefix("86"), digits.count == 13 { digits.removeFirst(2) } else if digits.hasPrefix("+") { return nil }
+        guard digits.count == 11, digits.first == "1", digits.allSatisfy({ $0.isASCII && $0.isNumber }), let second = digits.dropFirst().first, second >= "3" else { return nil }
+        return digits
+    }
+
+    static func stringObject(_ json: String) -> [String: String]? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
+        var result: [String: String] = [:]
+        for (key, value) in object {
+            guard let text = value as? String else { return nil }
+            result[key] = text
+        }
+        return result
+    }
+
+    static func stringArray(_ json: String) -> [String]? {
+        guard let array = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Any] else { return nil }
+        let strings = array.compactMap { $0 as? String }
+        return strings.count == array.count ? strings : nil
+    }
+
+    static func objectArray(_ json: String) -> [[String: String]?]? {
+        guard let array = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Any] else { return nil }
+        var result: [[String: String]?] = []
+        for item in array {
+            guard let object = item as? [String: Any] else { return nil }
+            var strings: [String: String] = [:]
+            for (key, value) in object {
+                guard let text = value as? String else { return nil }
+                strings[key] = text
+            }
+            result.append(strings)
+        }
+        return result
+    }
+}
+
+/// A small seeded generator (SplitMix64), so that fault injection can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
