@@ -45,6 +45,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "salvo-bench",
+            dependencies: ["AliyunSMS", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(
             name: "CampaignCompilerTests",
@@ -53,6 +57,6 @@ let package = Package(
         ),
         .testTarget(name: "AliyunSMSTests", dependencies: ["AliyunSMS", "SMSEmulator"], exclude: ["Fixtures"]),
         .testTarget(name: "SMSEmulatorTests", dependencies: ["SMSEmulator", "AliyunSMS"]),
-        .testTarget(name: "SalvoTests", dependencies: ["salvo"]),
+        .testTarget(name: "SalvoTests", dependencies: ["salvo", "AliyunSMS"]),
     ]
 )

@@ -41,3 +41,46 @@ struct SalvoProcess {
         return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+/// A `salvo` process left running (the emulator), whose output is collected as it comes.
+final class RunningSalvo {
+    let process = Process()
+    private let out = Pipe()
+    private let err = Pipe()
+    private var buffered = Data()
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: SalvoProcess.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: SalvoProcess.packageRoot)
+        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+    }
+
+    /// The first line of standard output (waits for it, at most `seconds`).
+    func firstLine(seconds: Double = 20) -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let newline = buffered.firstIndex(of: 0x0A) {
+                return String(decoding: buffered[..<newline], as: UTF8.self)
+            }
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            buffered.append(chunk)
+        }
+        return nil
+    }
+
+    /// Stops the process and returns everything it wrote.
+    func stop() -> (stdout: String, stderr: String) {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        buffered.append(out.fileHandleForReading.readDataToEndOfFile())
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        return (String(decoding: buffered, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+    }
+}
