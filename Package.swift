@@ -19,7 +19,10 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "YAMLSyntax", dependencies: ["CYAML"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "CampaignCompiler", dependencies: ["YAMLSyntax", "CSQLite"]),
+        .target(
+            name: "CampaignCompiler",
+            dependencies: ["YAMLSyntax", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "AliyunSMS",
             dependencies: [

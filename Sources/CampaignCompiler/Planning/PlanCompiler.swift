@@ -1,0 +1,307 @@
+import Crypto
+import Foundation
+import YAMLSyntax
+
+/// A rendered message from a real row, for the plan's summary (number masked).
+public struct SampleMessage: Sendable, Hashable, Codable {
+    public var phone: String
+    public var text: String
+    public var length: Int
+    public var segments: Int
+}
+
+/// What a compile found and produced.
+public struct PlanResult: Sendable {
+    /// The plan's header (its inputs and their hashes).
+    public var header: PlanHeader
+    /// Recipient counts and segments.
+    public var recipients: RecipientSummary
+    /// Requests by API action.
+    public var requests: [String: Int]
+    /// Estimated cost: segments × price per segment.
+    public var estimatedCost: Double
+    /// When the first message may go out.
+    public var firstSend: Date?
+    /// Seconds of sending at the configured rate.
+    public var sendingSeconds: Double
+    /// When the last message would go out, counting only open windows; nil if it does not fit
+    /// before the campaign's end.
+    public var finish: Date?
+    /// Sample messages from real rows.
+    public var samples: [SampleMessage]
+    /// Problems found in the recipient rows (errors stop the plan).
+    public var diagnostics: DiagnosticCollector
+    /// Header lines of recipient files, for showing diagnostics.
+    public var sources: [String: SourceText]
+    /// Whether a plan was produced (no errors).
+    public var isComplete: Bool
+}
+
+/// Compiles a checked campaign into its execution plan: SendSms for groups of recipients whose
+/// values are all the same (when that saves requests), SendBatchSms for the rest, in a
+/// deterministic order with deterministic ids, written as a stream.
+///
+/// Two passes over the recipients: the first checks every row and finds parameter sets frequent
+/// enough for SendSms (Misra–Gries over their hashes, in bounded memory); the second emits the
+/// batches. Memory holds the dedupe set, the frequent sets' partial groups, and one batch.
+public struct PlanCompiler: Sendable {
+    /// The campaign, checked without errors.
+    public var campaign: Campaign
+    /// How many sample messages to keep.
+    public var sampleCount = 3
+    /// The most diagnostics kept per recipient file.
+    public var diagnosticLimit: Int? = 50
+    /// The time the plan is made at (for the first send time).
+    public var now: Date = Date()
+    /// Counters for frequent parameter sets.
+    public var frequentSetCounters = 65_536
+
+    /// Creates a compiler for a campaign.
+    public init(campaign: Campaign) {
+        self.campaign = campaign
+    }
+
+    /// Compiles; writes the plan to `output` when given and the recipients have no errors.
+    public func compile(output: String?) async throws(PlanError) -> PlanResult {
+        let header = try Self.header(for: campaign)
+        let checker = RecipientChecker(campaign: campaign, diagnosticLimit: diagnosticLimit)
+        let usesColumns = campaign.parameters.contains { if case .column = $0.binding { true } else { false } }
+
+        // Pass 1: check every row, count frequent parameter sets, keep samples.
+        var frequent = FrequentSets(capacity: frequentSetCounters)
+        var samples: [SampleMessage] = []
+        let sampleCount = self.sampleCount
+        let first = await checker.check { (recipient: AcceptedRecipient) in
+            if usesColumns { frequent.add(FrequentSets.key(recipient.values)) }
+            if samples.count < sampleCount { samples.append(Self.sample(recipient, campaign: campaign)) }
+        }
+        var diagnostics = first.collector
+        for diagnostic in CampaignChecker.limitDiagnostics(first.summary, sending: campaign.sending, sendingKey: nil, path: campaign.path) {
+            diagnostics.report(diagnostic)
+        }
+        let calendar = ScheduleCalendar(schedule: campaign.schedule, templateType: campaign.template.type.value)
+        let seconds = Double(first.summary.toSend) / Double(max(campaign.sending.rate, 1))
+        var result = PlanResult(header: header, recipients: first.summary, requests: ["SendBatchSms": 0, "SendSms": 0],
+                                estimatedCost: Double(first.summary.totalSegments) * campaign.sending.pricePerSegment,
+                                firstSend: calendar.nextOpening(after: now), sendingSeconds: seconds, finish: calendar.finish(after: now, sendingFor: seconds),
+                                samples: samples, diagnostics: diagnostics, sources: first.sources, isComplete: false)
+        guard diagnostics.errorCount == 0 else { return result }
+
+        // Pass 2: emit the batches.
+        let heavy = usesColumns ? frequent.keys(above: campaign.sending.batchSize) : []
+        let writer = try PlanWriter(path: output)
+        try writer.line(Self.encodeLine(header))
+        var emitter = BatchEmitter(campaignID: campaign.id.value, planID: header.planId, batchSize: campaign.sending.batchSize,
+                                   allConstant: !usesColumns, heavy: heavy, writer: writer)
+        _ = try await checker.check { (recipient: AcceptedRecipient) throws(PlanError) in
+            try emitter.add(recipient)
+        }
+        try emitter.finish()
+        try writer.line(Self.encodeLine(PlanTrailer(requests: emitter.requests, recipients: emitter.recipientCount, segments: emitter.segments)))
+        try writer.finish()
+        result.requests = emitter.requests
+        result.isComplete = true
+        return result
+    }
+
+    // MARK: - Inputs
+
+    /// The plan header: every input's hash, and the plan id derived from them.
+    public static func header(for campaign: Campaign) throws(PlanError) -> PlanHeader {
+        let campaignFile = PlanHeader.Input(path: campaign.path, kind: "campaign", sha256: try fileHash(campaign.path))
+        let sources = try campaign.recipients.sources.map { spec throws(PlanError) in
+            PlanHeader.Input(path: spec.path.value, kind: spec.kind.rawValue, sha256: try fileHash(spec.resolvedPath) + (spec.query.map { ":" + textHash($0.value) } ?? ""))
+        }
+        let exclusions = try campaign.recipients.exclude.map { spec throws(PlanError) in
+            PlanHeader.Input(path: spec.path.value, kind: spec.kind.rawValue, sha256: try fileHash(spec.resolvedPath) + (spec.query.map { ":" + textHash($0.value) } ?? ""))
+        }
+        let template = campaign.template
+        let templateHash = textHash([campaign.signName.value, template.code.value, template.type.value.rawValue, template.content.value].joined(separator: "\u{1F}"))
+        let digestInput = ([String(PlanHeader.currentVersion), campaign.id.value, campaignFile.sha256, templateHash]
+                           + sources.map(\.sha256) + ["|"] + exclusions.map(\.sha256)).joined(separator: "\n")
+        return PlanHeader(campaign: campaign.id.value, planId: String(textHash(digestInput).prefix(16)), campaignFile: campaignFile,
+                          template: template.code.value, templateSHA256: templateHash, sources: sources, exclusions: exclusions,
+                          parameters: campaign.parameters.map(\.name.value), signName: campaign.signName.value)
+    }
+
+    /// Hex SHA-256 of a file, read in chunks.
+    static func fileHash(_ path: String) throws(PlanError) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw PlanError("cannot read '\(path)'") }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let chunk: Data?
+            do {
+                chunk = try handle.read(upToCount: 1 << 20)
+            } catch {
+                throw PlanError("cannot read '\(path)': \(error.localizedDescription)")
+            }
+            guard let chunk, !chunk.isEmpty else { break }
+            hasher.update(data: chunk)
+        }
+        return hex(Array(hasher.finalize()))
+    }
+
+    static func textHash(_ text: String) -> String {
+        hex(Array(SHA256.hash(data: Array(text.utf8))))
+    }
+
+    private static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+    }
+
+    static func encodeLine(_ value: some Encodable) throws(PlanError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            throw PlanError("cannot encode the plan: \(error)")
+        }
+    }
+
+    static func sample(_ recipient: AcceptedRecipient, campaign: Campaign) -> SampleMessage {
+        var values: [String: String] = [:]
+        for (parameter, value) in zip(campaign.parameters, recipient.values) { values[parameter.name.value] = value }
+        let text = "【\(campaign.signName.value)】" + PlaceholderParser.render(campaign.template.content.value, values: values)
+        return SampleMessage(phone: recipient.phone.masked, text: text, length: recipient.length, segments: recipient.segments)
+    }
+}
+
+/// Misra–Gries counting of parameter-set hashes: at most `capacity` counters, and every set more
+/// frequent than n / (capacity + 1) keeps a counter that never exceeds its true count.
+struct FrequentSets {
+    private var counters: [UInt64: Int] = [:]
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        counters.reserveCapacity(capacity)
+    }
+
+    /// A deterministic 64-bit FNV-1a hash of the values (Swift's `Hasher` is seeded per process).
+    static func key(_ values: [String]) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for value in values {
+            for byte in value.utf8 {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            }
+            hash = (hash ^ 0x1F) &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    mutating func add(_ key: UInt64) {
+        if let count = counters[key] {
+            counters[key] = count + 1
+        } else if counters.count < capacity {
+            counters[key] = 1
+        } else {
+            for (other, count) in counters {
+                counters[other] = count == 1 ? nil : count - 1
+            }
+        }
+    }
+
+    /// Sets counted more than `threshold` times (their true count is at least as high).
+    func keys(above threshold: Int) -> Set<UInt64> {
+        Set(counters.filter { $0.value > threshold }.keys)
+    }
+}
+
+/// Turns the stream of accepted recipients into batches: SendSms groups (up to 1,000) for frequent
+/// parameter sets, SendBatchSms batches (up to `batchSize`) for the rest.
+struct BatchEmitter {
+    let campaignID: String
+    let planID: String
+    let batchSize: Int
+    let allConstant: Bool
+    let heavy: Set<UInt64>
+    let writer: PlanWriter
+
+    private(set) var requests: [String: Int] = ["SendBatchSms": 0, "SendSms": 0]
+    private(set) var recipientCount = 0
+    private(set) var segments = 0
+    private var nextBatch = 1
+    private var pending: [[String]] = []
+    private var pendingSegments = 0
+    private var groups: [[String]: Group] = [:]
+    private var groupOrder: [[String]] = []
+
+    private struct Group {
+        var recipients: [[String]] = []
+        var segmentsEach = 0
+    }
+
+    init(campaignID: String, planID: String, batchSize: Int, allConstant: Bool, heavy: Set<UInt64>, writer: PlanWriter) {
+        self.campaignID = campaignID
+        self.planID = planID
+        self.batchSize = batchSize
+        self.allConstant = allConstant
+        self.heavy = heavy
+        self.writer = writer
+    }
+
+    static let sendSmsLimit = 1000
+
+    mutating func add(_ recipient: AcceptedRecipient) throws(PlanError) {
+        recipientCount += 1
+        segments += recipient.segments
+        let phone = recipient.phone.digits
+        let source = String(recipient.sourceIndex)
+        if allConstant || heavy.contains(FrequentSets.key(recipient.values)) {
+            if groups[recipient.values] == nil {
+                groups[recipient.values] = Group(segmentsEach: recipient.segments)
+                groupOrder.append(recipient.values)
+            }
+            groups[recipient.values]?.recipients.append([phone, source])
+            if let group = groups[recipient.values], group.recipients.count == Self.sendSmsLimit {
+                try emitSendSms(values: recipient.values, group: group)
+                groups[recipient.values]?.recipients.removeAll(keepingCapacity: false)
+            }
+            return
+        }
+        pending.append([phone, source] + recipient.values)
+        pendingSegments += recipient.segments
+        if pending.count == batchSize { try emitBatch() }
+    }
+
+    mutating func finish() throws(PlanError) {
+        // Groups left smaller than a batch cost less as part of SendBatchSms requests.
+        for values in groupOrder {
+            guard let group = groups[values], !group.recipients.isEmpty else { continue }
+            if group.recipients.count > batchSize || allConstant {
+                try emitSendSms(values: values, group: group)
+            } else {
+                for recipient in group.recipients {
+                    pending.append(recipient + values)
+                    pendingSegments += group.segmentsEach
+                    if pending.count == batchSize { try emitBatch() }
+                }
+            }
+        }
+        if !pending.isEmpty { try emitBatch() }
+    }
+
+    private mutating func emitBatch() throws(PlanError) {
+        try write(PlanBatch(batch: nextBatch, action: "SendBatchSms", outId: outId(), recipients: pending, values: nil, segments: pendingSegments))
+        pending.removeAll(keepingCapacity: true)
+        pendingSegments = 0
+    }
+
+    private mutating func emitSendSms(values: [String], group: Group) throws(PlanError) {
+        try write(PlanBatch(batch: nextBatch, action: "SendSms", outId: outId(), recipients: group.recipients, values: values,
+                            segments: group.segmentsEach * group.recipients.count))
+    }
+
+    private func outId() -> String {
+        "\(campaignID):\(planID):\(nextBatch)"
+    }
+
+    private mutating func write(_ batch: PlanBatch) throws(PlanError) {
+        try writer.line(PlanJSON.batch(batch))
+        requests[batch.action, default: 0] += 1
+        nextBatch += 1
+    }
+}

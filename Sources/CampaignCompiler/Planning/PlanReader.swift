@@ -1,0 +1,128 @@
+import Foundation
+
+/// Reads plan files: their header, their batches one at a time, and what changed between two plans.
+public enum PlanReader {
+    /// The header of the plan at `path`, or nil when there is none or it is not a plan.
+    public static func header(at path: String) -> PlanHeader? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var line = Data()
+        while let chunk = try? handle.read(upToCount: 64 * 1024), !chunk.isEmpty {
+            if let newline = chunk.firstIndex(of: 0x0A) {
+                line.append(chunk[chunk.startIndex..<newline])
+                break
+            }
+            line.append(chunk)
+            if line.count > 16 << 20 { return nil }
+        }
+        guard let header = try? JSONDecoder().decode(PlanHeader.self, from: line), header.format == "salvo-plan" else { return nil }
+        return header
+    }
+
+    /// Calls `body` with every batch of the plan at `path`, in order; the trailer comes back at the
+    /// end, or an error when the plan is cut short or not a plan.
+    public static func batches(at path: String, _ body: (PlanBatch) throws(PlanError) -> Void) throws(PlanError) -> PlanTrailer {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw PlanError("cannot read the plan '\(path)'") }
+        defer { try? handle.close() }
+        let decoder = JSONDecoder()
+        var buffer = Data()
+        var lineNumber = 0
+        var trailer: PlanTrailer?
+        func handleLine(_ line: Data) throws(PlanError) {
+            lineNumber += 1
+            guard lineNumber > 1, !line.isEmpty else { return }
+            if trailer != nil { throw PlanError("the plan '\(path)' has lines after its end (line \(lineNumber))") }
+            if let batch = try? decoder.decode(PlanBatch.self, from: line) {
+                try body(batch)
+            } else if let end = try? decoder.decode(PlanTrailer.self, from: line), end.end {
+                trailer = end
+            } else {
+                throw PlanError("line \(lineNumber) of the plan '\(path)' is not a batch; the file is damaged")
+            }
+        }
+        while true {
+            let chunk: Data
+            do {
+                chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            } catch {
+                throw PlanError("cannot read the plan '\(path)': \(error.localizedDescription)")
+            }
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                try handleLine(buffer[buffer.startIndex..<newline])
+                buffer.removeSubrange(buffer.startIndex...newline)
+            }
+        }
+        if !buffer.isEmpty { try handleLine(buffer) }
+        guard let trailer else { throw PlanError("the plan '\(path)' ends before its last line: it was cut short") }
+        return trailer
+    }
+
+    /// The recipients' numbers of the given sources, sorted, from the plan at `path`.
+    public static func phones(at path: String, sources: Set<Int>) -> [Int: [UInt64]] {
+        var phones: [Int: [UInt64]] = [:]
+        _ = try? batches(at: path) { batch in
+            for recipient in batch.recipients where recipient.count >= 2 {
+                guard let source = Int(recipient[1]), sources.contains(source), let number = UInt64(recipient[0]) else { continue }
+                phones[source, default: []].append(number)
+            }
+        }
+        return phones.mapValues { $0.sorted() }
+    }
+
+    /// What differs between the plan an old header describes and a new one, in words; for a
+    /// recipient source whose content changed, how many recipients were added and removed
+    /// (counted from the two plans' recipients).
+    public static func changes(from old: PlanHeader, oldPhones: [Int: [UInt64]], to new: PlanHeader, newPhones: [Int: [UInt64]]) -> [String] {
+        var changes: [String] = []
+        if old.campaignFile.sha256 != new.campaignFile.sha256 { changes.append("the campaign file \(new.campaignFile.path) changed") }
+        if old.templateSHA256 != new.templateSHA256 { changes.append("the sign name or template changed (template \(old.template) → \(new.template))") }
+        for index in 0..<max(old.sources.count, new.sources.count) {
+            let before = index < old.sources.count ? old.sources[index] : nil
+            let after = index < new.sources.count ? new.sources[index] : nil
+            switch (before, after) {
+            case let (before?, after?) where before.path != after.path:
+                changes.append("recipient source \(index + 1) is now \(after.path) (was \(before.path))")
+            case let (before?, after?) where before.sha256 != after.sha256:
+                let (added, removed) = difference(oldPhones[index] ?? [], newPhones[index] ?? [])
+                changes.append("recipient source \(after.path) changed: \(added) recipient\(added == 1 ? "" : "s") added, \(removed) removed")
+            case let (nil, after?):
+                changes.append("recipient source \(after.path) was added")
+            case let (before?, nil):
+                changes.append("recipient source \(before.path) was removed")
+            default:
+                break
+            }
+        }
+        if old.exclusions != new.exclusions {
+            let paths = Set(old.exclusions.map(\.path) + new.exclusions.map(\.path)).sorted()
+            changes.append("the exclusion lists changed (\(paths.joined(separator: ", ")))")
+        }
+        if old.version != new.version { changes.append("the plan format changed (version \(old.version) → \(new.version))") }
+        return changes
+    }
+
+    /// The sources whose content differs between two headers.
+    public static func changedSources(from old: PlanHeader, to new: PlanHeader) -> Set<Int> {
+        Set((0..<min(old.sources.count, new.sources.count)).filter { old.sources[$0].path == new.sources[$0].path && old.sources[$0].sha256 != new.sources[$0].sha256 })
+    }
+
+    /// Elements only in `new` (added) and only in `old` (removed), from two sorted lists.
+    static func difference(_ old: [UInt64], _ new: [UInt64]) -> (added: Int, removed: Int) {
+        var i = 0, j = 0, added = 0, removed = 0
+        while i < old.count || j < new.count {
+            if j == new.count || (i < old.count && old[i] < new[j]) {
+                removed += 1
+                i += 1
+            } else if i == old.count || new[j] < old[i] {
+                added += 1
+                j += 1
+            } else {
+                i += 1
+                j += 1
+            }
+        }
+        return (added, removed)
+    }
+}

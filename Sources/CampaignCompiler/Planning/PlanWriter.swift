@@ -1,0 +1,74 @@
+import Foundation
+
+/// Writes a plan file as a stream of JSON lines: to a temporary file beside the destination,
+/// owner-readable only, renamed into place when complete, so a crash never leaves half a plan
+/// under the plan's name.
+final class PlanWriter {
+    private let destination: String?
+    private let temporary: String?
+    private var handle: FileHandle?
+    private var buffer: [UInt8] = []
+
+    /// A writer to `path`, or one that only counts when `path` is nil.
+    init(path: String?) throws(PlanError) {
+        destination = path
+        guard let path else {
+            temporary = nil
+            return
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let temporary = (folder.isEmpty ? "." : folder) + "/.\(name).\(getpid()).partial"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw PlanError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+        self.temporary = temporary
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    }
+
+    deinit {
+        if let temporary, handle != nil { unlink(temporary) }
+    }
+
+    /// Appends one line.
+    func line(_ text: String) throws(PlanError) {
+        buffer.append(contentsOf: text.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws(PlanError) {
+        guard let handle, !buffer.isEmpty else {
+            buffer.removeAll(keepingCapacity: true)
+            return
+        }
+        do {
+            try handle.write(contentsOf: buffer)
+        } catch {
+            throw PlanError("cannot write the plan: \(error.localizedDescription)")
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs and moves the plan into place.
+    func finish() throws(PlanError) {
+        try flush()
+        guard let handle, let temporary, let destination else { return }
+        do {
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            throw PlanError("cannot write the plan: \(error.localizedDescription)")
+        }
+        self.handle = nil
+        guard rename(temporary, destination) == 0 else {
+            unlink(temporary)
+            throw PlanError("cannot move the plan into place at '\(destination)': \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// A failure of the environment while planning (a file that cannot be read or written).
+public struct PlanError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import CampaignCompiler
+import Foundation
+
+/// `salvo plan`: compile a campaign into the plan of requests a run would send.
+struct Plan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile a campaign into its execution plan and show what a run would do.",
+        discussion: """
+            Reads every recipient, checks every row, and groups recipients into SendBatchSms and
+            SendSms requests. With --out the plan is written (owner-readable only); 'salvo run --plan'
+            then sends exactly that plan. When the --out file holds an earlier plan whose inputs
+            differ, what changed is shown. Exit status: 0 planned, 1 errors found, 64 usage error.
+            """
+    )
+
+    @Argument(help: "The campaign file.") var campaign: String
+    @Option(help: "Write the plan to this file.") var out: String?
+    @Flag(help: "Print one JSON object instead of the summary.") var json = false
+    @Option(help: "Show this many rendered sample messages from real rows.") var show = 3
+
+    func run() async throws {
+        guard FileManager.default.fileExists(atPath: campaign) else {
+            Terminal.standardError("salvo: error: \(campaign): no such file")
+            throw ExitCode(64)
+        }
+        let check = await CampaignChecker.check(path: campaign, options: CheckOptions(checksRecipientFiles: false))
+        guard let decoded = check.campaign else {
+            Terminal.standardOutput(TextReporter(colored: Terminal.isTerminal(fileDescriptor: 1)).render(ValidationReport(fileCount: 1, diagnostics: check.diagnostics, sources: check.sources)))
+            throw ExitCode(1)
+        }
+        var compiler = PlanCompiler(campaign: decoded)
+        compiler.sampleCount = max(show, 0)
+        // An earlier plan at --out: keep what is needed to say what changed before it is replaced.
+        var previous: (header: PlanHeader, phones: [Int: [UInt64]])?
+        if let out, let header = PlanReader.header(at: out), let current = try? PlanCompiler.header(for: decoded), header.planId != current.planId {
+            previous = (header, PlanReader.phones(at: out, sources: PlanReader.changedSources(from: header, to: current)))
+        }
+        let result: PlanResult
+        do {
+            result = try await compiler.compile(output: out)
+        } catch {
+            Terminal.standardError("salvo: error: \(error)")
+            throw ExitCode(1)
+        }
+        guard result.isComplete else {
+            let report = ValidationReport(fileCount: 1, diagnostics: result.diagnostics.diagnostics, sources: result.sources, omitted: result.diagnostics.omitted)
+            Terminal.standardOutput(TextReporter(colored: Terminal.isTerminal(fileDescriptor: 1)).render(report))
+            if json { Terminal.standardError(PlanSummary.json(result, campaign: decoded, written: nil)) }
+            throw ExitCode(1)
+        }
+        if let out, let previous, result.isComplete {
+            let newPhones = PlanReader.phones(at: out, sources: PlanReader.changedSources(from: previous.header, to: result.header))
+            let changes = PlanReader.changes(from: previous.header, oldPhones: previous.phones, to: result.header, newPhones: newPhones)
+            Terminal.standardError("note: \(out) held plan \(previous.header.planId), made from other inputs; it is replaced by \(result.header.planId). What changed:\n"
+                                   + changes.map { "  - \($0)\n" }.joined())
+        }
+        Terminal.standardOutput(json ? PlanSummary.json(result, campaign: decoded, written: out) : PlanSummary.text(result, campaign: decoded, written: out))
+    }
+}
