@@ -41,10 +41,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .target(name: "CampaignRunner", dependencies: ["CampaignCompiler", "AliyunSMS", "CSQLite"]),
         .executableTarget(
             name: "salvo",
             dependencies: [
-                "CampaignCompiler", "AliyunSMS", "SMSEmulator",
+                "CampaignCompiler", "AliyunSMS", "SMSEmulator", "CampaignRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +61,7 @@ let package = Package(
         ),
         .testTarget(name: "AliyunSMSTests", dependencies: ["AliyunSMS", "SMSEmulator"], exclude: ["Fixtures"]),
         .testTarget(name: "SMSEmulatorTests", dependencies: ["SMSEmulator", "AliyunSMS"]),
+        .testTarget(name: "CampaignRunnerTests", dependencies: ["CampaignRunner", "CampaignCompiler", "AliyunSMS", "SMSEmulator"]),
         .testTarget(name: "SalvoTests", dependencies: ["salvo", "AliyunSMS"]),
     ]
 )

@@ -44,7 +44,8 @@ struct Plan: AsyncParsableCommand {
             throw ExitCode(1)
         }
         guard result.isComplete else {
-            let report = ValidationReport(fileCount: 1, diagnostics: result.diagnostics.diagnostics, sources: result.sources, omitted: result.diagnostics.omitted)
+            let report = ValidationReport(fileCount: 1, diagnostics: result.diagnostics.diagnostics, sources: result.sources.merging(check.sources) { first, _ in first },
+                                          omitted: result.diagnostics.omitted)
             Terminal.standardOutput(TextReporter(colored: Terminal.isTerminal(fileDescriptor: 1)).render(report))
             if json { Terminal.standardError(PlanSummary.json(result, campaign: decoded, written: nil)) }
             throw ExitCode(1)

@@ -70,5 +70,5 @@ final class PlanWriter {
 /// A failure of the environment while planning (a file that cannot be read or written).
 public struct PlanError: Error, Sendable, CustomStringConvertible {
     public var description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }

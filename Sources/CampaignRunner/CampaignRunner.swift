@@ -1,0 +1,391 @@
+import AliyunSMS
+import CampaignCompiler
+import Foundation
+
+/// Sends a campaign's plan under its schedule and rate, checkpointing every step in its state
+/// store, so that a run killed at any moment resumes without sending anyone the message twice and
+/// without losing anyone.
+///
+/// Before a group of requests leaves, their intent is committed (`sending`) in one transaction;
+/// every answer is committed as it comes. On resume, every batch whose answer is unknown is
+/// reconciled through QuerySendDetails (its first number, the attempt's China date, matched by
+/// OutId) before anything is sent again; only a batch the provider has no record of, a grace period
+/// after the attempt, is sent again.
+public final class CampaignRunner {
+    let campaign: Campaign
+    let options: RunOptions
+    let client: SMSClient?
+    let events: @Sendable (RunEvent) -> Void
+    private let calendar: ScheduleCalendar
+    private var backoff: Backoff { Backoff(base: options.retryBase, cap: max(60, options.retryBase)) }
+
+    /// A runner; `client` may be nil only for a dry run.
+    public init(campaign: Campaign, options: RunOptions, client: SMSClient?, events: @escaping @Sendable (RunEvent) -> Void = { _ in }) {
+        self.campaign = campaign
+        self.options = options
+        self.client = client
+        self.events = events
+        calendar = ScheduleCalendar(schedule: campaign.schedule, templateType: campaign.template.type.value)
+    }
+
+    /// The campaign's state folder.
+    public var folder: String { options.stateFolder + "/" + campaign.id.value }
+
+    /// Runs until every recipient has an outcome, a window closes, a stop is asked for, or a fatal
+    /// error; what happened is in the outcome and the state store.
+    public func run() async -> RunOutcome {
+        if options.dryRun { return await dryRun() }
+        do {
+            return try await runLocked()
+        } catch let error as StateStoreError {
+            return .stopped(error.description)
+        } catch let error as PlanError {
+            return .stopped(error.description)
+        } catch {
+            return .stopped("\(error)")
+        }
+    }
+
+    // MARK: - Set-up
+
+    private func prepareFolder() throws(StateStoreError) {
+        for path in [options.stateFolder, folder] {
+            var isFolder: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+                guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
+                    throw StateStoreError("cannot create the state folder '\(path)': \(String(cString: strerror(errno)))")
+                }
+            }
+        }
+        chmod(folder, 0o700)
+    }
+
+    private func runLocked() async throws -> RunOutcome {
+        guard client != nil else { return .stopped("no client to send with") }
+        try prepareFolder()
+        let lock: CampaignLock
+        switch try CampaignLock.acquire(path: folder + "/lock") {
+        case .success(let held): lock = held
+        case .failure(let holder):
+            return .later("another run holds campaign '\(campaign.id.value)'" + (holder.pid.map { " (pid \($0))" } ?? "") + "; it was left alone")
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let store = try StateStore(path: folder + "/state.db")
+        let planPath = folder + "/plan.jsonl"
+        if let refusal = try await preparePlan(store: store, planPath: planPath) { return refusal }
+        let outcome = try await loop(store: store, index: PlanIndex(path: planPath))
+        let label: String
+        switch outcome {
+        case .done: label = "done"
+        case .later(let reason): label = reason.hasPrefix("interrupted") ? "interrupted" : "waiting"
+        case .stopped: label = "stopped"
+        }
+        var meta = ["last_outcome": label]
+        if case .stopped(let reason) = outcome { meta["stop_reason"] = reason }
+        try store.setMeta(meta)
+        return outcome
+    }
+
+    /// Makes sure the store has the plan this campaign compiles to; a refusal when it has another.
+    private func preparePlan(store: StateStore, planPath: String) async throws -> RunOutcome? {
+        let current = try PlanCompiler.header(for: campaign)
+        if let storedID = store.meta("plan_id") {
+            guard let stored = PlanReader.header(at: planPath), stored.planId == storedID else {
+                return .stopped("the state in \(folder) is damaged: its plan file is missing or is another plan; move the folder away to start over")
+            }
+            guard storedID == current.planId else {
+                let changes = try await describeChanges(from: stored, planPath: planPath)
+                return .stopped("the campaign's inputs changed since this run began (plan \(storedID)); refusing to resume. What changed:\n"
+                                + changes.map { "  - \($0)" }.joined(separator: "\n"))
+            }
+            let batches = try store.batches()
+            events(.planned(batches: batches.count, recipients: batches.reduce(0) { $0 + $1.recipients }, planId: storedID, resumed: true))
+            return nil
+        }
+        if let given = options.planPath {
+            guard let header = PlanReader.header(at: given) else { return .stopped("'\(given)' is not a salvo plan") }
+            guard header.planId == current.planId else {
+                let changes = try await describeChanges(from: header, planPath: given)
+                return .stopped("the plan '\(given)' was made from other inputs than the campaign has now; refusing to run it. What changed:\n"
+                                + changes.map { "  - \($0)" }.joined(separator: "\n"))
+            }
+            _ = try PlanReader.batches(at: given) { _ in }
+            let temporary = planPath + ".copy"
+            try? FileManager.default.removeItem(atPath: temporary)
+            do {
+                try FileManager.default.copyItem(atPath: given, toPath: temporary)
+            } catch {
+                throw PlanError("cannot copy the plan into the state folder: \(error.localizedDescription)")
+            }
+            chmod(temporary, 0o600)
+            guard rename(temporary, planPath) == 0 else { throw PlanError("cannot move the plan into the state folder") }
+        } else {
+            let result = try await PlanCompiler(campaign: campaign).compile(output: planPath)
+            guard result.isComplete else {
+                return .stopped("the campaign has errors in its recipients or limits; 'salvo plan \(campaign.path)' shows them")
+            }
+        }
+        var records: [BatchRecord] = []
+        var recipients = 0
+        _ = try PlanReader.batches(at: planPath) { batch in
+            recipients += batch.recipients.count
+            records.append(BatchRecord(batch: batch.batch, action: batch.action, outId: batch.outId, recipients: batch.recipients.count, segments: batch.segments,
+                                       firstPhone: batch.recipients.first?.first ?? "", state: .pending, attempts: 0))
+        }
+        try store.initialize(batches: records, meta: ["plan_id": current.planId, "campaign": campaign.id.value, "salvo": SalvoVersion.current,
+                                                      "created_at": String(options.now())])
+        events(.planned(batches: records.count, recipients: recipients, planId: current.planId, resumed: false))
+        return nil
+    }
+
+    private func describeChanges(from old: PlanHeader, planPath: String) async throws -> [String] {
+        let temporary = folder + "/plan.compare.jsonl"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let result = try await PlanCompiler(campaign: campaign).compile(output: temporary)
+        let changed = PlanReader.changedSources(from: old, to: result.header)
+        let newPhones = result.isComplete ? PlanReader.phones(at: temporary, sources: changed) : [:]
+        return PlanReader.changes(from: old, oldPhones: PlanReader.phones(at: planPath, sources: changed), to: result.header, newPhones: newPhones)
+    }
+
+    // MARK: - The loop
+
+    private func loop(store: StateStore, index: PlanIndex) async throws -> RunOutcome {
+        var pacer = Pacer(rate: Double(campaign.sending.rate))
+        while true {
+            if options.shouldStop() { return .later("interrupted: no new requests were started; run again to resume") }
+            var batches = try store.batches()
+            events(.progress(RunCounts(batches)))
+            var now = options.now()
+
+            // Anything whose answer is unknown is settled first.
+            if batches.contains(where: { $0.state == .sending || $0.state == .uncertain }) {
+                try await reconcile(store: store, batches: batches)
+                batches = try store.batches()
+                now = options.now()
+            }
+            if RunCounts(batches).isDone { return .done }
+
+            // The end of the campaign.
+            if let end = calendar.endDate?.timeIntervalSince1970, now >= end {
+                if let waitUntil = uncertainWait(batches, now: now) {
+                    try await options.sleep(waitUntil - now)
+                    continue
+                }
+                for batch in batches where batch.state == .pending || batch.state == .deferred {
+                    try store.update(batch.batch, state: .expired, code: "Expired", message: "the campaign ended before it was sent")
+                }
+                let counts = RunCounts(try store.batches())
+                events(.progress(counts))
+                return counts.isDone ? .done : .later("the campaign has ended; \(counts.uncertain) recipients await reconciliation")
+            }
+
+            // The send windows.
+            guard let openUntil = calendar.openUntil(at: Date(timeIntervalSince1970: now))?.timeIntervalSince1970 else {
+                guard let next = calendar.nextOpening(after: Date(timeIntervalSince1970: now))?.timeIntervalSince1970 else {
+                    try await options.sleep(1)
+                    continue
+                }
+                if options.wait {
+                    events(.waiting(until: next, reason: "outside the send windows"))
+                    try await options.sleep(next - now)
+                    continue
+                }
+                return .later("outside the send windows; the next opens at \(Self.describe(next, campaign: campaign))")
+            }
+
+            let eligible = batches.filter { ($0.state == .pending || $0.state == .deferred) && ($0.notBefore ?? 0) <= now }
+            guard !eligible.isEmpty else {
+                let wakeAt = ([uncertainWait(batches, now: now)] + batches.filter { !$0.state.isFinal && $0.state != .uncertain && $0.state != .sending }.map(\.notBefore))
+                    .compactMap { $0 }.min() ?? now + 1
+                if options.wait || wakeAt - now <= 120 || batches.contains(where: { $0.state == .uncertain || $0.state == .sending }) {
+                    if wakeAt >= openUntil, !options.wait {
+                        return .later("outside the send windows from \(Self.describe(openUntil, campaign: campaign))")
+                    }
+                    events(.waiting(until: wakeAt, reason: "deferred recipients"))
+                    try await options.sleep(max(wakeAt - now, 0.05))
+                    continue
+                }
+                let deferred = RunCounts(batches).deferred + RunCounts(batches).pending
+                return .later("\(deferred) recipients are deferred until \(Self.describe(wakeAt, campaign: campaign)); run again then")
+            }
+
+            // Durable intent, then send the group.
+            let group = Array(eligible.prefix(campaign.sending.concurrency * 2))
+            try store.markSending(group.map(\.batch), at: now)
+            let stop = try await send(group, store: store, index: index, pacer: &pacer, openUntil: openUntil)
+            if let stop { return stop }
+        }
+    }
+
+    /// Sends a group with at most `concurrency` requests in flight, paced, recording each answer.
+    private func send(_ group: [BatchRecord], store: StateStore, index: PlanIndex, pacer: inout Pacer, openUntil: Double) async throws -> RunOutcome? {
+        guard let client else { return .stopped("no client") }
+        var fatal: String?
+        var localPacer = pacer
+        let concurrency = max(campaign.sending.concurrency, 1)
+        try await withThrowingTaskGroup(of: (BatchRecord, Result<SMSResponse, SMSFailure>).self) { tasks in
+            var inFlight = 0
+            var remaining = group[...]
+            while let batch = remaining.first {
+                remaining = remaining.dropFirst()
+                while inFlight >= concurrency, let (done, result) = try await tasks.next() {
+                    inFlight -= 1
+                    if let reason = try record(done, result, store: store, pacer: &localPacer) { fatal = reason }
+                }
+                let now = options.now()
+                let start = localPacer.schedule(messages: batch.recipients, now: now)
+                if start > now { try await options.sleep(start - now) }
+                if fatal != nil || options.shouldStop() || options.now() >= openUntil {
+                    // Never left: back to pending, with the attempt not counted.
+                    for unsent in [batch] + remaining {
+                        try store.update(unsent.batch, state: .pending, notBefore: unsent.notBefore)
+                    }
+                    break
+                }
+                let operation = try operation(for: index.batch(batch.batch))
+                tasks.addTask {
+                    do throws(SMSFailure) {
+                        return (batch, .success(try await client.send(operation)))
+                    } catch {
+                        return (batch, .failure(error))
+                    }
+                }
+                inFlight += 1
+            }
+            while let (done, result) = try await tasks.next() {
+                if let reason = try record(done, result, store: store, pacer: &localPacer) { fatal = reason }
+            }
+        }
+        pacer = localPacer
+        if let fatal { return .stopped(fatal) }
+        return nil
+    }
+
+    /// Records one answer; returns a reason when the campaign must stop.
+    private func record(_ batch: BatchRecord, _ result: Result<SMSResponse, SMSFailure>, store: StateStore, pacer: inout Pacer) throws -> String? {
+        let now = options.now()
+        switch result {
+        case .success(let response):
+            try store.update(batch.batch, state: .accepted, bizId: response.bizId, code: "OK", message: nil)
+            pacer.succeeded()
+            events(.sent(batch: batch.batch, action: batch.action, recipients: batch.recipients))
+            return nil
+        case .failure(let failure):
+            events(.refused(batch: batch.batch, code: failure.code, errorClass: failure.errorClass, message: failure.message))
+            let attempts = batch.attempts + 1
+            switch failure.errorClass {
+            case .later:
+                try store.update(batch.batch, state: .deferred, notBefore: Self.deferral(failure.limitWindow ?? .day, now: now), code: failure.code, message: failure.message)
+            case .backoff:
+                if failure.code.hasPrefix("Throttling") { pacer.throttled() }
+                if attempts >= options.maxAttempts {
+                    try store.update(batch.batch, state: .failed, code: failure.code, message: "gave up after \(attempts) attempts: \(failure.message)")
+                } else {
+                    let wait = max(failure.retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0,
+                                   backoff.delay(attempt: attempts, random: options.random()))
+                    try store.update(batch.batch, state: .pending, notBefore: now + wait, code: failure.code, message: failure.message)
+                }
+            case .recipient:
+                try store.update(batch.batch, state: .failed, code: failure.code, message: failure.message)
+            case .ambiguous:
+                try store.update(batch.batch, state: .uncertain, code: failure.code, message: failure.message)
+            case .fatal:
+                // Refused before it was processed: it stays to be sent once the cause is fixed.
+                try store.update(batch.batch, state: .pending, code: failure.code, message: failure.message)
+                return "the provider refused a request with \(failure.code): \(failure.message)"
+            }
+            return nil
+        }
+    }
+
+    /// When a recipient deferred by a per-number limit may be tried again: the next minute or hour
+    /// in China time, or a day later (the daily limit is a rolling 24 hours).
+    static func deferral(_ window: LimitWindow, now: Double) -> Double {
+        switch window {
+        case .minute: (now / 60).rounded(.down) * 60 + 61
+        case .hour: (now / 3600).rounded(.down) * 3600 + 3601
+        case .day: now + 86_400
+        }
+    }
+
+    private func uncertainWait(_ batches: [BatchRecord], now: Double) -> Double? {
+        batches.filter { $0.state == .uncertain || $0.state == .sending }.compactMap { $0.attemptAt.map { $0 + options.graceSeconds } }.filter { $0 > now }.min()
+    }
+
+    // MARK: - Reconciliation
+
+    /// Settles every batch whose answer is unknown: found at the provider (by OutId) → accepted;
+    /// no record a grace period after the attempt → pending; otherwise it stays uncertain.
+    private func reconcile(store: StateStore, batches: [BatchRecord]) async throws {
+        guard let client else { return }
+        for batch in batches where batch.state == .sending || batch.state == .uncertain {
+            let attempt = batch.attemptAt ?? options.now()
+            switch await Reconciler(client: client).find(outId: batch.outId, phone: batch.firstPhone, attemptAt: attempt) {
+            case .found(let bizId):
+                try store.update(batch.batch, state: .accepted, bizId: bizId, code: "OK", message: "found at the provider on reconciliation")
+                events(.reconciled(batch: batch.batch, found: true))
+            case .notFound:
+                if options.now() - attempt >= options.graceSeconds {
+                    try store.update(batch.batch, state: .pending, notBefore: nil, code: batch.code, message: "not found at the provider; safe to send")
+                    events(.reconciled(batch: batch.batch, found: false))
+                } else if batch.state == .sending {
+                    try store.update(batch.batch, state: .uncertain, code: batch.code, message: "no answer; waiting for the provider's records")
+                }
+            case .unknown:
+                if batch.state == .sending {
+                    try store.update(batch.batch, state: .uncertain, code: batch.code, message: "could not ask the provider; will ask again")
+                }
+            }
+        }
+    }
+
+    // MARK: - Requests
+
+    /// The request a plan batch stands for.
+    func operation(for batch: PlanBatch) throws -> SMSOperation {
+        let names = campaign.parameters.map(\.name.value)
+        func values(_ list: [String]) -> [String: String]? {
+            names.isEmpty ? nil : Dictionary(zip(names, list), uniquingKeysWith: { first, _ in first })
+        }
+        if batch.action == "SendSms" {
+            return try SMSOperation.sendSms(phoneNumbers: batch.recipients.map { $0[0] }, signName: campaign.signName.value, templateCode: campaign.template.code.value,
+                                            templateParameters: values(batch.values ?? []), outId: batch.outId)
+        }
+        return try SMSOperation.sendBatchSms(phoneNumbers: batch.recipients.map { $0[0] }, signNames: Array(repeating: campaign.signName.value, count: batch.recipients.count),
+                                             templateCode: campaign.template.code.value,
+                                             templateParameters: names.isEmpty ? nil : batch.recipients.map { values(Array($0.dropFirst(2))) ?? [:] }, outId: batch.outId)
+    }
+
+    /// Signs every request of the plan and reports it, sending nothing and writing no state.
+    private func dryRun() async -> RunOutcome {
+        guard let signer = client?.signer else { return .stopped("a dry run signs requests: it needs credentials") }
+        let temporary = NSTemporaryDirectory() + "salvo-dry-run-\(getpid()).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        do {
+            let path: String
+            if let given = options.planPath {
+                path = given
+            } else {
+                let result = try await PlanCompiler(campaign: campaign).compile(output: temporary)
+                guard result.isComplete else { return .stopped("the campaign has errors; 'salvo plan \(campaign.path)' shows them") }
+                path = temporary
+            }
+            _ = try PlanReader.batches(at: path) { (batch: PlanBatch) throws(PlanError) in
+                guard let operation = try? operation(for: batch) else { throw PlanError("batch \(batch.batch) cannot be built") }
+                events(.dryRun(signer.sign(operation)))
+            }
+            return .done
+        } catch {
+            return .stopped("\(error)")
+        }
+    }
+
+    static func describe(_ time: Double, campaign: Campaign) -> String {
+        let zone = TimeZone(identifier: campaign.schedule.timezone.value) ?? .current
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: Date(timeIntervalSince1970: time)) + " " + zone.identifier
+    }
+}

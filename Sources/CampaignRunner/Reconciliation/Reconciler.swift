@@ -1,0 +1,47 @@
+import AliyunSMS
+import Foundation
+
+/// Asks the provider whether a request whose answer was lost was accepted: QuerySendDetails for
+/// one of its numbers on the attempt's China date (and the neighbouring date when the attempt was
+/// within ten minutes of midnight), matching the request's OutId.
+struct Reconciler {
+    let client: SMSClient
+
+    enum Finding: Equatable {
+        case found(bizId: String?)
+        case notFound
+        case unknown
+    }
+
+    func find(outId: String, phone: String, attemptAt: Double) async -> Finding {
+        for date in Self.dates(around: attemptAt) {
+            var page = 1
+            while page <= 20 {
+                let response: QuerySendDetailsResponse
+                do {
+                    response = try await client.querySendDetails(try SMSOperation.querySendDetails(phoneNumber: phone, sendDate: date, pageSize: 50, currentPage: page))
+                } catch {
+                    return .unknown
+                }
+                if response.details.contains(where: { $0.outId == outId }) { return .found(bizId: nil) }
+                if response.details.count < 50 || page * 50 >= response.totalCount { break }
+                page += 1
+            }
+        }
+        return .notFound
+    }
+
+    /// `yyyyMMdd` in China time of the attempt, and of the other side of midnight when it was near.
+    static func dates(around time: Double) -> [String] {
+        let china = time + 8 * 3600
+        let secondsIntoDay = china.truncatingRemainder(dividingBy: 86_400)
+        var dates = [date(china)]
+        if secondsIntoDay < 600 { dates.append(date(china - 86_400)) }
+        if secondsIntoDay > 86_400 - 600 { dates.append(date(china + 86_400)) }
+        return dates
+    }
+
+    private static func date(_ shifted: Double) -> String {
+        String(AliyunTime.timestamp(Date(timeIntervalSince1970: shifted)).prefix(10).filter { $0 != "-" })
+    }
+}

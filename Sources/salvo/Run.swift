@@ -1,0 +1,185 @@
+import AliyunSMS
+import ArgumentParser
+import CampaignCompiler
+import CampaignRunner
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Set from a signal handler, read by the runner: stop starting requests.
+final class StopFlag: Sendable {
+    private let stopped = Atomic<Bool>(false)
+    func set() { stopped.store(true, ordering: .relaxed) }
+    var isSet: Bool { stopped.load(ordering: .relaxed) }
+}
+
+/// Loads a campaign for a command, printing its problems; nil when it has errors.
+func loadCampaign(_ path: String) async throws -> Campaign {
+    guard FileManager.default.fileExists(atPath: path) else {
+        Terminal.standardError("salvo: error: \(path): no such file")
+        throw ExitCode(64)
+    }
+    let check = await CampaignChecker.check(path: path, options: CheckOptions(checksRecipientFiles: false))
+    guard let campaign = check.campaign else {
+        Terminal.standardOutput(TextReporter(colored: Terminal.isTerminal(fileDescriptor: 1)).render(ValidationReport(fileCount: 1, diagnostics: check.diagnostics, sources: check.sources)))
+        throw ExitCode(1)
+    }
+    return campaign
+}
+
+/// `salvo run`: send (or resume) a campaign.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a campaign, or resume it: checkpointed, rate-limited, never twice to anyone.",
+        discussion: """
+            Safe to start from cron: before the start, outside a window, or while another run holds the
+            campaign it says so and exits 75 without sending. SIGINT or SIGTERM: no new requests, those in
+            flight finish and are recorded, exit 75. Exit status: 0 every recipient has an outcome,
+            1 errors or a fatal provider error (state kept), 64 usage error, 75 not finished.
+            """
+    )
+
+    @Argument(help: "The campaign file.") var campaign: String
+    @Option(help: "Send exactly this plan (written by 'salvo plan --out'), after checking its inputs are unchanged.") var plan: String?
+    @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+    @Option(help: "Send to this endpoint instead of the campaign's (for example the emulator's URL).") var endpoint: String?
+    @Flag(help: "Sign and print every request instead of sending; no state is written.") var dryRun = false
+    @Flag(help: "Sleep until the next window instead of exiting.") var wait = false
+    @Flag(help: "Print one JSON object per line: events, and the final status last.") var json = false
+    @Option(help: "Seconds to wait for the provider's records before an unanswered request counts as not sent.") var graceSeconds = 30.0
+    @Option(help: "Seconds before the first retry of a refused request; later ones double, up to a minute.") var retryBase = 1.0
+
+    func run() async throws {
+        let campaign = try await loadCampaign(self.campaign)
+        let credentials: Credentials
+        do {
+            credentials = try CredentialsLoader.load()
+        } catch {
+            Terminal.standardError("salvo: error: \(error)")
+            throw ExitCode(64)
+        }
+        let endpointURL = endpoint ?? campaign.provider.endpoint
+        let parsedEndpoint: Endpoint
+        do {
+            parsedEndpoint = try Endpoint(url: endpointURL)
+        } catch {
+            Terminal.standardError("salvo: error: \(error)")
+            throw ExitCode(64)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let transport = HTTPClientTransport(configuration: TransportConfiguration(maxConnections: max(campaign.sending.concurrency, 1),
+                                                                                  proxy: TransportConfiguration.proxy(for: parsedEndpoint, environment: environment)))
+        let scheme: SignatureScheme = campaign.provider.signing == .v1 ? .v1 : .v3
+        let client = SMSClient(signer: RequestSigner(credentials: credentials, endpoint: parsedEndpoint, scheme: scheme), transport: transport)
+
+        let stop = StopFlag()
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.set() }
+            source.resume()
+            sources.append(source)
+        }
+        var options = RunOptions(stateFolder: state ?? RunOptions.defaultStateFolder())
+        options.planPath = plan
+        options.dryRun = dryRun
+        options.wait = wait
+        options.graceSeconds = graceSeconds
+        options.retryBase = retryBase
+        options.shouldStop = { stop.isSet }
+        let printer = RunPrinter(json: json, terminal: !json && Terminal.isTerminal(fileDescriptor: 2))
+        let runner = CampaignRunner(campaign: campaign, options: options, client: client, events: { printer.show($0) })
+        let outcome = await runner.run()
+        await transport.shutdown()
+        withExtendedLifetime(sources) {}
+        printer.finish()
+        let status = StatusReader(campaign: campaign, stateFolder: options.stateFolder).status()
+        switch outcome {
+        case .done:
+            if !dryRun { printer.final(status, message: "done") }
+        case .later(let reason):
+            printer.final(status, message: reason)
+            throw ExitCode(75)
+        case .stopped(let reason):
+            Terminal.standardError("salvo: error: \(reason)")
+            printer.final(status, message: nil)
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Shows run events: a progress line on a terminal, plain log lines otherwise, or JSON lines.
+final class RunPrinter: Sendable {
+    let json: Bool
+    let terminal: Bool
+    private let lastDraw = Mutex<Double>(0)
+
+    init(json: Bool, terminal: Bool) {
+        self.json = json
+        self.terminal = terminal
+    }
+
+    func show(_ event: RunEvent) {
+        switch event {
+        case .dryRun(let request):
+            var text = "\(request.method) \(request.url)\n"
+            for (name, value) in request.headers { text += "\(name): \(value)\n" }
+            if !request.body.isEmpty { text += "\n" + String(decoding: request.body, as: UTF8.self) + "\n" }
+            Terminal.standardOutput(text + "\n")
+        case .progress(let counts):
+            if terminal {
+                let now = Date().timeIntervalSince1970
+                let draw = lastDraw.withLock { last -> Bool in
+                    guard now - last > 0.2 else { return false }
+                    last = now
+                    return true
+                }
+                guard draw, counts.total > 0 else { return }
+                let done = counts.sent + counts.failed + counts.expired
+                let width = 30
+                let filled = width * done / counts.total
+                let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+                Terminal.standardError("\r\(bar) \(counts.sent) sent, \(counts.failed) failed, \(counts.deferred) deferred, \(counts.pending) pending, \(counts.uncertain) uncertain\u{1B}[K")
+            } else if json {
+                log(["event": "progress", "sent": counts.sent, "failed": counts.failed, "deferred": counts.deferred, "pending": counts.pending, "uncertain": counts.uncertain])
+            }
+        case .planned(let batches, let recipients, let planId, let resumed):
+            line("\(resumed ? "resuming" : "starting") plan \(planId): \(recipients) recipients in \(batches) requests", ["event": "planned", "planId": planId, "batches": batches, "recipients": recipients, "resumed": resumed])
+        case .sent(let batch, let action, let recipients):
+            line("batch \(batch) (\(action), \(recipients) recipients): accepted", ["event": "sent", "batch": batch, "recipients": recipients])
+        case .refused(let batch, let code, let errorClass, let message):
+            line("batch \(batch): \(code) (\(errorClass.rawValue)): \(message)", ["event": "refused", "batch": batch, "code": code, "class": errorClass.rawValue])
+        case .reconciled(let batch, let found):
+            line("batch \(batch): \(found ? "found at the provider, counted as sent" : "not found at the provider, will be sent")", ["event": "reconciled", "batch": batch, "found": found])
+        case .waiting(let until, let reason):
+            line("waiting until \(Date(timeIntervalSince1970: until)) (\(reason))", ["event": "waiting", "until": until])
+        }
+    }
+
+    private func line(_ text: String, _ object: [String: Any]) {
+        if json {
+            log(object)
+        } else if !terminal {
+            Terminal.standardError(text)
+        }
+    }
+
+    private func log(_ object: [String: Any]) {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        Terminal.standardOutput(String(decoding: data, as: UTF8.self) + "\n")
+    }
+
+    func finish() {
+        if terminal { Terminal.standardError("") }
+    }
+
+    func final(_ status: CampaignStatus, message: String?) {
+        if json {
+            Terminal.standardOutput(status.json())
+        } else {
+            if let message { Terminal.standardError(message) }
+            Terminal.standardOutput(status.text())
+        }
+    }
+}
