@@ -196,7 +196,9 @@ public final class StateStore {
             throw StateStoreError("'\(path)' is not a readable SQLite database (\(String(cString: sqlite3_errmsg(database)))); it was left as it is")
         }
         defer { sqlite3_finalize(statement) }
-        guard sqlite3_step(statement) == SQLITE_ROW else { throw failure("reading") }
+        guard sqlite3_step(statement) == SQLITE_ROW else {
+            throw StateStoreError("'\(path)' is not a readable SQLite database (\(String(cString: sqlite3_errmsg(database)))); it was left as it is")
+        }
         return Int(sqlite3_column_int64(statement, 0))
     }
 

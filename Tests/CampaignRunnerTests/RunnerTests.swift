@@ -1,0 +1,244 @@
+import AliyunSMS
+import CampaignCompiler
+import Foundation
+import SMSEmulator
+import Synchronization
+import Testing
+@testable import CampaignRunner
+
+/// A campaign of `count` recipients in a scratch folder.
+struct RunFixture {
+    let folder: String
+    var path: String { folder + "/c.yaml" }
+
+    init(count: Int, schedule: String = "", batchSize: Int = 10, rate: Int = 5000) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-run-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Self.rows(count).write(toFile: folder + "/m.csv", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            campaign: run-test
+            sign-name: 云杉商城
+            template:
+              code: SMS_1
+              type: notification
+              content: "${name}您好，您的包裹已到驿站。"
+            parameters:
+              name: { type: name, from: name }
+            recipients:
+              from:
+                - csv: m.csv
+            sending:
+              rate: \(rate)
+              concurrency: 8
+              batch-size: \(batchSize)
+            \(schedule)
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    static func rows(_ count: Int, from start: Int = 0) -> String {
+        "phone,name\n" + (start..<(start + count)).map { "1380000\(String(format: "%04d", $0)),客户\($0)\n" }.joined()
+    }
+
+    func campaign() async throws -> Campaign {
+        let check = await CampaignChecker.check(path: path, options: CheckOptions(checksRecipientFiles: false))
+        return try #require(check.campaign, "\(check.diagnostics.map(\.message))")
+    }
+}
+
+/// An emulator on loopback and a client for it.
+struct Loopback {
+    let server: EmulatorServer
+    let transport = HTTPClientTransport()
+
+    init(faults: FaultPlan = FaultPlan()) async throws {
+        var configuration = EmulatorConfiguration(accessKeyId: "id", accessKeySecret: "secret")
+        configuration.faults = faults
+        server = try await EmulatorServer(core: EmulatorCore(configuration: configuration, record: try EmulatorRecord(path: ":memory:")))
+    }
+
+    var client: SMSClient {
+        get throws {
+            SMSClient(signer: RequestSigner(credentials: Credentials(accessKeyId: "id", accessKeySecret: "secret"), endpoint: try Endpoint(url: server.url), scheme: .v3),
+                      transport: transport, timeout: .seconds(5))
+        }
+    }
+
+    func close() async {
+        await transport.shutdown()
+        await server.close()
+    }
+}
+
+/// A clock that moves only when the run sleeps.
+final class FakeClock: Sendable {
+    private let time: Mutex<Double>
+    init(_ start: Double) { time = Mutex(start) }
+    var now: Double { time.withLock { $0 } }
+    func advance(_ seconds: Double) { time.withLock { $0 += max(seconds, 0) } }
+}
+
+@Suite struct RunnerTests {
+    static func options(_ fixture: RunFixture) -> RunOptions {
+        var options = RunOptions(stateFolder: fixture.folder + "/state")
+        options.graceSeconds = 0.2
+        options.retryBase = 0.01
+        return options
+    }
+
+    @Test func withFaultsEveryoneGetsTheMessageExactlyOnce() async throws {
+        var faults = FaultPlan()
+        faults.throttleRate = 0.10
+        faults.unavailableRate = 0.05
+        faults.ambiguousRate = 0.02
+        faults.seed = 11
+        let loopback = try await Loopback(faults: faults)
+        let fixture = try RunFixture(count: 1500)
+        let runner = CampaignRunner(campaign: try await fixture.campaign(), options: Self.options(fixture), client: try loopback.client)
+        let outcome = await runner.run()
+        #expect(outcome == .done)
+        let statistics = loopback.server.core.record.statistics()
+        #expect(statistics.messages == 1500 && statistics.distinctNumbers == 1500 && statistics.extraCopies == 0)
+        let status = StatusReader(campaign: try await fixture.campaign(), stateFolder: fixture.folder + "/state").status()
+        #expect(status.state == "done" && status.counts.sent == 1500)
+        await loopback.close()
+    }
+
+    @Test func outsideTheWindowsItSaysWhenTheNextOpensAndSendsNothing() async throws {
+        let loopback = try await Loopback()
+        let fixture = try RunFixture(count: 20, schedule: "schedule:\n  timezone: Asia/Shanghai\n  start: 2027-03-01T09:00:00\n  end: 2027-03-02T12:00:00\n  windows: [\"09:00-10:00\"]\n")
+        let shanghai = TimeZone(identifier: "Asia/Shanghai") ?? .current
+        let clock = FakeClock(ScheduleCalendar.date(LocalDateTime(year: 2027, month: 3, day: 1, hour: 8, minute: 0, second: 0), in: shanghai).timeIntervalSince1970)
+        var options = Self.options(fixture)
+        options.now = { clock.now }
+        options.sleep = { clock.advance($0) }
+        let campaign = try await fixture.campaign()
+        let early = await CampaignRunner(campaign: campaign, options: options, client: try loopback.client).run()
+        #expect(early == .later("outside the send windows; the next opens at 2027-03-01 09:00:00 Asia/Shanghai"))
+        #expect(loopback.server.core.record.messages().isEmpty)
+
+        options.wait = true
+        let waited = await CampaignRunner(campaign: campaign, options: options, client: try loopback.client).run()
+        #expect(waited == .done)
+        #expect(loopback.server.core.record.messages().count == 20)
+        #expect(clock.now >= ScheduleCalendar.date(LocalDateTime(year: 2027, month: 3, day: 1, hour: 9, minute: 0, second: 0), in: shanghai).timeIntervalSince1970)
+        await loopback.close()
+    }
+
+    @Test func atTheEndTheRestExpires() async throws {
+        let loopback = try await Loopback()
+        let fixture = try RunFixture(count: 30, schedule: "schedule:\n  timezone: Asia/Shanghai\n  end: 2027-03-01T12:00:00\n")
+        let shanghai = TimeZone(identifier: "Asia/Shanghai") ?? .current
+        let clock = FakeClock(ScheduleCalendar.date(LocalDateTime(year: 2027, month: 3, day: 1, hour: 13, minute: 0, second: 0), in: shanghai).timeIntervalSince1970)
+        var options = Self.options(fixture)
+        options.now = { clock.now }
+        options.sleep = { clock.advance($0) }
+        let outcome = await CampaignRunner(campaign: try await fixture.campaign(), options: options, client: try loopback.client).run()
+        #expect(outcome == .done)
+        let status = StatusReader(campaign: try await fixture.campaign(), stateFolder: options.stateFolder).status()
+        #expect(status.counts.expired == 30 && status.counts.sent == 0)
+        #expect(loopback.server.core.record.messages().isEmpty)
+        await loopback.close()
+    }
+
+    @Test func aSecondRunLeavesAHeldCampaignAlone() async throws {
+        let loopback = try await Loopback()
+        let fixture = try RunFixture(count: 10)
+        let campaign = try await fixture.campaign()
+        let runner = CampaignRunner(campaign: campaign, options: Self.options(fixture), client: try loopback.client)
+        try FileManager.default.createDirectory(atPath: runner.folder, withIntermediateDirectories: true)
+        do {
+            guard case .success(let held) = try CampaignLock.acquire(path: runner.folder + "/lock") else {
+                Issue.record("could not take the lock")
+                return
+            }
+            let outcome = await runner.run()
+            guard case .later(let reason) = outcome else {
+                Issue.record("expected to be told to come back later, got \(outcome)")
+                return
+            }
+            #expect(reason.contains("another run holds campaign 'run-test'"))
+            #expect(loopback.server.core.record.messages().isEmpty)
+            withExtendedLifetime(held) {}
+        }
+        #expect(await runner.run() == .done, "the lock is free again")
+        await loopback.close()
+    }
+
+    @Test func changedRecipientsAreRefusedWithWhatChanged() async throws {
+        let loopback = try await Loopback()
+        let fixture = try RunFixture(count: 10)
+        #expect(await CampaignRunner(campaign: try await fixture.campaign(), options: Self.options(fixture), client: try loopback.client).run() == .done)
+        try RunFixture.rows(12).write(toFile: fixture.folder + "/m.csv", atomically: true, encoding: .utf8)
+        let outcome = await CampaignRunner(campaign: try await fixture.campaign(), options: Self.options(fixture), client: try loopback.client).run()
+        guard case .stopped(let reason) = outcome else {
+            Issue.record("expected a refusal, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("refusing to resume"))
+        #expect(reason.contains("recipient source m.csv changed: 2 recipients added, 0 removed"))
+        #expect(loopback.server.core.record.messages().count == 10)
+        await loopback.close()
+    }
+
+    @Test func foreignDamagedOrNewerStateIsRefusedAndKept() async throws {
+        let loopback = try await Loopback()
+        let fixture = try RunFixture(count: 5)
+        let campaign = try await fixture.campaign()
+        let runner = CampaignRunner(campaign: campaign, options: Self.options(fixture), client: try loopback.client)
+        try FileManager.default.createDirectory(atPath: runner.folder, withIntermediateDirectories: true)
+        let state = runner.folder + "/state.db"
+        try "this is not a database, but it is somebody's file".write(toFile: state, atomically: true, encoding: .utf8)
+        guard case .stopped(let damaged) = await runner.run() else { Issue.record("expected a refusal"); return }
+        #expect(damaged.contains("not a readable SQLite database") || damaged.contains("not a salvo state file"), "\(damaged)")
+        #expect(try String(contentsOfFile: state, encoding: .utf8).hasPrefix("this is not a database"), "never recreated silently")
+        try FileManager.default.removeItem(atPath: state)
+        _ = try StateStore(path: state)
+        let newer = try StateStoreForTests.setUserVersion(99, at: state)
+        #expect(newer)
+        guard case .stopped(let tooNew) = await runner.run() else { Issue.record("expected a refusal"); return }
+        #expect(tooNew.contains("newer salvo"))
+        #expect(loopback.server.core.record.messages().isEmpty)
+        await loopback.close()
+    }
+}
+
+@Suite struct PacingTests {
+    @Test func theRateHoldsWhateverTheBatchSizes() {
+        var pacer = Pacer(rate: 100)
+        var last = 0.0
+        for index in 0..<100 { last = pacer.schedule(messages: index % 2 == 0 ? 5 : 15, now: 0) }
+        // Before the last request: 50 of 5 and 49 of 15 messages, 985 at 100/s.
+        #expect(abs(last - 9.85) < 1e-9)
+    }
+
+    @Test func throttlingHalvesAndSuccessesRecover() {
+        var pacer = Pacer(rate: 100)
+        pacer.throttled()
+        #expect(pacer.rate == 50)
+        for _ in 0..<200 { pacer.succeeded() }
+        #expect(pacer.rate == 100)
+    }
+
+    @Test func backoffGrowsWithJitterAndACap() {
+        let backoff = Backoff(base: 1, cap: 60)
+        #expect(backoff.delay(attempt: 1, random: 1) == 1)
+        #expect(backoff.delay(attempt: 4, random: 1) == 8)
+        #expect(backoff.delay(attempt: 4, random: 0) == 4)
+        #expect(backoff.delay(attempt: 20, random: 1) == 60)
+    }
+
+    @Test func reconciliationLooksAcrossMidnight() {
+        // 15:55:00 UTC is 23:55 in China: that day and the next.
+        let nearMidnight = ScheduleCalendar.date(LocalDateTime(year: 2027, month: 3, day: 1, hour: 15, minute: 55, second: 0), in: TimeZone(identifier: "UTC") ?? .current).timeIntervalSince1970
+        #expect(Reconciler.dates(around: nearMidnight) == ["20270301", "20270302"])
+        #expect(Reconciler.dates(around: nearMidnight + 600) == ["20270302", "20270301"])
+        #expect(Reconciler.dates(around: nearMidnight - 7200) == ["20270301"])
+    }
+
+    @Test func perNumberLimitsDeferToTheNextWindow() {
+        #expect(CampaignRunner.deferral(.minute, now: 120.5) == 181)
+        #expect(CampaignRunner.deferral(.hour, now: 3700) == 7201)
+        #expect(CampaignRunner.deferral(.day, now: 1000) == 87_400)
+    }
+}
