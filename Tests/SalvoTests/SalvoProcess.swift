@@ -75,12 +75,29 @@ final class RunningSalvo {
         return nil
     }
 
-    /// Stops the process and returns everything it wrote.
+    /// Stops the process (SIGTERM) and returns everything it wrote.
     func stop() -> (stdout: String, stderr: String) {
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        buffered.append(out.fileHandleForReading.readDataToEndOfFile())
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        return (String(decoding: buffered, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        return finish()
     }
+
+    /// Waits for the process to end by itself and returns everything it wrote; both pipes are
+    /// drained at once, so a chatty process cannot block on a full pipe.
+    func finish() -> (stdout: String, stderr: String) {
+        let errorData = ErrorBuffer()
+        let handle = err.fileHandleForReading
+        let reader = Thread { errorData.data = handle.readDataToEndOfFile(); errorData.done.signal() }
+        reader.start()
+        buffered.append(out.fileHandleForReading.readDataToEndOfFile())
+        errorData.done.wait()
+        process.waitUntilExit()
+        return (String(decoding: buffered, as: UTF8.self), String(decoding: errorData.data, as: UTF8.self))
+    }
+}
+
+/// What a reading thread hands back.
+private final class ErrorBuffer: @unchecked Sendable {
+    // Written by the reading thread before `done` is signalled, read after waiting on it.
+    var data = Data()
+    let done = DispatchSemaphore(value: 0)
 }
