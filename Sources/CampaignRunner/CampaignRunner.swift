@@ -109,7 +109,6 @@ public final class CampaignRunner {
                 return .stopped("the plan '\(given)' was made from other inputs than the campaign has now; refusing to run it. What changed:\n"
                                 + changes.map { "  - \($0)" }.joined(separator: "\n"))
             }
-            _ = try PlanReader.batches(at: given) { _ in }
             let temporary = planPath + ".copy"
             try? FileManager.default.removeItem(atPath: temporary)
             do {
@@ -223,7 +222,7 @@ public final class CampaignRunner {
         var fatal: String?
         var localPacer = pacer
         let concurrency = max(campaign.sending.concurrency, 1)
-        try await withThrowingTaskGroup(of: (BatchRecord, Result<SMSResponse, SMSFailure>).self) { tasks in
+        try await withThrowingTaskGroup(of: (BatchRecord, Result<SMSResponse, SMSFailure>?).self) { tasks in
             var inFlight = 0
             var remaining = group[...]
             while let batch = remaining.first {
@@ -234,16 +233,21 @@ public final class CampaignRunner {
                 }
                 let now = options.now()
                 let start = localPacer.schedule(messages: batch.recipients, now: now)
-                if start > now { try await options.sleep(start - now) }
-                if fatal != nil || options.shouldStop() || options.now() >= openUntil {
-                    // Never left: back to pending, with the attempt not counted.
+                if fatal != nil || options.shouldStop() || start >= openUntil {
+                    // Never left: back to pending.
                     for unsent in [batch] + remaining {
                         try store.update(unsent.batch, state: .pending, notBefore: unsent.notBefore)
                     }
                     break
                 }
                 let operation = try operation(for: index.batch(batch.batch))
+                let sleep = options.sleep
+                let shouldStop = options.shouldStop
+                // Each request waits for its slot in its own task, so answers are recorded as they come;
+                // one whose slot comes after a stop was asked for is not sent.
                 tasks.addTask {
+                    if start > now { try? await sleep(start - now) }
+                    if shouldStop() { return (batch, nil) }
                     do throws(SMSFailure) {
                         return (batch, .success(try await client.send(operation)))
                     } catch {
@@ -262,8 +266,12 @@ public final class CampaignRunner {
     }
 
     /// Records one answer; returns a reason when the campaign must stop.
-    private func record(_ batch: BatchRecord, _ result: Result<SMSResponse, SMSFailure>, store: StateStore, pacer: inout Pacer) throws -> String? {
+    private func record(_ batch: BatchRecord, _ result: Result<SMSResponse, SMSFailure>?, store: StateStore, pacer: inout Pacer) throws -> String? {
         let now = options.now()
+        guard let result else {
+            try store.update(batch.batch, state: .pending, notBefore: batch.notBefore)
+            return nil
+        }
         switch result {
         case .success(let response):
             try store.update(batch.batch, state: .accepted, bizId: response.bizId, code: "OK", message: nil)

@@ -165,7 +165,11 @@ final class RunPrinter: Sendable {
         }
     }
 
+    private let started = Date().timeIntervalSince1970
+
     private func log(_ object: [String: Any]) {
+        var object = object
+        object["t"] = ((Date().timeIntervalSince1970 - started) * 1000).rounded() / 1000
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         Terminal.standardOutput(String(decoding: data, as: UTF8.self) + "\n")
     }

@@ -200,3 +200,17 @@ func numbers(_ count: Int, from start: Int = 0) -> [String] {
 enum YAMLSyntaxRange {
     static let zero = SourceRange(at: SourcePosition(line: 1, column: 1))
 }
+
+@Suite struct PlanLineTests {
+    @Test(arguments: [
+        PlanBatch(batch: 7, action: "SendBatchSms", outId: "c:p:7", recipients: [["13800138000", "0", "张\"伟\"\\n", "a/b"], ["13800138001", "1", "😀 tab\t", "\u{1}"]], values: nil, segments: 3),
+        PlanBatch(batch: 8, action: "SendSms", outId: "c:p:8", recipients: [["13800138000", "0"]], values: ["8", "3月31日"], segments: 1),
+        PlanBatch(batch: 9, action: "SendBatchSms", outId: "c:p:9", recipients: [], values: nil, segments: 0),
+    ])
+    func theFastParserReadsWhatTheWriterWrites(_ batch: PlanBatch) throws {
+        let line = PlanJSON.batch(batch)
+        #expect(PlanLineParser.batch(Array(line.utf8)) == batch)
+        #expect(try JSONDecoder().decode(PlanBatch.self, from: Data(line.utf8)) == batch, "and it is JSON any decoder reads")
+        #expect(PlanLineParser.batch(Array(#"{"action":"SendSms","#.utf8)) == nil, "a cut line is refused")
+    }
+}

@@ -32,7 +32,7 @@ public enum PlanReader {
             lineNumber += 1
             guard lineNumber > 1, !line.isEmpty else { return }
             if trailer != nil { throw PlanError("the plan '\(path)' has lines after its end (line \(lineNumber))") }
-            if let batch = try? decoder.decode(PlanBatch.self, from: line) {
+            if line.first == UInt8(ascii: "{"), let batch = PlanLineParser.batch(line) {
                 try body(batch)
             } else if let end = try? decoder.decode(PlanTrailer.self, from: line), end.end {
                 trailer = end

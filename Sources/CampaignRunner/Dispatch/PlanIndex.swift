@@ -6,7 +6,6 @@ final class PlanIndex {
     private let handle: FileHandle
     private var offsets: [UInt64] = []
     let header: PlanHeader
-    private let decoder = JSONDecoder()
 
     init(path: String) throws(PlanError) {
         guard let header = PlanReader.header(at: path) else { throw PlanError("'\(path)' is not a salvo plan") }
@@ -47,7 +46,10 @@ final class PlanIndex {
                 }
                 line.append(chunk)
             }
-            return try decoder.decode(PlanBatch.self, from: line)
+            guard let batch = PlanLineParser.batch(line) else { throw PlanError("batch \(number) of the plan is damaged") }
+            return batch
+        } catch let error as PlanError {
+            throw error
         } catch {
             throw PlanError("cannot read batch \(number) of the plan: \(error)")
         }
