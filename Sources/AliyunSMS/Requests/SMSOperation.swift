@@ -60,45 +60,88 @@ public struct SMSOperation: Sendable {
 }
 
 /// JSON as the template parameters need it: objects of strings with sorted keys, no escaped
-/// slashes, non-ASCII as itself, so the same values always give the same bytes.
+/// slashes, non-ASCII as itself, so the same values always give the same bytes. Built on bytes:
+/// a 100-recipient batch is encoded for every request.
 public enum TemplateJSON {
-    /// A JSON string literal.
-    public static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{8}": out += "\\b"
-            case "\u{C}": out += "\\f"
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func append(_ text: String, to out: inout [UInt8]) {
+        out.append(0x22)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
+            case 0x00..<0x20:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
             default:
-                if scalar.value < 0x20 || scalar == "\u{2028}" || scalar == "\u{2029}" {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                out.append(byte)
             }
         }
-        return out + "\""
+        out.append(0x22)
+    }
+
+    private static func appendObject(_ values: [String: String], keys: [String], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (index, key) in keys.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            append(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            append(values[key] ?? "", to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private static func sortedKeys(_ values: [String: String]) -> [String] {
+        values.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// A JSON string literal (U+2028 and U+2029 are left as they are: valid JSON).
+    public static func string(_ text: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 2)
+        append(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `{"a":"1","b":"2"}` with keys in byte order.
     public static func object(_ values: [String: String]) -> String {
-        let keys = values.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        return "{" + keys.map { string($0) + ":" + string(values[$0] ?? "") }.joined(separator: ",") + "}"
+        var out: [UInt8] = []
+        appendObject(values, keys: sortedKeys(values), to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `["a","b"]`.
     public static func array(_ values: [String]) -> String {
-        "[" + values.map(string).joined(separator: ",") + "]"
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(values.count * 14 + 2)
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            append(value, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// `[{…},{…}]`.
+    /// `[{…},{…}]`; objects with the same keys share one sort.
     public static func objects(_ values: [[String: String]]) -> String {
-        "[" + values.map(object).joined(separator: ",") + "]"
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(values.count * 64 + 2)
+        var keys: [String] = []
+        var keySet: Set<String> = []
+        for (index, object) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            if object.count != keySet.count || !object.keys.allSatisfy(keySet.contains) {
+                keys = sortedKeys(object)
+                keySet = Set(keys)
+            }
+            appendObject(object, keys: keys, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 }
