@@ -1,3 +1,4 @@
+import AliyunSMS
 import ArgumentParser
 import CampaignCompiler
 import CampaignRunner
@@ -31,11 +32,18 @@ struct Report: AsyncParsableCommand {
     @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
     @Option(help: "csv or json (one object per line).") var format: Format = .csv
     @Flag(help: "Only recipients that were not sent.") var failed = false
+    @Flag(help: "Add each sent message's delivery receipt, asked through QuerySendDetails (one query per recipient; needs credentials).") var receipts = false
+    @Option(help: "With --receipts: ask this endpoint instead of the campaign's.") var endpoint: String?
 
     func run() async throws {
         let campaign = try await loadCampaign(self.campaign)
         let reader = StatusReader(campaign: campaign, stateFolder: state ?? RunOptions.defaultStateFolder())
-        let names = ["phone"] + campaign.parameters.map(\.name.value) + ["outcome", "code", "batch", "out_id", "biz_id"]
+        var names = ["phone"] + campaign.parameters.map(\.name.value) + ["outcome", "code", "batch", "out_id", "biz_id"]
+        if receipts {
+            names += ["receipt", "receipt_code", "received_at"]
+            try await reportWithReceipts(campaign: campaign, reader: reader, names: names)
+            return
+        }
         var lines: [String] = format == .csv ? [names.map(Self.csvField).joined(separator: ",")] : []
         do {
             _ = try reader.report(onlyUnsent: failed) { row in
@@ -56,6 +64,59 @@ struct Report: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if !lines.isEmpty { Terminal.standardOutput(lines.joined(separator: "\n") + "\n") }
+    }
+
+    /// The report with receipts: rows are gathered, then each sent one is looked up.
+    private func reportWithReceipts(campaign: Campaign, reader: StatusReader, names: [String]) async throws {
+        let credentials: Credentials
+        do {
+            credentials = try CredentialsLoader.load()
+        } catch {
+            Terminal.standardError("salvo: error: --receipts asks the provider: \(error)")
+            throw ExitCode(64)
+        }
+        var rows: [[String]] = []
+        let times: [Int: Double]
+        do {
+            _ = try reader.report(onlyUnsent: failed) { rows.append($0) }
+            times = try reader.attemptTimes()
+        } catch {
+            Terminal.standardError("salvo: error: \(error)")
+            throw ExitCode(1)
+        }
+        let endpointURL: Endpoint
+        do {
+            endpointURL = try Endpoint(url: endpoint ?? campaign.provider.endpoint)
+        } catch {
+            Terminal.standardError("salvo: error: \(error)")
+            throw ExitCode(64)
+        }
+        let transport = HTTPClientTransport()
+        let client = SMSClient(signer: RequestSigner(credentials: credentials, endpoint: endpointURL, scheme: campaign.provider.signing == .v1 ? .v1 : .v3), transport: transport)
+        let reconciler = Reconciler(client: client)
+        let outcomeColumn = names.firstIndex(of: "outcome") ?? 0
+        let batchColumn = names.firstIndex(of: "batch") ?? 0
+        let outIdColumn = names.firstIndex(of: "out_id") ?? 0
+        var lines: [String] = format == .csv ? [names.map(Self.csvField).joined(separator: ",")] : []
+        for var row in rows {
+            var receipt = ["", "", ""]
+            if row[outcomeColumn] == "sent", let batch = Int(row[batchColumn]), let time = times[batch] {
+                if let detail = await reconciler.receipt(outId: row[outIdColumn], phone: row[0], attemptAt: time) {
+                    receipt = [[1: "waiting", 2: "failed", 3: "delivered"][detail.sendStatus] ?? "unknown", detail.errorCode, detail.receiveDate ?? ""]
+                } else {
+                    receipt = ["unknown", "", ""]
+                }
+            }
+            row += receipt
+            if format == .csv {
+                lines.append(row.map(Self.csvField).joined(separator: ","))
+            } else {
+                let data = (try? JSONSerialization.data(withJSONObject: Dictionary(zip(names, row), uniquingKeysWith: { first, _ in first }), options: [.sortedKeys])) ?? Data()
+                lines.append(String(decoding: data, as: UTF8.self))
+            }
+        }
+        await transport.shutdown()
+        Terminal.standardOutput(lines.joined(separator: "\n") + "\n")
     }
 
     static func csvField(_ value: String) -> String {

@@ -130,4 +130,30 @@ import Testing
         let planMode = (try FileManager.default.attributesOfItem(atPath: setup.state + "/crash-test/plan.jsonl")[.posixPermissions] as? NSNumber)?.intValue
         #expect(planMode == 0o600)
     }
+
+    @Test func aReviewedPlanRunsAsWrittenAndAStaleOneIsRefused() throws {
+        let setup = try Setup(recipients: 30, rate: 1000, batchSize: 10)
+        let planPath = setup.folder + "/reviewed.plan"
+        let plan = try SalvoProcess.run(["plan", setup.campaign, "--out", planPath])
+        #expect(plan.status == 0)
+        try ("phone,name\n" + (0..<31).map { "1390000\(String(format: "%04d", $0)),客户\($0)\n" }.joined()).write(toFile: setup.folder + "/m.csv", atomically: true, encoding: .utf8)
+        let stale = try setup.run(["--plan", planPath])
+        let staleOutput = stale.finish()
+        #expect(stale.process.terminationStatus == 1)
+        #expect(staleOutput.stderr.contains("recipient source m.csv changed: 1 recipient added, 0 removed"), "\(staleOutput.stderr)")
+        #expect((try setup.statistics())["messages"] as? Int == 0)
+
+        let fresh = try SalvoProcess.run(["plan", setup.campaign, "--out", planPath])
+        #expect(fresh.status == 0)
+        #expect(fresh.stderr.contains("What changed"))
+        let run = try setup.run(["--plan", planPath])
+        _ = run.finish()
+        #expect(run.process.terminationStatus == 0)
+        #expect((try setup.statistics())["messages"] as? Int == 31)
+        let report = try SalvoProcess.run(["report", setup.campaign, "--state", setup.state, "--receipts", "--endpoint", setup.url], environment: setup.environment)
+        let lines = report.stdout.split(separator: "\n")
+        #expect(lines.first == "phone,name,outcome,code,batch,out_id,biz_id,receipt,receipt_code,received_at")
+        #expect(lines.count == 32 && lines.dropFirst().allSatisfy { $0.contains(",sent,") && $0.contains(",delivered,DELIVERED,") }, "\(report.stdout)\(report.stderr)")
+        _ = setup.emulator.stop()
+    }
 }

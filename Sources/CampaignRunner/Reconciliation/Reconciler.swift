@@ -4,8 +4,29 @@ import Foundation
 /// Asks the provider whether a request whose answer was lost was accepted: QuerySendDetails for
 /// one of its numbers on the attempt's China date (and the neighbouring date when the attempt was
 /// within ten minutes of midnight), matching the request's OutId.
-struct Reconciler {
+public struct Reconciler: Sendable {
     let client: SMSClient
+
+    /// A reconciler asking through `client`.
+    public init(client: SMSClient) {
+        self.client = client
+    }
+
+    /// The delivery receipt of the message with `outId` to `phone`, sent at `attemptAt`: the
+    /// provider's record, or nil when it has none (or could not be asked).
+    public func receipt(outId: String, phone: String, attemptAt: Double) async -> SendDetail? {
+        for date in Self.dates(around: attemptAt) {
+            var page = 1
+            while page <= 20 {
+                guard let operation = try? SMSOperation.querySendDetails(phoneNumber: phone, sendDate: date, pageSize: 50, currentPage: page),
+                      let response = try? await client.querySendDetails(operation) else { return nil }
+                if let detail = response.details.first(where: { $0.outId == outId }) { return detail }
+                if response.details.count < 50 || page * 50 >= response.totalCount { break }
+                page += 1
+            }
+        }
+        return nil
+    }
 
     enum Finding: Equatable {
         case found(bizId: String?)

@@ -79,6 +79,16 @@ public struct StatusReader: Sendable {
         return status
     }
 
+    /// The time of a batch's last attempt (seconds since 1970), by batch number: where to look for
+    /// its receipts.
+    public func attemptTimes() throws -> [Int: Double] {
+        let path = folder + "/state.db"
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        var times: [Int: Double] = [:]
+        for batch in try StateStore(path: path).batches() { times[batch.batch] = batch.attemptAt }
+        return times
+    }
+
     /// One row per recipient with its outcome, in plan order; `onlyUnsent` keeps those not sent.
     public func report(onlyUnsent: Bool, _ row: ([String]) -> Void) throws -> [String] {
         let path = folder + "/state.db"
