@@ -20,15 +20,7 @@ struct Plan: AsyncParsableCommand {
     @Option(help: "Show this many rendered sample messages from real rows.") var show = 3
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: campaign) else {
-            Terminal.standardError("salvo: error: \(campaign): no such file")
-            throw ExitCode(64)
-        }
-        let check = await CampaignChecker.check(path: campaign, options: CheckOptions(checksRecipientFiles: false))
-        guard let decoded = check.campaign else {
-            Terminal.standardOutput(TextReporter(colored: Terminal.isTerminal(fileDescriptor: 1)).render(ValidationReport(fileCount: 1, diagnostics: check.diagnostics, sources: check.sources)))
-            throw ExitCode(1)
-        }
+        let (decoded, campaignSources) = try await loadCampaign(campaign)
         var compiler = PlanCompiler(campaign: decoded)
         compiler.sampleCount = max(show, 0)
         // An earlier plan at --out: keep what is needed to say what changed before it is replaced.
@@ -44,7 +36,7 @@ struct Plan: AsyncParsableCommand {
             throw ExitCode(1)
         }
         guard result.isComplete else {
-            let report = ValidationReport(fileCount: 1, diagnostics: result.diagnostics.diagnostics, sources: result.sources.merging(check.sources) { first, _ in first },
+            let report = ValidationReport(fileCount: 1, diagnostics: result.diagnostics.diagnostics, sources: result.sources.merging(campaignSources) { first, _ in first },
                                           omitted: result.diagnostics.omitted)
             Terminal.standardOutput(TextReporter(colored: Terminal.isTerminal(fileDescriptor: 1)).render(report))
             if json { Terminal.standardError(PlanSummary.json(result, campaign: decoded, written: nil)) }

@@ -2,6 +2,7 @@ import AliyunSMS
 import ArgumentParser
 import CampaignCompiler
 import CampaignRunner
+import YAMLSyntax
 import Dispatch
 import Foundation
 import Synchronization
@@ -13,8 +14,9 @@ final class StopFlag: Sendable {
     var isSet: Bool { stopped.load(ordering: .relaxed) }
 }
 
-/// Loads a campaign for a command, printing its problems; nil when it has errors.
-func loadCampaign(_ path: String) async throws -> Campaign {
+/// Loads a campaign for a command (recipient files are not read here), printing its problems and
+/// exiting 1 when it has errors; also the lines of the files diagnostics may point into.
+func loadCampaign(_ path: String) async throws -> (campaign: Campaign, sources: [String: SourceText]) {
     guard FileManager.default.fileExists(atPath: path) else {
         Terminal.standardError("salvo: error: \(path): no such file")
         throw ExitCode(64)
@@ -24,7 +26,31 @@ func loadCampaign(_ path: String) async throws -> Campaign {
         Terminal.standardOutput(TextReporter(colored: Terminal.isTerminal(fileDescriptor: 1)).render(ValidationReport(fileCount: 1, diagnostics: check.diagnostics, sources: check.sources)))
         throw ExitCode(1)
     }
-    return campaign
+    return (campaign, check.sources)
+}
+
+/// A client for the campaign's provider (or `endpoint`), with credentials from the environment or
+/// the credentials file; a clear error and exit 64 when they are missing.
+func providerClient(for campaign: Campaign, endpoint: String?) throws -> (client: SMSClient, transport: HTTPClientTransport) {
+    let credentials: Credentials
+    do {
+        credentials = try CredentialsLoader.load()
+    } catch {
+        Terminal.standardError("salvo: error: \(error)")
+        throw ExitCode(64)
+    }
+    let parsed: Endpoint
+    do {
+        parsed = try Endpoint(url: endpoint ?? campaign.provider.endpoint)
+    } catch {
+        Terminal.standardError("salvo: error: \(error)")
+        throw ExitCode(64)
+    }
+    let transport = HTTPClientTransport(configuration: TransportConfiguration(
+        maxConnections: max(campaign.sending.concurrency, 1),
+        proxy: TransportConfiguration.proxy(for: parsed, environment: ProcessInfo.processInfo.environment)))
+    let scheme: SignatureScheme = campaign.provider.signing == .v1 ? .v1 : .v3
+    return (SMSClient(signer: RequestSigner(credentials: credentials, endpoint: parsed, scheme: scheme), transport: transport), transport)
 }
 
 /// `salvo run`: send (or resume) a campaign.
@@ -50,27 +76,8 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Seconds before the first retry of a refused request; later ones double, up to a minute.") var retryBase = 1.0
 
     func run() async throws {
-        let campaign = try await loadCampaign(self.campaign)
-        let credentials: Credentials
-        do {
-            credentials = try CredentialsLoader.load()
-        } catch {
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(64)
-        }
-        let endpointURL = endpoint ?? campaign.provider.endpoint
-        let parsedEndpoint: Endpoint
-        do {
-            parsedEndpoint = try Endpoint(url: endpointURL)
-        } catch {
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(64)
-        }
-        let environment = ProcessInfo.processInfo.environment
-        let transport = HTTPClientTransport(configuration: TransportConfiguration(maxConnections: max(campaign.sending.concurrency, 1),
-                                                                                  proxy: TransportConfiguration.proxy(for: parsedEndpoint, environment: environment)))
-        let scheme: SignatureScheme = campaign.provider.signing == .v1 ? .v1 : .v3
-        let client = SMSClient(signer: RequestSigner(credentials: credentials, endpoint: parsedEndpoint, scheme: scheme), transport: transport)
+        let campaign = try await loadCampaign(self.campaign).campaign
+        let (client, transport) = try providerClient(for: campaign, endpoint: endpoint)
 
         let stop = StopFlag()
         var sources: [any DispatchSourceSignal] = []

@@ -13,7 +13,7 @@ struct Status: AsyncParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
-        let campaign = try await loadCampaign(self.campaign)
+        let campaign = try await loadCampaign(self.campaign).campaign
         let status = StatusReader(campaign: campaign, stateFolder: state ?? RunOptions.defaultStateFolder()).status()
         Terminal.standardOutput(json ? status.json() : status.text())
     }
@@ -36,7 +36,7 @@ struct Report: AsyncParsableCommand {
     @Option(help: "With --receipts: ask this endpoint instead of the campaign's.") var endpoint: String?
 
     func run() async throws {
-        let campaign = try await loadCampaign(self.campaign)
+        let campaign = try await loadCampaign(self.campaign).campaign
         let reader = StatusReader(campaign: campaign, stateFolder: state ?? RunOptions.defaultStateFolder())
         var names = ["phone"] + campaign.parameters.map(\.name.value) + ["outcome", "code", "batch", "out_id", "biz_id"]
         if receipts {
@@ -68,13 +68,6 @@ struct Report: AsyncParsableCommand {
 
     /// The report with receipts: rows are gathered, then each sent one is looked up.
     private func reportWithReceipts(campaign: Campaign, reader: StatusReader, names: [String]) async throws {
-        let credentials: Credentials
-        do {
-            credentials = try CredentialsLoader.load()
-        } catch {
-            Terminal.standardError("salvo: error: --receipts asks the provider: \(error)")
-            throw ExitCode(64)
-        }
         var rows: [[String]] = []
         let times: [Int: Double]
         do {
@@ -84,15 +77,7 @@ struct Report: AsyncParsableCommand {
             Terminal.standardError("salvo: error: \(error)")
             throw ExitCode(1)
         }
-        let endpointURL: Endpoint
-        do {
-            endpointURL = try Endpoint(url: endpoint ?? campaign.provider.endpoint)
-        } catch {
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(64)
-        }
-        let transport = HTTPClientTransport()
-        let client = SMSClient(signer: RequestSigner(credentials: credentials, endpoint: endpointURL, scheme: campaign.provider.signing == .v1 ? .v1 : .v3), transport: transport)
+        let (client, transport) = try providerClient(for: campaign, endpoint: endpoint)
         let reconciler = Reconciler(client: client)
         let outcomeColumn = names.firstIndex(of: "outcome") ?? 0
         let batchColumn = names.firstIndex(of: "batch") ?? 0
