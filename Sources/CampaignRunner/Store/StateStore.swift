@@ -87,7 +87,9 @@ public final class StateStore {
             }
         }
         try execute("PRAGMA journal_mode = WAL")
-        try execute("PRAGMA synchronous = FULL")
+        // Answers are committed without waiting for the disk: a lost answer after a power cut
+        // leaves its batch 'sending', which is reconciled. Intents are flushed (see markSending).
+        try execute("PRAGMA synchronous = NORMAL")
         if version == 0 {
             try execute("""
                 BEGIN IMMEDIATE;
@@ -152,8 +154,11 @@ public final class StateStore {
         }
     }
 
-    /// Records the intent to send a group of batches, durably, before any of them leaves.
+    /// Records the intent to send a group of batches, flushed to disk before any of them leaves,
+    /// so that not even a power cut can forget a request that may have been sent.
     public func markSending(_ batches: [Int], at time: Double) throws(StateStoreError) {
+        try execute("PRAGMA synchronous = FULL")
+        defer { try? execute("PRAGMA synchronous = NORMAL") }
         try transaction { () throws(StateStoreError) in
             for batch in batches {
                 try self.run("UPDATE batches SET state = 'sending', attempt_at = ?, attempts = attempts + 1 WHERE batch = ?", [String(time), String(batch)])
