@@ -359,9 +359,8 @@ public final class CampaignRunner {
             return try SMSOperation.sendSms(phoneNumbers: batch.recipients.map { $0[0] }, signName: campaign.signName.value, templateCode: campaign.template.code.value,
                                             templateParameters: values(batch.values ?? []), outId: batch.outId)
         }
-        return try SMSOperation.sendBatchSms(phoneNumbers: batch.recipients.map { $0[0] }, signNames: Array(repeating: campaign.signName.value, count: batch.recipients.count),
-                                             templateCode: campaign.template.code.value,
-                                             templateParameters: names.isEmpty ? nil : batch.recipients.map { values(Array($0.dropFirst(2))) ?? [:] }, outId: batch.outId)
+        return try SMSOperation.sendBatchSms(phoneNumbers: batch.recipients.map { $0[0] }, signName: campaign.signName.value, templateCode: campaign.template.code.value,
+                                             parameterNames: names, values: batch.recipients.map { Array($0.dropFirst(2)) }, outId: batch.outId)
     }
 
     /// Signs every request of the plan and reports it, sending nothing and writing no state.

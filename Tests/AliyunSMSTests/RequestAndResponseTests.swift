@@ -196,3 +196,16 @@ import Testing
         #expect(TransportConfiguration.proxy(for: local, environment: ["http_proxy": "http://p:1", "no_proxy": "127.0.0.1"]) == nil)
     }
 }
+
+@Suite struct BatchBuilderTests {
+    @Test func rowsAndDictionariesBuildTheSameRequest() throws {
+        let phones = ["13800138000", "13900000001"]
+        let names = ["name", "code", "a/b"]
+        let rows = [["张\"伟", "1234", "x"], ["李娜\n", "5678", "y"]]
+        let fromRows = try SMSOperation.sendBatchSms(phoneNumbers: phones, signName: "云杉", templateCode: "SMS_1", parameterNames: names, values: rows, outId: "o")
+        let fromDictionaries = try SMSOperation.sendBatchSms(phoneNumbers: phones, signNames: ["云杉", "云杉"], templateCode: "SMS_1",
+                                                             templateParameters: rows.map { Dictionary(uniqueKeysWithValues: zip(names, $0)) }, outId: "o")
+        #expect(fromRows.query.map { "\($0.0)=\($0.1)" } == fromDictionaries.query.map { "\($0.0)=\($0.1)" })
+        #expect(fromRows.body.map { "\($0.0)=\($0.1)" } == fromDictionaries.body.map { "\($0.0)=\($0.1)" })
+    }
+}

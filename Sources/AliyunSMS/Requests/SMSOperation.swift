@@ -44,6 +44,22 @@ public struct SMSOperation: Sendable {
         return SMSOperation(action: "SendBatchSms", query: query, body: body)
     }
 
+    /// SendBatchSms with every recipient's values given in the order of `parameterNames`: the
+    /// same request as with dictionaries, built without one per recipient.
+    public static func sendBatchSms(phoneNumbers: [String], signName: String, templateCode: String,
+                                    parameterNames: [String], values: [[String]], outId: String? = nil) throws(Invalid) -> SMSOperation {
+        guard (1...100).contains(phoneNumbers.count) else { throw Invalid(description: "SendBatchSms takes 1 to 100 numbers, not \(phoneNumbers.count)") }
+        guard parameterNames.isEmpty || values.count == phoneNumbers.count, values.allSatisfy({ $0.count == parameterNames.count }) else {
+            throw Invalid(description: "SendBatchSms arrays must have one entry per number")
+        }
+        try checkOutId(outId)
+        var query = [("TemplateCode", templateCode)]
+        if let outId { query.append(("OutId", outId)) }
+        var body = [("PhoneNumberJson", TemplateJSON.array(phoneNumbers)), ("SignNameJson", TemplateJSON.array(Array(repeating: signName, count: phoneNumbers.count)))]
+        if !parameterNames.isEmpty { body.append(("TemplateParamJson", TemplateJSON.objects(names: parameterNames, rows: values))) }
+        return SMSOperation(action: "SendBatchSms", query: query, body: body)
+    }
+
     /// QuerySendDetails: what the platform recorded for one number on one day (China time).
     public static func querySendDetails(phoneNumber: String, sendDate: String, bizId: String? = nil,
                                         pageSize: Int = 50, currentPage: Int = 1) throws(Invalid) -> SMSOperation {
@@ -122,6 +138,32 @@ public enum TemplateJSON {
         for (index, value) in values.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             append(value, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `[{…},{…}]` from rows of values in the order of `names` (sorted once for all rows).
+    public static func objects(names: [String], rows: [[String]]) -> String {
+        let order = names.indices.sorted { names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8) }
+        var keys: [[UInt8]] = []
+        for index in order {
+            var key: [UInt8] = []
+            append(names[index], to: &key)
+            key.append(UInt8(ascii: ":"))
+            keys.append(key)
+        }
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(rows.count * 80 + 2)
+        for (rowIndex, row) in rows.enumerated() {
+            if rowIndex > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            for (position, index) in order.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: keys[position])
+                append(index < row.count ? row[index] : "", to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))
         return String(decoding: out, as: UTF8.self)
