@@ -265,45 +265,21 @@ public final class CampaignRunner {
         return nil
     }
 
-    /// Records one answer; returns a reason when the campaign must stop.
+    /// Records one answer (nil: the request never left); returns a reason when the campaign must stop.
     private func record(_ batch: BatchRecord, _ result: Result<SMSResponse, SMSFailure>?, store: StateStore, pacer: inout Pacer) throws -> String? {
-        let now = options.now()
-        guard let result else {
-            try store.update(batch.batch, state: .pending, notBefore: batch.notBefore)
-            return nil
+        let transition = BatchTransition.after(result, batch: batch, now: options.now(), backoff: backoff, random: options.random(), maxAttempts: options.maxAttempts)
+        try store.update(batch.batch, state: transition.state, notBefore: transition.notBefore, bizId: transition.bizId, code: transition.code, message: transition.message)
+        switch transition.pace {
+        case .succeeded: pacer.succeeded()
+        case .throttled: pacer.throttled()
+        case .none: break
         }
         switch result {
-        case .success(let response):
-            try store.update(batch.batch, state: .accepted, bizId: response.bizId, code: "OK", message: nil)
-            pacer.succeeded()
-            events(.sent(batch: batch.batch, action: batch.action, recipients: batch.recipients))
-            return nil
-        case .failure(let failure):
-            events(.refused(batch: batch.batch, code: failure.code, errorClass: failure.errorClass, message: failure.message))
-            let attempts = batch.attempts + 1
-            switch failure.errorClass {
-            case .later:
-                try store.update(batch.batch, state: .deferred, notBefore: Self.deferral(failure.limitWindow ?? .day, now: now), code: failure.code, message: failure.message)
-            case .backoff:
-                if failure.code.hasPrefix("Throttling") { pacer.throttled() }
-                if attempts >= options.maxAttempts {
-                    try store.update(batch.batch, state: .failed, code: failure.code, message: "gave up after \(attempts) attempts: \(failure.message)")
-                } else {
-                    let wait = max(failure.retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0,
-                                   backoff.delay(attempt: attempts, random: options.random()))
-                    try store.update(batch.batch, state: .pending, notBefore: now + wait, code: failure.code, message: failure.message)
-                }
-            case .recipient:
-                try store.update(batch.batch, state: .failed, code: failure.code, message: failure.message)
-            case .ambiguous:
-                try store.update(batch.batch, state: .uncertain, code: failure.code, message: failure.message)
-            case .fatal:
-                // Refused before it was processed: it stays to be sent once the cause is fixed.
-                try store.update(batch.batch, state: .pending, code: failure.code, message: failure.message)
-                return "the provider refused a request with \(failure.code): \(failure.message)"
-            }
-            return nil
+        case .success?: events(.sent(batch: batch.batch, action: batch.action, recipients: batch.recipients))
+        case .failure(let failure)?: events(.refused(batch: batch.batch, code: failure.code, errorClass: failure.errorClass, message: failure.message))
+        case nil: break
         }
+        return transition.stop
     }
 
     /// When a recipient deferred by a per-number limit may be tried again: the next minute or hour

@@ -242,3 +242,36 @@ final class FakeClock: Sendable {
         #expect(CampaignRunner.deferral(.day, now: 1000) == 87_400)
     }
 }
+
+@Suite struct BatchTransitionTests {
+    static let batch = BatchRecord(batch: 3, action: "SendBatchSms", outId: "c:p:3", recipients: 10, segments: 10, firstPhone: "13800138000",
+                                   state: .sending, attempts: 1, notBefore: nil, attemptAt: 100, bizId: nil, code: nil, message: nil)
+
+    static func failure(_ code: String, _ errorClass: ErrorClass, window: LimitWindow? = nil, retryAfter: Duration? = nil) -> Result<SMSResponse, SMSFailure> {
+        .failure(SMSFailure(errorClass: errorClass, code: code, message: "m", httpStatus: 200, requestId: nil, retryAfter: retryAfter, limitWindow: window))
+    }
+
+    static func after(_ result: Result<SMSResponse, SMSFailure>?, attempts: Int = 1) -> BatchTransition {
+        var batch = Self.batch
+        batch.attempts = attempts
+        return BatchTransition.after(result, batch: batch, now: 1000, backoff: Backoff(base: 1, cap: 60), random: 1, maxAttempts: 5)
+    }
+
+    @Test func everyAnswerHasItsState() {
+        #expect(Self.after(.success(SMSResponse(code: "OK", message: "OK", bizId: "9^0"))) == BatchTransition(state: .accepted, bizId: "9^0", code: "OK", pace: .succeeded))
+        #expect(Self.after(Self.failure("isv.BUSINESS_LIMIT_CONTROL", .later, window: .minute)).state == .deferred)
+        #expect(Self.after(Self.failure("isv.BUSINESS_LIMIT_CONTROL", .later, window: .minute)).notBefore == 1021)
+        #expect(Self.after(Self.failure("isv.MOBILE_NUMBER_ILLEGAL", .recipient)).state == .failed)
+        #expect(Self.after(Self.failure("InternalError", .ambiguous)).state == .uncertain)
+        #expect(Self.after(nil).state == .pending, "a request that never left is simply pending again")
+        let fatal = Self.after(Self.failure("isv.AMOUNT_NOT_ENOUGH", .fatal))
+        #expect(fatal.state == .pending && fatal.stop?.contains("isv.AMOUNT_NOT_ENOUGH") == true)
+    }
+
+    @Test func backoffGrowsHonoursRetryAfterAndGivesUp() {
+        let throttled = Self.after(Self.failure("Throttling.User", .backoff), attempts: 2)
+        #expect(throttled.state == .pending && throttled.notBefore == 1004 && throttled.pace == .throttled)
+        #expect(Self.after(Self.failure("ServiceUnavailable", .backoff, retryAfter: .seconds(30))).notBefore == 1030)
+        #expect(Self.after(Self.failure("ServiceUnavailable", .backoff), attempts: 4).state == .failed)
+    }
+}

@@ -17,6 +17,18 @@ public struct SMSFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// For a per-number frequency limit, the window that was hit.
     public var limitWindow: LimitWindow?
 
+    /// Creates a failure.
+    public init(errorClass: ErrorClass, code: String, message: String, httpStatus: Int? = nil, requestId: String? = nil,
+                retryAfter: Duration? = nil, limitWindow: LimitWindow? = nil) {
+        self.errorClass = errorClass
+        self.code = code
+        self.message = message
+        self.httpStatus = httpStatus
+        self.requestId = requestId
+        self.retryAfter = retryAfter
+        self.limitWindow = limitWindow
+    }
+
     public var description: String {
         "\(code): \(message)" + (httpStatus.map { " (HTTP \($0))" } ?? "")
     }
