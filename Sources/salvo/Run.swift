@@ -116,11 +116,20 @@ struct Run: AsyncParsableCommand {
     }
 }
 
-/// Shows run events: a progress line on a terminal, plain log lines otherwise, or JSON lines.
+/// Shows run events: a progress bar on a terminal (sent, failed, deferred, rate, ETA), plain log
+/// lines otherwise, or JSON lines. Numbers are never shown.
 final class RunPrinter: Sendable {
     let json: Bool
     let terminal: Bool
-    private let lastDraw = Mutex<Double>(0)
+
+    private struct Bar {
+        var counts = RunCounts()
+        var lastDraw = 0.0
+        var startedAt = Date().timeIntervalSince1970
+        var sentAtStart: Int?
+    }
+
+    private let bar = Mutex(Bar())
 
     init(json: Bool, terminal: Bool) {
         self.json = json
@@ -136,24 +145,24 @@ final class RunPrinter: Sendable {
             Terminal.standardOutput(text + "\n")
         case .progress(let counts):
             if terminal {
-                let now = Date().timeIntervalSince1970
-                let draw = lastDraw.withLock { last -> Bool in
-                    guard now - last > 0.2 else { return false }
-                    last = now
-                    return true
+                bar.withLock { state in
+                    state.counts = counts
+                    if state.sentAtStart == nil { state.sentAtStart = counts.sent }
                 }
-                guard draw, counts.total > 0 else { return }
-                let done = counts.sent + counts.failed + counts.expired
-                let width = 30
-                let filled = width * done / counts.total
-                let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-                Terminal.standardError("\r\(bar) \(counts.sent) sent, \(counts.failed) failed, \(counts.deferred) deferred, \(counts.pending) pending, \(counts.uncertain) uncertain\u{1B}[K")
+                draw(force: false)
             } else if json {
                 log(["event": "progress", "sent": counts.sent, "failed": counts.failed, "deferred": counts.deferred, "pending": counts.pending, "uncertain": counts.uncertain])
             }
         case .planned(let batches, let recipients, let planId, let resumed):
             line("\(resumed ? "resuming" : "starting") plan \(planId): \(recipients) recipients in \(batches) requests", ["event": "planned", "planId": planId, "batches": batches, "recipients": recipients, "resumed": resumed])
         case .sent(let batch, let action, let recipients):
+            if terminal {
+                bar.withLock { state in
+                    state.counts.sent += recipients
+                    state.counts.pending = max(0, state.counts.pending - recipients)
+                }
+                draw(force: false)
+            }
             line("batch \(batch) (\(action), \(recipients) recipients): accepted", ["event": "sent", "batch": batch, "recipients": recipients])
         case .refused(let batch, let code, let errorClass, let message):
             line("batch \(batch): \(code) (\(errorClass.rawValue)): \(message)", ["event": "refused", "batch": batch, "code": code, "class": errorClass.rawValue])
@@ -162,6 +171,26 @@ final class RunPrinter: Sendable {
         case .waiting(let until, let reason):
             line("waiting until \(Date(timeIntervalSince1970: until)) (\(reason))", ["event": "waiting", "until": until])
         }
+    }
+
+    /// Redraws the progress line, at most five times a second unless forced.
+    private func draw(force: Bool) {
+        let now = Date().timeIntervalSince1970
+        guard let text = bar.withLock({ state -> String? in
+            guard force || now - state.lastDraw > 0.2, state.counts.total > 0 else { return nil }
+            state.lastDraw = now
+            let counts = state.counts
+            let done = counts.sent + counts.failed + counts.expired
+            let width = 30
+            let filled = min(width, width * done / counts.total)
+            let elapsed = max(now - state.startedAt, 0.001)
+            let rate = Double(counts.sent - (state.sentAtStart ?? 0)) / elapsed
+            let left = counts.pending + counts.deferred + counts.uncertain
+            let eta = rate > 0 ? " ETA \(Int((Double(left) / rate).rounded(.up))) s" : ""
+            return "\r" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+                + " \(counts.sent)/\(counts.total) sent, \(counts.failed) failed, \(counts.deferred) deferred, \(Int(rate))/s\(eta)\u{1B}[K"
+        }) else { return }
+        Terminal.standardErrorRaw(text)
     }
 
     private func line(_ text: String, _ object: [String: Any]) {
@@ -182,7 +211,10 @@ final class RunPrinter: Sendable {
     }
 
     func finish() {
-        if terminal { Terminal.standardError("") }
+        if terminal {
+            draw(force: true)
+            Terminal.standardError("")
+        }
     }
 
     func final(_ status: CampaignStatus, message: String?) {

@@ -14,6 +14,11 @@ enum Terminal {
         write(line.hasSuffix("\n") ? line : line + "\n", to: 2)
     }
 
+    /// Writes to standard error as is (a progress line that redraws itself with '\r').
+    static func standardErrorRaw(_ text: String) {
+        write(text, to: 2)
+    }
+
     static func isTerminal(fileDescriptor: Int32) -> Bool {
         isatty(fileDescriptor) == 1
     }
