@@ -49,12 +49,12 @@ public final class CampaignRunner {
     // MARK: - Set-up
 
     private func prepareFolder() throws(StateStoreError) {
-        for path in [options.stateFolder, folder] {
-            var isFolder: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-                guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
-                    throw StateStoreError("cannot create the state folder '\(path)': \(String(cString: strerror(errno)))")
-                }
+        // Parents such as ~/.local/state may not exist yet; the folders Salvo makes are owner-only.
+        for path in [options.stateFolder, folder] where !FileManager.default.fileExists(atPath: path) {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StateStoreError("cannot create the state folder '\(path)': \(error.localizedDescription)")
             }
         }
         chmod(folder, 0o700)

@@ -104,6 +104,19 @@ final class FakeClock: Sendable {
         await loopback.close()
     }
 
+    @Test func theStateFolderIsMadeWithItsParentsOwnerOnly() async throws {
+        let loopback = try await Loopback()
+        let fixture = try RunFixture(count: 3)
+        var options = Self.options(fixture)
+        options.stateFolder = fixture.folder + "/home/.local/state/salvo"
+        #expect(await CampaignRunner(campaign: try await fixture.campaign(), options: options, client: try loopback.client).run() == .done)
+        for path in [options.stateFolder, options.stateFolder + "/run-test"] {
+            let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+            #expect(mode == 0o700, "\(path)")
+        }
+        await loopback.close()
+    }
+
     @Test func outsideTheWindowsItSaysWhenTheNextOpensAndSendsNothing() async throws {
         let loopback = try await Loopback()
         let fixture = try RunFixture(count: 20, schedule: "schedule:\n  timezone: Asia/Shanghai\n  start: 2027-03-01T09:00:00\n  end: 2027-03-02T12:00:00\n  windows: [\"09:00-10:00\"]\n")
