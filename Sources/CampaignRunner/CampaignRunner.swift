@@ -121,7 +121,8 @@ public final class CampaignRunner {
         } else {
             let result = try await PlanCompiler(campaign: campaign).compile(output: planPath)
             guard result.isComplete else {
-                return .stopped("the campaign has errors in its recipients or limits; 'salvo plan \(campaign.path)' shows them")
+                events(.problems(ValidationReport(fileCount: 1, diagnostics: result.diagnostics.diagnostics, sources: result.sources, omitted: result.diagnostics.omitted)))
+                return .stopped("the campaign has errors in its recipients or limits (above); nothing was sent")
             }
         }
         var records: [BatchRecord] = []

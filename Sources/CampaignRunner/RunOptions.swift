@@ -1,4 +1,5 @@
 import AliyunSMS
+import CampaignCompiler
 import Foundation
 
 /// How a run behaves, and the world it runs in (time and sleep are injected).
@@ -50,6 +51,8 @@ public enum RunEvent: Sendable {
     case waiting(until: Double, reason: String)
     case dryRun(SignedRequest)
     case progress(RunCounts)
+    /// The campaign's recipients or limits have errors: the plan could not be made.
+    case problems(ValidationReport)
 }
 
 /// Recipients by outcome: the `status` counts.

@@ -170,6 +170,8 @@ final class RunPrinter: Sendable {
             line("batch \(batch): \(found ? "found at the provider, counted as sent" : "not found at the provider, will be sent")", ["event": "reconciled", "batch": batch, "found": found])
         case .waiting(let until, let reason):
             line("waiting until \(Date(timeIntervalSince1970: until)) (\(reason))", ["event": "waiting", "until": until])
+        case .problems(let report):
+            Terminal.standardError(TextReporter(colored: terminal).render(report))
         }
     }
 
