@@ -61,7 +61,7 @@ let package = Package(
         ),
         .testTarget(name: "AliyunSMSTests", dependencies: ["AliyunSMS", "SMSEmulator"], exclude: ["Fixtures"]),
         .testTarget(name: "SMSEmulatorTests", dependencies: ["SMSEmulator", "AliyunSMS"]),
-        .testTarget(name: "CampaignRunnerTests", dependencies: ["CampaignRunner", "CampaignCompiler", "AliyunSMS", "SMSEmulator"]),
+        .testTarget(name: "CampaignRunnerTests", dependencies: ["CampaignRunner", "CampaignCompiler", "AliyunSMS", "SMSEmulator", "CSQLite"]),
         .testTarget(name: "SalvoTests", dependencies: ["salvo", "AliyunSMS"]),
     ]
 )
