@@ -86,6 +86,22 @@ final class FakeClock: Sendable {
         return options
     }
 
+    static let shanghai = TimeZone(identifier: "Asia/Shanghai") ?? .current
+
+    /// 2027-03-01 at `hour`:00 in Shanghai, in seconds since 1970.
+    static func march1(_ hour: Int) -> Double {
+        ScheduleCalendar.date(LocalDateTime(year: 2027, month: 3, day: 1, hour: hour, minute: 0, second: 0), in: shanghai).timeIntervalSince1970
+    }
+
+    /// Options whose time starts at `start` and moves only when the run sleeps.
+    static func clocked(_ fixture: RunFixture, from start: Double) -> (RunOptions, FakeClock) {
+        let clock = FakeClock(start)
+        var options = options(fixture)
+        options.now = { clock.now }
+        options.sleep = { clock.advance($0) }
+        return (options, clock)
+    }
+
     @Test func withFaultsEveryoneGetsTheMessageExactlyOnce() async throws {
         var faults = FaultPlan()
         faults.throttleRate = 0.10
@@ -120,11 +136,7 @@ final class FakeClock: Sendable {
     @Test func outsideTheWindowsItSaysWhenTheNextOpensAndSendsNothing() async throws {
         let loopback = try await Loopback()
         let fixture = try RunFixture(count: 20, schedule: "schedule:\n  timezone: Asia/Shanghai\n  start: 2027-03-01T09:00:00\n  end: 2027-03-02T12:00:00\n  windows: [\"09:00-10:00\"]\n")
-        let shanghai = TimeZone(identifier: "Asia/Shanghai") ?? .current
-        let clock = FakeClock(ScheduleCalendar.date(LocalDateTime(year: 2027, month: 3, day: 1, hour: 8, minute: 0, second: 0), in: shanghai).timeIntervalSince1970)
-        var options = Self.options(fixture)
-        options.now = { clock.now }
-        options.sleep = { clock.advance($0) }
+        var (options, clock) = Self.clocked(fixture, from: Self.march1(8))
         let campaign = try await fixture.campaign()
         let early = await CampaignRunner(campaign: campaign, options: options, client: try loopback.client).run()
         #expect(early == .later("outside the send windows; the next opens at 2027-03-01 09:00:00 Asia/Shanghai"))
@@ -134,18 +146,14 @@ final class FakeClock: Sendable {
         let waited = await CampaignRunner(campaign: campaign, options: options, client: try loopback.client).run()
         #expect(waited == .done)
         #expect(loopback.server.core.record.messages().count == 20)
-        #expect(clock.now >= ScheduleCalendar.date(LocalDateTime(year: 2027, month: 3, day: 1, hour: 9, minute: 0, second: 0), in: shanghai).timeIntervalSince1970)
+        #expect(clock.now >= Self.march1(9))
         await loopback.close()
     }
 
     @Test func atTheEndTheRestExpires() async throws {
         let loopback = try await Loopback()
         let fixture = try RunFixture(count: 30, schedule: "schedule:\n  timezone: Asia/Shanghai\n  end: 2027-03-01T12:00:00\n")
-        let shanghai = TimeZone(identifier: "Asia/Shanghai") ?? .current
-        let clock = FakeClock(ScheduleCalendar.date(LocalDateTime(year: 2027, month: 3, day: 1, hour: 13, minute: 0, second: 0), in: shanghai).timeIntervalSince1970)
-        var options = Self.options(fixture)
-        options.now = { clock.now }
-        options.sleep = { clock.advance($0) }
+        let (options, _) = Self.clocked(fixture, from: Self.march1(13))
         let outcome = await CampaignRunner(campaign: try await fixture.campaign(), options: options, client: try loopback.client).run()
         #expect(outcome == .done)
         let status = StatusReader(campaign: try await fixture.campaign(), stateFolder: options.stateFolder).status()
