@@ -205,8 +205,8 @@ public final class CampaignRunner {
                     try await options.sleep(max(wakeAt - now, 0.05))
                     continue
                 }
-                let deferred = RunCounts(batches).deferred + RunCounts(batches).pending
-                return .later("\(deferred) recipients are deferred until \(Self.describe(wakeAt, campaign: campaign)); run again then")
+                let counts = RunCounts(batches)
+                return .later("\(counts.deferred + counts.pending) recipients are deferred until \(Self.describe(wakeAt, campaign: campaign)); run again then")
             }
 
             // Durable intent, then send the group.

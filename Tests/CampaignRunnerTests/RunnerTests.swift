@@ -296,3 +296,20 @@ final class FakeClock: Sendable {
         #expect(Self.after(Self.failure("ServiceUnavailable", .backoff), attempts: 4).state == .failed)
     }
 }
+
+@Suite struct StateStoreTests {
+    @Test func theRowsInMemoryMatchTheFileAfterEveryWrite() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-store-\(UUID().uuidString).db").path
+        let store = try StateStore(path: path)
+        let records = (1...4).map { BatchRecord(batch: $0, action: "SendBatchSms", outId: "c:p:\($0)", recipients: 10, segments: 10, firstPhone: "13800138000",
+                                                state: .pending, attempts: 0, notBefore: nil, attemptAt: nil, bizId: nil, code: nil, message: nil) }
+        try store.initialize(batches: records, meta: ["plan_id": "p"])
+        _ = try store.batches()
+        try store.markSending([1, 2, 3], at: 50)
+        try store.update(1, state: .accepted, bizId: "9^0", code: "OK")
+        try store.update(2, state: .deferred, notBefore: 120, code: "isv.BUSINESS_LIMIT_CONTROL", message: "m")
+        try store.update(3, state: .uncertain, code: "InternalError")
+        #expect(try store.batches() == (try StateStore(path: path).batches()))
+        #expect(try store.batches().map(\.state) == [.accepted, .deferred, .uncertain, .pending])
+    }
+}

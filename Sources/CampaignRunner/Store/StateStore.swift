@@ -59,6 +59,12 @@ public final class StateStore {
     static let applicationID: Int32 = 0x5341_4C56 // "SALV"
 
     private var database: OpaquePointer?
+    /// The batches as last read, kept in step with every write through this store. The run holds
+    /// the campaign's lock, so nothing else writes them; the loop then reads memory, not every row
+    /// again for each group of requests.
+    private var rows: [BatchRecord] = []
+    private var rowsLoaded = false
+    private var positions: [Int: Int] = [:]
     /// The file's path.
     public let path: String
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -143,15 +149,27 @@ public final class StateStore {
                              [String(batch.batch), batch.action, batch.outId, String(batch.recipients), String(batch.segments), batch.firstPhone])
             }
         }
+        rowsLoaded = false
     }
 
     /// Every batch, in plan order.
     public func batches() throws(StateStoreError) -> [BatchRecord] {
-        try query("SELECT batch, action, out_id, recipients, segments, first_phone, state, attempts, not_before, attempt_at, biz_id, code, message FROM batches ORDER BY batch", []) { row in
+        if rowsLoaded { return rows }
+        let read = try query("SELECT batch, action, out_id, recipients, segments, first_phone, state, attempts, not_before, attempt_at, biz_id, code, message FROM batches ORDER BY batch", []) { row in
             BatchRecord(batch: row.int(0), action: row.text(1) ?? "", outId: row.text(2) ?? "", recipients: row.int(3), segments: row.int(4),
                         firstPhone: row.text(5) ?? "", state: BatchState(rawValue: row.text(6) ?? "") ?? .pending, attempts: row.int(7),
                         notBefore: row.double(8), attemptAt: row.double(9), bizId: row.text(10), code: row.text(11), message: row.text(12))
         }
+        rows = read
+        rowsLoaded = true
+        positions = Dictionary(read.enumerated().map { ($1.batch, $0) }, uniquingKeysWith: { first, _ in first })
+        return read
+    }
+
+    /// Applies a committed write to the rows in memory.
+    private func remember(_ batch: Int, _ change: (inout BatchRecord) -> Void) {
+        guard rowsLoaded, let position = positions[batch] else { return }
+        change(&rows[position])
     }
 
     /// Records the intent to send a group of batches, flushed to disk before any of them leaves,
@@ -164,6 +182,13 @@ public final class StateStore {
                 try self.run("UPDATE batches SET state = 'sending', attempt_at = ?, attempts = attempts + 1 WHERE batch = ?", [String(time), String(batch)])
             }
         }
+        for batch in batches {
+            remember(batch) { record in
+                record.state = .sending
+                record.attemptAt = time
+                record.attempts += 1
+            }
+        }
     }
 
     /// Records one batch's new state.
@@ -171,6 +196,13 @@ public final class StateStore {
         try transaction { () throws(StateStoreError) in
             try self.run("UPDATE batches SET state = ?, not_before = ?, biz_id = COALESCE(?, biz_id), code = ?, message = ? WHERE batch = ?",
                          [state.rawValue, notBefore.map { String($0) }, bizId, code, message, String(batch)])
+        }
+        remember(batch) { record in
+            record.state = state
+            record.notBefore = notBefore
+            record.bizId = bizId ?? record.bizId
+            record.code = code
+            record.message = message
         }
     }
 
