@@ -366,10 +366,6 @@ public final class CampaignRunner {
 
     static func describe(_ time: Double, campaign: Campaign) -> String {
         let zone = TimeZone(identifier: campaign.schedule.timezone.value) ?? .current
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: Date(timeIntervalSince1970: time)) + " " + zone.identifier
+        return PlanSummary.clock(Date(timeIntervalSince1970: time), zone) + " " + zone.identifier
     }
 }

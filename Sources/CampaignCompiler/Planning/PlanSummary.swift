@@ -59,7 +59,8 @@ public enum PlanSummary {
         return out
     }
 
-    static func clock(_ date: Date, _ zone: TimeZone) -> String {
+    /// `yyyy-MM-dd HH:mm:ss` on the wall clock of `zone`.
+    public static func clock(_ date: Date, _ zone: TimeZone) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = zone

@@ -175,17 +175,17 @@ extension CampaignDecoder {
             }
             guard let type else { continue }
             if case .constant(let constant) = binding {
-                checkValue(constant, parameter: name, type: type.value, node: fields["value"])
+                checkValue(constant, parameter: name, type: type.value)
             }
             if let defaultValue {
-                checkValue(defaultValue, parameter: name, type: type.value, node: fields["default"])
+                checkValue(defaultValue, parameter: name, type: type.value)
             }
             parameters.append(Parameter(name: Located(name, at: pair.key.range), type: type, binding: binding, defaultValue: defaultValue))
         }
         return (parameters, declared)
     }
 
-    private mutating func checkValue(_ value: Located<String>, parameter: String, type: ParameterType, node: YAMLNode?) {
+    private mutating func checkValue(_ value: Located<String>, parameter: String, type: ParameterType) {
         for problem in ValueRules.problems(of: value.value, as: type) {
             report(.parameterValue(problem, parameter: parameter, type: type, at: location(value.range)))
         }
