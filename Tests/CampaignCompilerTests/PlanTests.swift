@@ -119,6 +119,28 @@ func numbers(_ count: Int, from start: Int = 0) -> [String] {
         #expect(throws: PlanError.self) { _ = try PlanReader.batches(at: path) { _ in } }
     }
 
+    @Test func aPlanLargerThanTheReadBufferIsReadWhole() async throws {
+        // 40,000 recipients make a plan of about 1.4 MB: lines straddle the 1 MiB reads.
+        let fixture = try PlanFixture(rows: (0..<40_000).map { ("1\(3 + $0 % 7)\(String(format: "%09d", $0))", "客户\($0)") })
+        let (result, path) = try await fixture.plan()
+        #expect(result.isComplete)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber).intValue
+        #expect(size > 1 << 20)
+        // The oracle: every batch line parsed by Foundation's JSON parser.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let expected: [[String]] = try text.split(separator: "\n").dropFirst().dropLast().map { line in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return try #require(object["recipients"] as? [[String]]).map { $0[0] + "|" + $0[2] }
+        }
+        var read: [[String]] = []
+        _ = try PlanReader.batches(at: path) { batch in
+            #expect(batch.batch == read.count + 1)
+            read.append(batch.recipients.map { $0[0] + "|" + $0[2] })
+        }
+        #expect(read.count == 400)
+        #expect(read == expected)
+    }
+
     @Test func changesAreNamedWithAddedAndRemovedRecipients() async throws {
         let fixture = try PlanFixture(rows: numbers(10).map { ($0, "甲") })
         let (before, oldPath) = try await fixture.plan(to: "old.jsonl")

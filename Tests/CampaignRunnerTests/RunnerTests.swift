@@ -298,6 +298,27 @@ final class FakeClock: Sendable {
 }
 
 @Suite struct StateStoreTests {
+    @Test func theIndexReadsEveryBatchOfALargePlanAsTheReaderDoes() async throws {
+        // About 1.1 MB of plan: the index's 1 MiB reads end inside a line.
+        let fixture = try RunFixture(count: 1, batchSize: 100)
+        try ("phone,name\n" + (0..<32_000).map { "1\(3 + $0 % 7)\(String(format: "%09d", $0)),客户\($0)\n" }.joined())
+            .write(toFile: fixture.folder + "/m.csv", atomically: true, encoding: .utf8)
+        let path = fixture.folder + "/plan.jsonl"
+        let result = try await PlanCompiler(campaign: try await fixture.campaign()).compile(output: path)
+        #expect(result.isComplete)
+        #expect(try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber).intValue > 1 << 20)
+        var sequential: [PlanBatch] = []
+        _ = try PlanReader.batches(at: path) { sequential.append($0) }
+        let index = try PlanIndex(path: path)
+        #expect(index.count == sequential.count)
+        for batch in sequential.reversed() {
+            let random = try index.batch(batch.batch)
+            #expect(random.outId == batch.outId && random.recipients == batch.recipients)
+        }
+        #expect(throws: PlanError.self) { try index.batch(sequential.count + 1) }
+        #expect(throws: PlanError.self) { try index.batch(0) }
+    }
+
     @Test func theRowsInMemoryMatchTheFileAfterEveryWrite() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-store-\(UUID().uuidString).db").path
         let store = try StateStore(path: path)

@@ -20,41 +20,60 @@ public enum PlanReader {
     }
 
     /// Calls `body` with every batch of the plan at `path`, in order; the trailer comes back at the
-    /// end, or an error when the plan is cut short or not a plan.
+    /// end, or an error when the plan is cut short or not a plan. Lines are found with `memchr` in
+    /// a byte buffer and parsed where they lie.
     public static func batches(at path: String, _ body: (PlanBatch) throws(PlanError) -> Void) throws(PlanError) -> PlanTrailer {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw PlanError("cannot read the plan '\(path)'") }
-        defer { try? handle.close() }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw PlanError("cannot read the plan '\(path)'") }
+        defer { close(descriptor) }
         let decoder = JSONDecoder()
-        var buffer = Data()
         var lineNumber = 0
         var trailer: PlanTrailer?
-        func handleLine(_ line: Data) throws(PlanError) {
+        func handleLine(_ line: UnsafeBufferPointer<UInt8>) throws(PlanError) {
             lineNumber += 1
             guard lineNumber > 1, !line.isEmpty else { return }
             if trailer != nil { throw PlanError("the plan '\(path)' has lines after its end (line \(lineNumber))") }
-            if line.first == UInt8(ascii: "{"), let batch = PlanLineParser.batch(line) {
+            if line[0] == UInt8(ascii: "{"), let batch = PlanLineParser.batch(line) {
                 try body(batch)
-            } else if let end = try? decoder.decode(PlanTrailer.self, from: line), end.end {
+            } else if let end = try? decoder.decode(PlanTrailer.self, from: Data(line)), end.end {
                 trailer = end
             } else {
                 throw PlanError("line \(lineNumber) of the plan '\(path)' is not a batch; the file is damaged")
             }
         }
+        // `buffer[0..<filled]` holds bytes read but not yet handled: at most one partial line.
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var filled = 0
         while true {
-            let chunk: Data
-            do {
-                chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            } catch {
-                throw PlanError("cannot read the plan '\(path)': \(error.localizedDescription)")
+            if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+            let count = buffer.withUnsafeMutableBytes { raw in
+                read(descriptor, raw.baseAddress.map { $0 + filled }, raw.count - filled)
             }
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let newline = buffer.firstIndex(of: 0x0A) {
-                try handleLine(buffer[buffer.startIndex..<newline])
-                buffer.removeSubrange(buffer.startIndex...newline)
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw PlanError("cannot read the plan '\(path)': \(String(cString: strerror(errno)))") }
+            if count == 0 { break }
+            filled += count
+            let consumed = try buffer.withUnsafeBufferPointer { (bytes) throws(PlanError) -> Int in
+                guard let base = bytes.baseAddress else { return 0 }
+                var lineStart = 0
+                while lineStart < filled, let found = memchr(base + lineStart, 0x0A, filled - lineStart) {
+                    let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+                    try handleLine(UnsafeBufferPointer(rebasing: bytes[lineStart..<newline]))
+                    lineStart = newline + 1
+                }
+                return lineStart
+            }
+            if consumed > 0 {
+                buffer.withUnsafeMutableBufferPointer { bytes in
+                    guard let base = bytes.baseAddress else { return }
+                    memmove(base, base + consumed, filled - consumed)
+                }
+                filled -= consumed
             }
         }
-        if !buffer.isEmpty { try handleLine(buffer) }
+        if filled > 0 {
+            try buffer.withUnsafeBufferPointer { (bytes) throws(PlanError) in try handleLine(UnsafeBufferPointer(rebasing: bytes[0..<filled])) }
+        }
         guard let trailer else { throw PlanError("the plan '\(path)' ends before its last line: it was cut short") }
         return trailer
     }

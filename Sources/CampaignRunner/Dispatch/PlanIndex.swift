@@ -1,57 +1,78 @@
 import CampaignCompiler
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// Random access to a plan file's batches: the byte offset of every batch line, read once.
+/// Random access to a plan file's batches: where every line starts, found once with `memchr`, and
+/// each batch read with one `pread` when it is sent.
 final class PlanIndex {
-    private let handle: FileHandle
-    private var offsets: [UInt64] = []
+    private let descriptor: Int32
+    /// The offset where each line starts, and one past the last newline: line `n` (0-based) is
+    /// `lineStarts[n] ..< lineStarts[n + 1] - 1`. Line 0 is the header, the last the trailer.
+    private let lineStarts: [Int]
     let header: PlanHeader
 
     init(path: String) throws(PlanError) {
         guard let header = PlanReader.header(at: path) else { throw PlanError("'\(path)' is not a salvo plan") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw PlanError("cannot read the plan '\(path)'") }
-        self.header = header
-        self.handle = handle
-        var position: UInt64 = 0
-        var lineStart: UInt64 = 0
-        var line = 0
-        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            for (index, byte) in chunk.enumerated() where byte == 0x0A {
-                line += 1
-                if line > 1 { offsets.append(lineStart) }
-                lineStart = position + UInt64(index) + 1
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw PlanError("cannot read the plan '\(path)'") }
+        var starts = [0]
+        var position = 0
+        let chunkSize = 1 << 20
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { chunk.deallocate() }
+        while true {
+            let count = read(descriptor, chunk.baseAddress, chunkSize)
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else {
+                close(descriptor)
+                throw PlanError("cannot read the plan '\(path)'")
             }
-            position += UInt64(chunk.count)
+            if count == 0 { break }
+            guard let base = chunk.baseAddress else { break }
+            var offset = 0
+            while offset < count, let found = memchr(base + offset, 0x0A, count - offset) {
+                let index = base.distance(to: found)
+                starts.append(position + index + 1)
+                offset = index + 1
+            }
+            position += count
         }
-        // The last line is the trailer, not a batch.
-        if !offsets.isEmpty { offsets.removeLast() }
+        self.header = header
+        self.descriptor = descriptor
+        self.lineStarts = starts
     }
 
     deinit {
-        try? handle.close()
+        close(descriptor)
     }
 
-    var count: Int { offsets.count }
+    /// The number of batch lines: every complete line but the header and the trailer.
+    var count: Int { max(lineStarts.count - 3, 0) }
 
     /// The batch with 1-based number `number`.
     func batch(_ number: Int) throws(PlanError) -> PlanBatch {
-        guard number >= 1, number <= offsets.count else { throw PlanError("the plan has no batch \(number)") }
-        do {
-            try handle.seek(toOffset: offsets[number - 1])
-            var line = Data()
-            while let chunk = try handle.read(upToCount: 64 * 1024), !chunk.isEmpty {
-                if let newline = chunk.firstIndex(of: 0x0A) {
-                    line.append(chunk[chunk.startIndex..<newline])
+        guard number >= 1, number <= count else { throw PlanError("the plan has no batch \(number)") }
+        let start = lineStarts[number]
+        let length = lineStarts[number + 1] - 1 - start
+        var failure: Int32 = 0
+        let batch = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            var done = 0
+            while done < length {
+                let count = pread(descriptor, buffer.baseAddress.map { $0 + done }, length - done, off_t(start + done))
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else {
+                    failure = count == 0 ? EIO : errno
                     break
                 }
-                line.append(chunk)
+                done += count
             }
-            guard let batch = PlanLineParser.batch(line) else { throw PlanError("batch \(number) of the plan is damaged") }
-            return batch
-        } catch let error as PlanError {
-            throw error
-        } catch {
-            throw PlanError("cannot read batch \(number) of the plan: \(error)")
+            initialized = done
         }
+        guard failure == 0 else { throw PlanError("cannot read batch \(number) of the plan: \(String(cString: strerror(failure)))") }
+        guard let parsed = PlanLineParser.batch(batch), parsed.batch == number else { throw PlanError("batch \(number) of the plan is damaged") }
+        return parsed
     }
 }
