@@ -65,6 +65,9 @@ public final class StateStore {
     private var rows: [BatchRecord] = []
     private var rowsLoaded = false
     private var positions: [Int: Int] = [:]
+    /// Prepared statements by their SQL: the run writes a row per answer, and parsing the same
+    /// UPDATE each time cost more than executing it.
+    private var statements: [String: OpaquePointer] = [:]
     /// The file's path.
     public let path: String
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -116,6 +119,7 @@ public final class StateStore {
     }
 
     deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
         sqlite3_close(database)
     }
 
@@ -193,10 +197,9 @@ public final class StateStore {
 
     /// Records one batch's new state.
     public func update(_ batch: Int, state: BatchState, notBefore: Double? = nil, bizId: String? = nil, code: String? = nil, message: String? = nil) throws(StateStoreError) {
-        try transaction { () throws(StateStoreError) in
-            try self.run("UPDATE batches SET state = ?, not_before = ?, biz_id = COALESCE(?, biz_id), code = ?, message = ? WHERE batch = ?",
-                         [state.rawValue, notBefore.map { String($0) }, bizId, code, message, String(batch)])
-        }
+        // One statement commits on its own (autocommit), atomically.
+        try run("UPDATE batches SET state = ?, not_before = ?, biz_id = COALESCE(?, biz_id), code = ?, message = ? WHERE batch = ?",
+                [state.rawValue, notBefore.map { String($0) }, bizId, code, message, String(batch)])
         remember(batch) { record in
             record.state = state
             record.notBefore = notBefore
@@ -239,10 +242,22 @@ public final class StateStore {
         return Int(sqlite3_column_int64(statement, 0))
     }
 
-    private func run(_ sql: String, _ arguments: [String?]) throws(StateStoreError) {
+    private func prepared(_ sql: String) throws(StateStoreError) -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
         var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(database, sql, -1, &statement, nil) == SQLITE_OK else { throw failure("preparing") }
-        defer { sqlite3_finalize(statement) }
+        guard sqlite3_prepare_v3(database, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK, let statement else {
+            throw failure("preparing")
+        }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func run(_ sql: String, _ arguments: [String?]) throws(StateStoreError) {
+        let statement = try prepared(sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
         bind(statement, arguments)
         guard sqlite3_step(statement) == SQLITE_DONE else { throw failure("writing") }
     }
