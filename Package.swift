@@ -55,7 +55,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "salvo-bench",
-            dependencies: ["AliyunSMS", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "AliyunSMS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(
