@@ -186,7 +186,7 @@ public final class CampaignRunner {
                     continue
                 }
                 if options.wait {
-                    events(.waiting(until: next, reason: "outside the send windows"))
+                    events(.waiting(until: next, local: Self.describe(next, campaign: campaign), reason: "outside the send windows"))
                     try await options.sleep(next - now)
                     continue
                 }
@@ -201,7 +201,7 @@ public final class CampaignRunner {
                     if wakeAt >= openUntil, !options.wait {
                         return .later("outside the send windows from \(Self.describe(openUntil, campaign: campaign))")
                     }
-                    events(.waiting(until: wakeAt, reason: "deferred recipients"))
+                    events(.waiting(until: wakeAt, local: Self.describe(wakeAt, campaign: campaign), reason: "deferred recipients"))
                     try await options.sleep(max(wakeAt - now, 0.05))
                     continue
                 }

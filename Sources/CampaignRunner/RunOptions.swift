@@ -48,7 +48,9 @@ public enum RunEvent: Sendable {
     case reconciled(batch: Int, found: Bool)
     case sent(batch: Int, action: String, recipients: Int)
     case refused(batch: Int, code: String, errorClass: ErrorClass, message: String)
-    case waiting(until: Double, reason: String)
+    /// The run sleeps until `until` (seconds since 1970); `local` is that time in the campaign's
+    /// time zone, as the run's other messages write it.
+    case waiting(until: Double, local: String, reason: String)
     case dryRun(SignedRequest)
     case progress(RunCounts)
     /// The campaign's recipients or limits have errors: the plan could not be made.

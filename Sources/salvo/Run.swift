@@ -174,8 +174,15 @@ final class RunPrinter: Sendable {
             line("batch \(batch): \(code) (\(errorClass.rawValue)): \(message)", ["event": "refused", "batch": batch, "code": code, "class": errorClass.rawValue])
         case .reconciled(let batch, let found):
             line("batch \(batch): \(found ? "found at the provider, counted as sent" : "not found at the provider, will be sent")", ["event": "reconciled", "batch": batch, "found": found])
-        case .waiting(let until, let reason):
-            line("waiting until \(Date(timeIntervalSince1970: until)) (\(reason))", ["event": "waiting", "until": until])
+        case .waiting(let until, let local, let reason):
+            let text = "waiting until \(local) (\(reason))"
+            if terminal {
+                // Above the progress bar: a wait of hours must not look like a hang.
+                Terminal.standardErrorRaw("\r\u{1B}[K")
+                Terminal.standardError(text)
+                draw(force: true)
+            }
+            line(text, ["event": "waiting", "until": until, "local": local])
         case .problems(let report):
             Terminal.standardError(TextReporter(colored: terminal).render(report))
         }

@@ -143,8 +143,12 @@ final class FakeClock: Sendable {
         #expect(loopback.server.core.record.messages().isEmpty)
 
         options.wait = true
-        let waited = await CampaignRunner(campaign: campaign, options: options, client: try loopback.client).run()
+        let waits = Mutex<[String]>([])
+        let waited = await CampaignRunner(campaign: campaign, options: options, client: try loopback.client, events: { event in
+            if case .waiting(_, let local, let reason) = event { waits.withLock { $0.append("\(local) (\(reason))") } }
+        }).run()
         #expect(waited == .done)
+        #expect(waits.withLock { $0 } == ["2027-03-01 09:00:00 Asia/Shanghai (outside the send windows)"])
         #expect(loopback.server.core.record.messages().count == 20)
         #expect(clock.now >= Self.march1(9))
         await loopback.close()
