@@ -73,7 +73,12 @@ public final class CampaignRunner {
         let store = try StateStore(path: folder + "/state.db")
         let planPath = folder + "/plan.jsonl"
         if let refusal = try await preparePlan(store: store, planPath: planPath) { return refusal }
-        let outcome = try await loop(store: store, index: PlanIndex(path: planPath))
+        let index = try PlanIndex(path: planPath)
+        let stored = try store.batches().count
+        guard index.count == stored else {
+            return .stopped("the state in \(folder) is damaged: its plan has \(index.count) requests and its state \(stored); move the folder away to start over")
+        }
+        let outcome = try await loop(store: store, index: index)
         let label: String
         switch outcome {
         case .done: label = "done"
@@ -195,13 +200,16 @@ public final class CampaignRunner {
 
             let eligible = batches.filter { ($0.state == .pending || $0.state == .deferred) && ($0.notBefore ?? 0) <= now }
             guard !eligible.isEmpty else {
-                let wakeAt = ([uncertainWait(batches, now: now)] + batches.filter { !$0.state.isFinal && $0.state != .uncertain && $0.state != .sending }.map(\.notBefore))
+                let reconcileAt = uncertainWait(batches, now: now)
+                let wakeAt = ([reconcileAt] + batches.filter { !$0.state.isFinal && $0.state != .uncertain && $0.state != .sending }.map(\.notBefore))
                     .compactMap { $0 }.min() ?? now + 1
                 if options.wait || wakeAt - now <= 120 || batches.contains(where: { $0.state == .uncertain || $0.state == .sending }) {
                     if wakeAt >= openUntil, !options.wait {
                         return .later("outside the send windows from \(Self.describe(openUntil, campaign: campaign))")
                     }
-                    events(.waiting(until: wakeAt, local: Self.describe(wakeAt, campaign: campaign), reason: "deferred recipients"))
+                    let reason = wakeAt == reconcileAt || reconcileAt == nil && batches.contains(where: { $0.state == .uncertain || $0.state == .sending })
+                        ? "unanswered requests; asking the provider again" : "deferred recipients"
+                    events(.waiting(until: wakeAt, local: Self.describe(wakeAt, campaign: campaign), reason: reason))
                     try await options.sleep(max(wakeAt - now, 0.05))
                     continue
                 }
@@ -210,15 +218,19 @@ public final class CampaignRunner {
             }
 
             // Durable intent, then send the group.
+            // Every request of the group is built before any is marked: a plan line that cannot be
+            // read stops the run with nothing in flight and nothing to reconcile.
             let group = Array(eligible.prefix(campaign.sending.concurrency * 2))
+            var operations: [Int: SMSOperation] = [:]
+            for batch in group { operations[batch.batch] = try operation(for: index.batch(batch.batch)) }
             try store.markSending(group.map(\.batch), at: now)
-            let stop = try await send(group, store: store, index: index, pacer: &pacer, openUntil: openUntil)
+            let stop = try await send(group, operations: operations, store: store, pacer: &pacer, openUntil: openUntil)
             if let stop { return stop }
         }
     }
 
     /// Sends a group with at most `concurrency` requests in flight, paced, recording each answer.
-    private func send(_ group: [BatchRecord], store: StateStore, index: PlanIndex, pacer: inout Pacer, openUntil: Double) async throws -> RunOutcome? {
+    private func send(_ group: [BatchRecord], operations: [Int: SMSOperation], store: StateStore, pacer: inout Pacer, openUntil: Double) async throws -> RunOutcome? {
         guard let client else { return .stopped("no client") }
         var fatal: String?
         var localPacer = pacer
@@ -241,7 +253,7 @@ public final class CampaignRunner {
                     }
                     break
                 }
-                let operation = try operation(for: index.batch(batch.batch))
+                guard let operation = operations[batch.batch] else { throw PlanError("batch \(batch.batch) has no request") }
                 let sleep = options.sleep
                 let shouldStop = options.shouldStop
                 // Each request waits for its slot in its own task, so answers are recorded as they come;

@@ -206,6 +206,29 @@ final class FakeClock: Sendable {
         await loopback.close()
     }
 
+    @Test func aDamagedPlanLineStopsTheRunWithNothingInFlight() async throws {
+        let loopback = try await Loopback()
+        let fixture = try RunFixture(count: 30)
+        let campaign = try await fixture.campaign()
+        var options = Self.options(fixture)
+        options.shouldStop = { true }
+        // A first run that is stopped at once leaves the plan and the state, nothing sent.
+        let runner = CampaignRunner(campaign: campaign, options: options, client: try loopback.client)
+        guard case .later = await runner.run() else { Issue.record("expected an interrupted run"); return }
+        let planPath = runner.folder + "/plan.jsonl"
+        var lines = try String(contentsOfFile: planPath, encoding: .utf8).components(separatedBy: "\n")
+        lines[1] = lines[1].replacingOccurrences(of: "\"recipients\":[[", with: "\"recipients\":[{")
+        try lines.joined(separator: "\n").write(toFile: planPath, atomically: true, encoding: .utf8)
+
+        let outcome = await CampaignRunner(campaign: campaign, options: Self.options(fixture), client: try loopback.client).run()
+        guard case .stopped(let reason) = outcome else { Issue.record("expected a stop, got \(outcome)"); return }
+        #expect(reason.contains("batch 1 of the plan is damaged"), "\(reason)")
+        let states = try StateStore(path: runner.folder + "/state.db").batches().map(\.state)
+        #expect(states.count == 3 && states.allSatisfy { $0 == .pending }, "\(states)")
+        #expect(loopback.server.core.record.messages().isEmpty)
+        await loopback.close()
+    }
+
     @Test func foreignDamagedOrNewerStateIsRefusedAndKept() async throws {
         let loopback = try await Loopback()
         let fixture = try RunFixture(count: 5)
@@ -321,6 +344,17 @@ final class FakeClock: Sendable {
         }
         #expect(throws: PlanError.self) { try index.batch(sequential.count + 1) }
         #expect(throws: PlanError.self) { try index.batch(0) }
+
+        // Blank lines and a last line without its newline (a plan edited by hand) change nothing.
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\n{\"action\"", with: "\n\n{\"action\"")
+        text.removeLast()
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let edited = try PlanIndex(path: path)
+        #expect(edited.count == sequential.count)
+        for number in [1, sequential.count / 2, sequential.count] {
+            #expect(try edited.batch(number).recipients == sequential[number - 1].recipients)
+        }
     }
 
     @Test func theRowsInMemoryMatchTheFileAfterEveryWrite() throws {

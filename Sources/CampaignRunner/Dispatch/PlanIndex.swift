@@ -5,20 +5,21 @@ import Glibc
 import Darwin
 #endif
 
-/// Random access to a plan file's batches: where every line starts, found once with `memchr`, and
+/// Random access to a plan file's batches: where every line lies, found once with `memchr`, and
 /// each batch read with one `pread` when it is sent.
 final class PlanIndex {
     private let descriptor: Int32
-    /// The offset where each line starts, and one past the last newline: line `n` (0-based) is
-    /// `lineStarts[n] ..< lineStarts[n + 1] - 1`. Line 0 is the header, the last the trailer.
-    private let lineStarts: [Int]
+    /// Where each non-empty line starts and ends (its newline excluded): the header first, the
+    /// trailer last, the batches between. A last line without a newline counts too.
+    private let lines: [(start: Int, end: Int)]
     let header: PlanHeader
 
     init(path: String) throws(PlanError) {
         guard let header = PlanReader.header(at: path) else { throw PlanError("'\(path)' is not a salvo plan") }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw PlanError("cannot read the plan '\(path)'") }
-        var starts = [0]
+        var lines: [(start: Int, end: Int)] = []
+        var lineStart = 0
         var position = 0
         let chunkSize = 1 << 20
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
@@ -34,29 +35,31 @@ final class PlanIndex {
             guard let base = chunk.baseAddress else { break }
             var offset = 0
             while offset < count, let found = memchr(base + offset, 0x0A, count - offset) {
-                let index = base.distance(to: found)
-                starts.append(position + index + 1)
-                offset = index + 1
+                let newline = position + base.distance(to: found)
+                if newline > lineStart { lines.append((lineStart, newline)) }
+                lineStart = newline + 1
+                offset = base.distance(to: found) + 1
             }
             position += count
         }
+        if position > lineStart { lines.append((lineStart, position)) }
         self.header = header
         self.descriptor = descriptor
-        self.lineStarts = starts
+        self.lines = lines
     }
 
     deinit {
         close(descriptor)
     }
 
-    /// The number of batch lines: every complete line but the header and the trailer.
-    var count: Int { max(lineStarts.count - 3, 0) }
+    /// The number of batch lines: every non-empty line but the header and the trailer.
+    var count: Int { max(lines.count - 2, 0) }
 
     /// The batch with 1-based number `number`.
     func batch(_ number: Int) throws(PlanError) -> PlanBatch {
         guard number >= 1, number <= count else { throw PlanError("the plan has no batch \(number)") }
-        let start = lineStarts[number]
-        let length = lineStarts[number + 1] - 1 - start
+        let (start, end) = lines[number]
+        let length = end - start
         var failure: Int32 = 0
         let batch = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
             var done = 0
