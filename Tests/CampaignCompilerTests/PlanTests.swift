@@ -141,6 +141,29 @@ func numbers(_ count: Int, from start: Int = 0) -> [String] {
         #expect(read == expected)
     }
 
+    @Test func anEditedPlanIsRefused() async throws {
+        let fixture = try PlanFixture(rows: numbers(250).enumerated().map { ($1, "客户\($0)") })
+        let (_, path) = try await fixture.plan()
+        let original = try String(contentsOfFile: path, encoding: .utf8)
+        // Still valid JSON, same counts: one number changed by hand.
+        let edited = original.replacingOccurrences(of: "\"13800000007\"", with: "\"13800000077\"")
+        #expect(edited != original)
+        try edited.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: PlanError.self) { _ = try PlanReader.batches(at: path) { _ in } }
+        // A request removed from the middle changes the counts as well.
+        var lines = original.split(separator: "\n", omittingEmptySubsequences: false)
+        lines.remove(at: 2)
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try PlanReader.batches(at: path) { _ in }
+            Issue.record("a plan without one of its requests was read")
+        } catch {
+            #expect(error.description.contains("edited or damaged"))
+        }
+        try original.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try PlanReader.batches(at: path) { _ in }.requestsSHA256?.count == 64)
+    }
+
     @Test func changesAreNamedWithAddedAndRemovedRecipients() async throws {
         let fixture = try PlanFixture(rows: numbers(10).map { ($0, "甲") })
         let (before, oldPath) = try await fixture.plan(to: "old.jsonl")

@@ -146,6 +146,17 @@ import Testing
         let fresh = try SalvoProcess.run(["plan", setup.campaign, "--out", planPath])
         #expect(fresh.status == 0)
         #expect(fresh.stderr.contains("What changed"))
+
+        // A reviewed plan edited afterwards (a number changed by hand) is refused as well.
+        let reviewed = try String(contentsOfFile: planPath, encoding: .utf8)
+        try reviewed.replacingOccurrences(of: "\"13900000003\"", with: "\"13900000033\"").write(toFile: planPath, atomically: true, encoding: .utf8)
+        let edited = try setup.run(["--plan", planPath])
+        let editedOutput = edited.finish()
+        #expect(edited.process.terminationStatus == 1)
+        #expect(editedOutput.stderr.contains("edited or damaged"), "\(editedOutput.stderr)")
+        #expect((try setup.statistics())["messages"] as? Int == 0)
+        try reviewed.write(toFile: planPath, atomically: true, encoding: .utf8)
+
         let run = try setup.run(["--plan", planPath])
         _ = run.finish()
         #expect(run.process.terminationStatus == 0)

@@ -97,7 +97,8 @@ public struct PlanCompiler: Sendable {
             try emitter.add(recipient)
         }
         try emitter.finish()
-        try writer.line(Self.encodeLine(PlanTrailer(requests: emitter.requests, recipients: emitter.recipientCount, segments: emitter.segments)))
+        try writer.line(Self.encodeLine(PlanTrailer(requests: emitter.requests, recipients: emitter.recipientCount, segments: emitter.segments,
+                                                    requestsSHA256: writer.requestsDigest)))
         try writer.finish()
         result.requests = emitter.requests
         result.isComplete = true
@@ -300,7 +301,7 @@ struct BatchEmitter {
     }
 
     private mutating func write(_ batch: PlanBatch) throws(PlanError) {
-        try writer.line(PlanJSON.batch(batch))
+        try writer.requestLine(PlanJSON.batch(batch))
         requests[batch.action, default: 0] += 1
         nextBatch += 1
     }

@@ -65,4 +65,7 @@ public struct PlanTrailer: Codable, Sendable, Hashable {
     public var recipients: Int
     /// Segments in the plan.
     public var segments: Int
+    /// SHA-256 (hex) of the request lines, each with its newline, in order: a plan edited or
+    /// damaged after it was written is refused. Absent in plans from before it was added.
+    public var requestsSHA256: String?
 }

@@ -29,13 +29,23 @@ public enum PlanReader {
         let decoder = JSONDecoder()
         var lineNumber = 0
         var trailer: PlanTrailer?
+        var digest = PlanDigest()
+        var requests: [String: Int] = [:]
+        var recipients = 0
         func handleLine(_ line: UnsafeBufferPointer<UInt8>) throws(PlanError) {
             lineNumber += 1
             guard lineNumber > 1, !line.isEmpty else { return }
             if trailer != nil { throw PlanError("the plan '\(path)' has lines after its end (line \(lineNumber))") }
             if line[0] == UInt8(ascii: "{"), let batch = PlanLineParser.batch(line) {
+                digest.add(line)
+                requests[batch.action, default: 0] += 1
+                recipients += batch.recipients.count
                 try body(batch)
             } else if let end = try? decoder.decode(PlanTrailer.self, from: Data(line)), end.end {
+                guard end.requests.filter({ $0.value > 0 }) == requests, end.recipients == recipients,
+                      end.requestsSHA256.map({ $0 == digest.hex }) ?? true else {
+                    throw PlanError("the requests in the plan '\(path)' are not the ones it was written with (its last line counts and hashes them): it was edited or damaged; make it again with 'salvo plan'")
+                }
                 trailer = end
             } else {
                 throw PlanError("line \(lineNumber) of the plan '\(path)' is not a batch; the file is damaged")

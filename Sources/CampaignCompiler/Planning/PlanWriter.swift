@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Writes a plan file as a stream of JSON lines: to a temporary file beside the destination,
@@ -8,6 +9,7 @@ final class PlanWriter {
     private let temporary: String?
     private var handle: FileHandle?
     private var buffer: [UInt8] = []
+    private var requestsHasher = SHA256()
 
     /// A writer to `path`, or one that only counts when `path` is nil.
     init(path: String?) throws(PlanError) {
@@ -34,6 +36,19 @@ final class PlanWriter {
         buffer.append(contentsOf: text.utf8)
         buffer.append(0x0A)
         if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Appends a request line, counted in the digest the trailer carries.
+    func requestLine(_ text: String) throws(PlanError) {
+        var line = text
+        line.append("\n")
+        line.withUTF8 { requestsHasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        try self.line(text)
+    }
+
+    /// The hex SHA-256 of the request lines written so far.
+    var requestsDigest: String {
+        PlanDigest.hex(requestsHasher.finalize())
     }
 
     private func flush() throws(PlanError) {
@@ -71,4 +86,22 @@ final class PlanWriter {
 public struct PlanError: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// The digest of a plan's request lines, as the writer makes it and the reader checks it.
+struct PlanDigest {
+    private var hasher = SHA256()
+
+    /// Adds one request line (without its newline).
+    mutating func add(_ line: UnsafeBufferPointer<UInt8>) {
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(line))
+        hasher.update(data: [0x0A])
+    }
+
+    var hex: String { Self.hex(hasher.finalize()) }
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+    }
 }
