@@ -301,7 +301,7 @@ struct BatchEmitter {
     }
 
     private mutating func write(_ batch: PlanBatch) throws(PlanError) {
-        try writer.requestLine(PlanJSON.batch(batch))
+        try writer.requestLine { PlanJSON.batch(batch, into: &$0) }
         requests[batch.action, default: 0] += 1
         nextBatch += 1
     }

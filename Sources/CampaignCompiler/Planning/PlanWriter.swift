@@ -38,12 +38,14 @@ final class PlanWriter {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    /// Appends a request line, counted in the digest the trailer carries.
-    func requestLine(_ text: String) throws(PlanError) {
-        var line = text
-        line.append("\n")
-        line.withUTF8 { requestsHasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        try self.line(text)
+    /// Appends a request line, written by `write` straight into the buffer and counted in the
+    /// digest the trailer carries.
+    func requestLine(_ write: (inout [UInt8]) -> Void) throws(PlanError) {
+        let start = buffer.count
+        write(&buffer)
+        buffer.append(0x0A)
+        buffer.withUnsafeBytes { requestsHasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        if buffer.count >= 1 << 20 { try flush() }
     }
 
     /// The hex SHA-256 of the request lines written so far.
