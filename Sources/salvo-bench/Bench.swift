@@ -24,6 +24,25 @@ func cpuSeconds() -> Double {
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
+/// Runs `request(i)` for i in 0..<count with at most `concurrency` at a time; the number that
+/// returned false.
+func slidingWindow(count: Int, concurrency: Int, _ request: @escaping @Sendable (Int) async -> Bool) async -> Int {
+    await withTaskGroup(of: Bool.self) { group in
+        var next = 0, failed = 0
+        func add() {
+            let index = next
+            next += 1
+            group.addTask { await request(index) }
+        }
+        for _ in 0..<min(concurrency, count) { add() }
+        while let succeeded = await group.next() {
+            if !succeeded { failed += 1 }
+            if next < count { add() }
+        }
+        return failed
+    }
+}
+
 /// One SendBatchSms of 100 recipients with realistic parameters.
 func batchOperation(_ index: Int) throws -> SMSOperation {
     let phones = (0..<100).map { "1390000\(String(format: "%04d", $0))" }
@@ -80,27 +99,8 @@ struct EmulatorThroughput: AsyncParsableCommand {
         var failures = 0
         for _ in 0..<runs {
             let start = Date()
-            failures += await withTaskGroup(of: Int.self) { group in
-                var next = 0
-                var failed = 0
-                func add() {
-                    let operation = operations[next % operations.count]
-                    next += 1
-                    group.addTask {
-                        do {
-                            _ = try await client.send(operation)
-                            return 0
-                        } catch {
-                            return 1
-                        }
-                    }
-                }
-                for _ in 0..<min(concurrency, requests) { add() }
-                while let result = await group.next() {
-                    failed += result
-                    if next < requests { add() }
-                }
-                return failed
+            failures += await slidingWindow(count: requests, concurrency: concurrency) { index in
+                (try? await client.send(operations[index % operations.count])) != nil
             }
             rates.append(Double(requests) / Date().timeIntervalSince(start))
         }
@@ -134,22 +134,8 @@ struct TransportFloor: AsyncParsableCommand {
         for _ in 0..<runs {
             let signed = try (0..<requests).map { signer.sign(try batchOperation($0)) }
             let start = cpuSeconds()
-            failures += await withTaskGroup(of: Int.self) { group in
-                var next = 0, failed = 0
-                func add() {
-                    let request = signed[next]
-                    next += 1
-                    group.addTask {
-                        guard let answer = try? await transport.execute(request, timeout: .seconds(30)), answer.status == 200 else { return 1 }
-                        return 0
-                    }
-                }
-                for _ in 0..<min(concurrency, requests) { add() }
-                while let result = await group.next() {
-                    failed += result
-                    if next < requests { add() }
-                }
-                return failed
+            failures += await slidingWindow(count: requests, concurrency: concurrency) { index in
+                (try? await transport.execute(signed[index], timeout: .seconds(30)))?.status == 200
             }
             client.append((cpuSeconds() - start) * 1000 / Double(requests))
 

@@ -148,8 +148,7 @@ public struct PlanCompiler: Sendable {
     }
 
     private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+        PlanDigest.hex(bytes)
     }
 
     static func encodeLine(_ value: some Encodable) throws(PlanError) -> String {

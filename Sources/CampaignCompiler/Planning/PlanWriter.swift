@@ -102,8 +102,9 @@ struct PlanDigest {
 
     var hex: String { Self.hex(hasher.finalize()) }
 
-    static func hex(_ digest: SHA256.Digest) -> String {
+    /// Lower-case hex of bytes (digests, in plan headers and trailers).
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
     }
 }
