@@ -124,7 +124,7 @@ public final class CampaignRunner {
             chmod(temporary, 0o600)
             guard rename(temporary, planPath) == 0 else { throw PlanError("cannot move the plan into the state folder") }
         } else {
-            let result = try await PlanCompiler(campaign: campaign).compile(output: planPath)
+            let result = try await PlanCompiler(campaign: campaign).compile(output: planPath, header: current)
             guard result.isComplete else {
                 events(.problems(ValidationReport(fileCount: 1, diagnostics: result.diagnostics.diagnostics, sources: result.sources, omitted: result.diagnostics.omitted)))
                 return .stopped("the campaign has errors in its recipients or limits (above); nothing was sent")

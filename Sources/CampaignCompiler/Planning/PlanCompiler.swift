@@ -62,8 +62,10 @@ public struct PlanCompiler: Sendable {
     }
 
     /// Compiles; writes the plan to `output` when given and the recipients have no errors.
-    public func compile(output: String?) async throws(PlanError) -> PlanResult {
-        let header = try Self.header(for: campaign)
+    /// `header` is the campaign's header when the caller has just made it (its inputs hashed),
+    /// so that they are not hashed again.
+    public func compile(output: String?, header: PlanHeader? = nil) async throws(PlanError) -> PlanResult {
+        let header = if let header { header } else { try Self.header(for: campaign) }
         let checker = RecipientChecker(campaign: campaign, diagnosticLimit: diagnosticLimit)
         let usesColumns = campaign.parameters.contains { if case .column = $0.binding { true } else { false } }
 
