@@ -8,9 +8,11 @@
 3. Every file under Tests/CampaignCompilerTests/Fixtures/invalid/ whose first line is exactly
    `# schema: reject` must be REJECTED by it. Fixtures without that marker hold mistakes only the
    Swift checker can see and are not read here.
-4. With --salvo, `salvo validate --no-recipients FILE` must exit 1 on each of those fixtures, and
-   `salvo validate --strict FILE` must exit 0 on each example campaign, so the schema and the Swift
-   checker cannot drift apart.
+4. Every file under Tests/CampaignCompilerTests/Fixtures/valid/ must be ACCEPTED by it: corner
+   cases that both must read as valid (numbers written where Salvo reads text, say).
+5. With --salvo, `salvo validate --no-recipients FILE` must exit 1 on each reject fixture and 0 on
+   each valid one, and `salvo validate --strict FILE` must exit 0 on each example campaign, so the
+   schema and the Swift checker cannot drift apart.
 
 Prints one line per check (`ok` or `FAIL`) and a closing `N passed, N failed`; exits 1 on any
 failure. Needs PyYAML and jsonschema.
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schema" / "campaign.schema.json"
 CAMPAIGNS = ROOT / "campaigns"
 FIXTURES = ROOT / "Tests" / "CampaignCompilerTests" / "Fixtures" / "invalid"
+VALID = ROOT / "Tests" / "CampaignCompilerTests" / "Fixtures" / "valid"
 REJECT_MARKER = "# schema: reject"
 
 
@@ -208,6 +211,25 @@ def check_fixtures(validator, fixtures, tally):
             tally.ok(label, "rejected at " + describe(error))
 
 
+def valid_fixtures():
+    return sorted(p for p in VALID.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()) if VALID.is_dir() else []
+
+
+def check_valid(validator, valid, tally):
+    for path in valid:
+        label = rel(path)
+        try:
+            document = load_yaml(path)
+        except yaml.YAMLError as error:
+            tally.fail(label, "YAML error: " + " ".join(str(error).split()))
+            continue
+        error = best_match(validator.iter_errors(document))
+        if error is None:
+            tally.ok(label, "accepted")
+        else:
+            tally.fail(label, "the schema rejects a file Salvo must accept: " + describe(error))
+
+
 def run_salvo(binary, arguments, path):
     try:
         return subprocess.run([binary, *arguments, str(path)], capture_output=True, text=True,
@@ -216,9 +238,10 @@ def run_salvo(binary, arguments, path):
         return error
 
 
-def check_salvo(binary, campaigns, fixtures, tally):
+def check_salvo(binary, campaigns, fixtures, valid, tally):
     for path, arguments, expected in (
         [(p, ["validate", "--no-recipients"], 1) for p in fixtures]
+        + [(p, ["validate", "--no-recipients"], 0) for p in valid]
         + [(p, ["validate", "--strict"], 0) for p in campaigns]
     ):
         label = f"salvo {' '.join(arguments)} {rel(path)}"
@@ -253,9 +276,11 @@ def main():
     campaigns = check_campaigns(validator, tally)
     fixtures = reject_fixtures()
     check_fixtures(validator, fixtures, tally)
+    valid = valid_fixtures()
+    check_valid(validator, valid, tally)
 
     if options.salvo:
-        check_salvo(options.salvo, campaigns, fixtures, tally)
+        check_salvo(options.salvo, campaigns, fixtures, valid, tally)
     else:
         print("skip  salvo agreement checks: no --salvo PATH given")
 
