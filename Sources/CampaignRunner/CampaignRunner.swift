@@ -249,7 +249,7 @@ public final class CampaignRunner {
                 if fatal != nil || options.shouldStop() || start >= openUntil {
                     // Never left: back to pending.
                     for unsent in [batch] + remaining {
-                        try store.update(unsent.batch, state: .pending, notBefore: unsent.notBefore)
+                        try store.update(unsent.batch, state: .pending, notBefore: unsent.notBefore, code: unsent.code, message: unsent.message, retractingAttempt: true)
                     }
                     break
                 }
@@ -281,7 +281,8 @@ public final class CampaignRunner {
     /// Records one answer (nil: the request never left); returns a reason when the campaign must stop.
     private func record(_ batch: BatchRecord, _ result: Result<SMSResponse, SMSFailure>?, store: StateStore, pacer: inout Pacer) throws -> String? {
         let transition = BatchTransition.after(result, batch: batch, now: options.now(), backoff: backoff, random: options.random(), maxAttempts: options.maxAttempts)
-        try store.update(batch.batch, state: transition.state, notBefore: transition.notBefore, bizId: transition.bizId, code: transition.code, message: transition.message)
+        try store.update(batch.batch, state: transition.state, notBefore: transition.notBefore, bizId: transition.bizId, code: transition.code, message: transition.message,
+                         retractingAttempt: result == nil)
         switch transition.pace {
         case .succeeded: pacer.succeeded()
         case .throttled: pacer.throttled()
@@ -323,7 +324,8 @@ public final class CampaignRunner {
                 events(.reconciled(batch: batch.batch, found: true))
             case .notFound:
                 if options.now() - attempt >= options.graceSeconds {
-                    try store.update(batch.batch, state: .pending, notBefore: nil, code: batch.code, message: "not found at the provider; safe to send")
+                    try store.update(batch.batch, state: .pending, notBefore: nil, code: batch.code, message: "not found at the provider; safe to send",
+                                     retractingAttempt: true)
                     events(.reconciled(batch: batch.batch, found: false))
                 } else if batch.state == .sending {
                     try store.update(batch.batch, state: .uncertain, code: batch.code, message: "no answer; waiting for the provider's records")

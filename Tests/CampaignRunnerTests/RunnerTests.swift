@@ -229,6 +229,34 @@ final class FakeClock: Sendable {
         await loopback.close()
     }
 
+    @Test func runsStoppedBeforeTheirRequestsLeaveDoNotWearBatchesOut() async throws {
+        let loopback = try await Loopback()
+        let fixture = try RunFixture(count: 30)
+        let campaign = try await fixture.campaign()
+        // Forty runs, each stopped after its first group was marked 'sending' and before any
+        // request left: what never reached the provider must not count as an attempt, or the
+        // backoff would grow and a batch would be given up (maxAttempts) without ever being tried.
+        for _ in 0..<40 {
+            let checks = Mutex(0)
+            var options = Self.options(fixture)
+            options.maxAttempts = 3
+            options.shouldStop = { checks.withLock { count in count += 1; return count > 1 } }
+            guard case .later = await CampaignRunner(campaign: campaign, options: options, client: try loopback.client).run() else {
+                Issue.record("expected an interrupted run")
+                return
+            }
+        }
+        let folder = CampaignRunner(campaign: campaign, options: Self.options(fixture), client: nil).folder
+        let attempts = try StateStore(path: folder + "/state.db").batches().map(\.attempts)
+        #expect(attempts == [0, 0, 0], "\(attempts)")
+        #expect(loopback.server.core.record.messages().isEmpty)
+        var options = Self.options(fixture)
+        options.maxAttempts = 3
+        #expect(await CampaignRunner(campaign: campaign, options: options, client: try loopback.client).run() == .done)
+        #expect(loopback.server.core.record.messages().count == 30)
+        await loopback.close()
+    }
+
     @Test func foreignDamagedOrNewerStateIsRefusedAndKept() async throws {
         let loopback = try await Loopback()
         let fixture = try RunFixture(count: 5)

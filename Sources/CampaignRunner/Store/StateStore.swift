@@ -195,12 +195,16 @@ public final class StateStore {
         }
     }
 
-    /// Records one batch's new state.
-    public func update(_ batch: Int, state: BatchState, notBefore: Double? = nil, bizId: String? = nil, code: String? = nil, message: String? = nil) throws(StateStoreError) {
+    /// Records one batch's new state. `retractingAttempt`: the attempt `markSending` counted never
+    /// reached the provider (it was not sent, or the provider has no record of it), so it does not
+    /// count towards backoff or giving up; a run killed again and again must not wear a batch out.
+    public func update(_ batch: Int, state: BatchState, notBefore: Double? = nil, bizId: String? = nil, code: String? = nil, message: String? = nil,
+                       retractingAttempt: Bool = false) throws(StateStoreError) {
         // One statement commits on its own (autocommit), atomically.
-        try run("UPDATE batches SET state = ?, not_before = ?, biz_id = COALESCE(?, biz_id), code = ?, message = ? WHERE batch = ?",
-                [state.rawValue, notBefore.map { String($0) }, bizId, code, message, String(batch)])
+        try run("UPDATE batches SET state = ?, not_before = ?, biz_id = COALESCE(?, biz_id), code = ?, message = ?, attempts = MAX(attempts - ?, 0) WHERE batch = ?",
+                [state.rawValue, notBefore.map { String($0) }, bizId, code, message, retractingAttempt ? "1" : "0", String(batch)])
         remember(batch) { record in
+            if retractingAttempt { record.attempts = max(record.attempts - 1, 0) }
             record.state = state
             record.notBefore = notBefore
             record.bizId = bizId ?? record.bizId
