@@ -17,8 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sdk_venv import python_with_sdk
+
 ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".build" / "sdk-venv"
 KEY_ID, SECRET = "LTAI5tInteropKey", "interop-secret-8c1f"
 
 DRIVER = r'''
@@ -83,17 +84,6 @@ for algorithm in ("v3", "v1"):
     check(f"{algorithm} wrong secret gets SignatureDoesNotMatch", wrong_secret)
 print(json.dumps(results, ensure_ascii=False))
 '''
-
-
-def python_with_sdk():
-    if "--python" in sys.argv:
-        return sys.argv[sys.argv.index("--python") + 1]
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "-r", str(ROOT / "scripts" / "aliyun-vectors" / "requirements.txt")], check=True)
-    return str(python)
 
 
 def main():
