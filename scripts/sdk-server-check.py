@@ -103,6 +103,10 @@ def make_handler(record, utils):
         def call(self, method):
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
+            if len(body) < length:
+                # The runner was killed while writing: a cut request, which a server never acts on.
+                self.close_connection = True
+                return
             url = urlsplit(self.path)
             query = dict(parse_qsl(url.query, keep_blank_values=True))
             form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)) if body else {}
