@@ -241,7 +241,7 @@ def inner(salvo, seed):
     from alibabacloud_tea_openapi.utils import Utils
 
     results = []
-    for signing, recipients, rate, kills in (("v3", 2000, 1500, 20), ("v1", 600, 1500, 5)):
+    for signing, recipients, rate, kills in (("v3", 2000, 1000, 20), ("v1", 600, 500, 5)):
         record = Record(seed)
         server = Server(("127.0.0.1", 0), make_handler(record, Utils))
         threading.Thread(target=server.serve_forever, daemon=True).start()
