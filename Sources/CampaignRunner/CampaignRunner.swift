@@ -224,13 +224,14 @@ public final class CampaignRunner {
             var operations: [Int: SMSOperation] = [:]
             for batch in group { operations[batch.batch] = try operation(for: index.batch(batch.batch)) }
             try store.markSending(group.map(\.batch), at: now)
-            let stop = try await send(group, operations: operations, store: store, pacer: &pacer, openUntil: openUntil)
+            let stop = try await send(group, operations: operations, markedAt: now, store: store, pacer: &pacer, openUntil: openUntil)
             if let stop { return stop }
         }
     }
 
     /// Sends a group with at most `concurrency` requests in flight, paced, recording each answer.
-    private func send(_ group: [BatchRecord], operations: [Int: SMSOperation], store: StateStore, pacer: inout Pacer, openUntil: Double) async throws -> RunOutcome? {
+    private func send(_ group: [BatchRecord], operations: [Int: SMSOperation], markedAt: Double, store: StateStore, pacer: inout Pacer,
+                      openUntil: Double) async throws -> RunOutcome? {
         guard let client else { return .stopped("no client") }
         var fatal: String?
         var localPacer = pacer
@@ -254,6 +255,10 @@ public final class CampaignRunner {
                     break
                 }
                 guard let operation = operations[batch.batch] else { throw PlanError("batch \(batch.batch) has no request") }
+                // Paced well after its group was marked (a low rate, a throttled pace, a wait for a
+                // free slot): record when it will leave, or a crash after it left would be
+                // reconciled with a grace period that had run out before the request was sent.
+                if start > markedAt + 0.5 { try store.setAttemptAt(batch.batch, start) }
                 let sleep = options.sleep
                 let shouldStop = options.shouldStop
                 // Each request waits for its slot in its own task, so answers are recorded as they come;
@@ -281,8 +286,14 @@ public final class CampaignRunner {
     /// Records one answer (nil: the request never left); returns a reason when the campaign must stop.
     private func record(_ batch: BatchRecord, _ result: Result<SMSResponse, SMSFailure>?, store: StateStore, pacer: inout Pacer) throws -> String? {
         let transition = BatchTransition.after(result, batch: batch, now: options.now(), backoff: backoff, random: options.random(), maxAttempts: options.maxAttempts)
+        let neverLeft: Bool
+        switch result {
+        case nil: neverLeft = true
+        case .failure(let failure)?: neverLeft = failure.notSent
+        case .success?: neverLeft = false
+        }
         try store.update(batch.batch, state: transition.state, notBefore: transition.notBefore, bizId: transition.bizId, code: transition.code, message: transition.message,
-                         retractingAttempt: result == nil)
+                         retractingAttempt: neverLeft)
         switch transition.pace {
         case .succeeded: pacer.succeeded()
         case .throttled: pacer.throttled()
@@ -312,6 +323,9 @@ public final class CampaignRunner {
 
     // MARK: - Reconciliation
 
+    /// The code of a batch whose run ended before any answer came.
+    static let noAnswer = "NoAnswer"
+
     /// Settles every batch whose answer is unknown: found at the provider (by OutId) → accepted;
     /// no record a grace period after the attempt → pending; otherwise it stays uncertain.
     private func reconcile(store: StateStore, batches: [BatchRecord]) async throws {
@@ -324,15 +338,19 @@ public final class CampaignRunner {
                 events(.reconciled(batch: batch.batch, found: true))
             case .notFound:
                 if options.now() - attempt >= options.graceSeconds {
-                    try store.update(batch.batch, state: .pending, notBefore: nil, code: batch.code, message: "not found at the provider; safe to send",
-                                     retractingAttempt: true)
+                    // An attempt that got no answer at all (the run ended first) and that the
+                    // provider has no record of never reached it: it does not count. One the
+                    // provider answered ambiguously (InternalError, a dropped connection) does.
+                    let unanswered = batch.state == .sending || batch.code == Self.noAnswer
+                    try store.update(batch.batch, state: .pending, notBefore: nil, code: unanswered ? nil : batch.code, message: "not found at the provider; safe to send",
+                                     retractingAttempt: unanswered)
                     events(.reconciled(batch: batch.batch, found: false))
                 } else if batch.state == .sending {
-                    try store.update(batch.batch, state: .uncertain, code: batch.code, message: "no answer; waiting for the provider's records")
+                    try store.update(batch.batch, state: .uncertain, code: Self.noAnswer, message: "no answer; waiting for the provider's records")
                 }
             case .unknown:
                 if batch.state == .sending {
-                    try store.update(batch.batch, state: .uncertain, code: batch.code, message: "could not ask the provider; will ask again")
+                    try store.update(batch.batch, state: .uncertain, code: Self.noAnswer, message: "could not ask the provider; will ask again")
                 }
             }
         }

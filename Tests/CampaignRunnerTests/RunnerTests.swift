@@ -257,6 +257,44 @@ final class FakeClock: Sendable {
         await loopback.close()
     }
 
+    @Test func aRequestPacedLaterThanItsGroupRecordsWhenItLeaves() async throws {
+        // 10 messages a request at 5 messages a second: one request every 2 s, all four in one
+        // group. The grace before an unanswered request is sent again must count from when each
+        // one leaves, not from when the group was marked.
+        let loopback = try await Loopback()
+        let fixture = try RunFixture(count: 40, batchSize: 10, rate: 5)
+        let (options, _) = Self.clocked(fixture, from: Self.march1(12))
+        let campaign = try await fixture.campaign()
+        #expect(await CampaignRunner(campaign: campaign, options: options, client: try loopback.client).run() == .done)
+        let folder = CampaignRunner(campaign: campaign, options: options, client: nil).folder
+        let times = try StateStore(path: folder + "/state.db").batches().compactMap(\.attemptAt)
+        #expect(times.count == 4)
+        #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 >= 1.9 }, "\(times.map { $0 - Self.march1(12) })")
+        await loopback.close()
+    }
+
+    @Test func onlyUnansweredAttemptsAreTakenBackOnReconciliation() async throws {
+        let loopback = try await Loopback()
+        let fixture = try RunFixture(count: 20)
+        let campaign = try await fixture.campaign()
+        var stopped = Self.options(fixture)
+        stopped.shouldStop = { true }
+        _ = await CampaignRunner(campaign: campaign, options: stopped, client: try loopback.client).run()
+        let folder = CampaignRunner(campaign: campaign, options: stopped, client: nil).folder
+        do {
+            // Batch 1: the run died before any answer. Batch 2: the provider answered
+            // InternalError (ambiguous). Neither is in the provider's record.
+            let store = try StateStore(path: folder + "/state.db")
+            try store.markSending([1, 2], at: Date().timeIntervalSince1970 - 60)
+            try store.update(2, state: .uncertain, code: "InternalError", message: "m")
+        }
+        #expect(await CampaignRunner(campaign: campaign, options: Self.options(fixture), client: try loopback.client).run() == .done)
+        let attempts = try StateStore(path: folder + "/state.db").batches().map(\.attempts)
+        #expect(attempts == [1, 2], "the unanswered attempt is taken back, the answered one counts: \(attempts)")
+        #expect(loopback.server.core.record.messages().count == 20)
+        await loopback.close()
+    }
+
     @Test func foreignDamagedOrNewerStateIsRefusedAndKept() async throws {
         let loopback = try await Loopback()
         let fixture = try RunFixture(count: 5)
@@ -349,6 +387,16 @@ final class FakeClock: Sendable {
         #expect(throttled.state == .pending && throttled.notBefore == 1004 && throttled.pace == .throttled)
         #expect(Self.after(Self.failure("ServiceUnavailable", .backoff, retryAfter: .seconds(30))).notBefore == 1030)
         #expect(Self.after(Self.failure("ServiceUnavailable", .backoff), attempts: 4).state == .failed)
+    }
+
+    @Test func aRequestThatNeverLeftIsNeverGivenUp() {
+        // Connection refused, TLS or proxy failure: however many times, the batch waits and the
+        // whole run slows down; an outage must not turn recipients into failures.
+        let refused = SMSFailure(errorClass: .backoff, code: "Transport", message: "could not connect", notSent: true)
+        let transition = Self.after(.failure(refused), attempts: 40)
+        #expect(transition.state == .pending && transition.pace == .throttled)
+        #expect(transition.notBefore == 1060, "backoff still applies, at its cap")
+        #expect(transition.stop == nil)
     }
 }
 

@@ -16,10 +16,13 @@ public struct SMSFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var retryAfter: Duration?
     /// For a per-number frequency limit, the window that was hit.
     public var limitWindow: LimitWindow?
+    /// The request never left: no connection, TLS refused, a proxy said no. Nothing reached the
+    /// provider, so it is no reason to give a batch up.
+    public var notSent: Bool
 
     /// Creates a failure.
     public init(errorClass: ErrorClass, code: String, message: String, httpStatus: Int? = nil, requestId: String? = nil,
-                retryAfter: Duration? = nil, limitWindow: LimitWindow? = nil) {
+                retryAfter: Duration? = nil, limitWindow: LimitWindow? = nil, notSent: Bool = false) {
         self.errorClass = errorClass
         self.code = code
         self.message = message
@@ -27,6 +30,7 @@ public struct SMSFailure: Error, Sendable, Hashable, CustomStringConvertible {
         self.requestId = requestId
         self.retryAfter = retryAfter
         self.limitWindow = limitWindow
+        self.notSent = notSent
     }
 
     public var description: String {
@@ -93,7 +97,7 @@ public struct SMSClient: Sendable {
         } catch {
             let isSend = operation.action != "QuerySendDetails"
             let errorClass: ErrorClass = error.stage == .notSent ? .backoff : (isSend ? .ambiguous : .backoff)
-            throw SMSFailure(errorClass: errorClass, code: "Transport", message: error.message)
+            throw SMSFailure(errorClass: errorClass, code: "Transport", message: error.message, notSent: error.stage == .notSent)
         }
     }
 

@@ -33,6 +33,11 @@ public struct BatchTransition: Sendable, Equatable {
             case .later:
                 return BatchTransition(state: .deferred, notBefore: CampaignRunner.deferral(failure.limitWindow ?? .day, now: now),
                                        code: failure.code, message: failure.message, pace: .none)
+            case .backoff where failure.notSent:
+                // Nothing reached the provider (a network or proxy outage): slow the whole run
+                // down and try again, however long it lasts; never give recipients up for it.
+                return BatchTransition(state: .pending, notBefore: now + backoff.delay(attempt: attempts, random: random),
+                                       code: failure.code, message: failure.message, pace: .throttled)
             case .backoff:
                 let pace: Pace = failure.code.hasPrefix("Throttling") ? .throttled : .none
                 guard attempts < maxAttempts else {

@@ -195,6 +195,14 @@ public final class StateStore {
         }
     }
 
+    /// Moves a batch's attempt time to when its request will actually leave (paced later than its
+    /// group was marked), so that the grace before an unanswered request is sent again counts
+    /// from its departure. Committed without waiting for the disk, like answers.
+    public func setAttemptAt(_ batch: Int, _ time: Double) throws(StateStoreError) {
+        try run("UPDATE batches SET attempt_at = ? WHERE batch = ?", [String(time), String(batch)])
+        remember(batch) { $0.attemptAt = time }
+    }
+
     /// Records one batch's new state. `retractingAttempt`: the attempt `markSending` counted never
     /// reached the provider (it was not sent, or the provider has no record of it), so it does not
     /// count towards backoff or giving up; a run killed again and again must not wear a batch out.
