@@ -258,7 +258,9 @@ public final class CampaignRunner {
                 // Paced well after its group was marked (a low rate, a throttled pace, a wait for a
                 // free slot): record when it will leave, or a crash after it left would be
                 // reconciled with a grace period that had run out before the request was sent.
-                if start > markedAt + 0.5 { try store.setAttemptAt(batch.batch, start) }
+                // (Within a tenth of the grace period the group's time stands, sparing a write per
+                // request at high rates.)
+                if start > markedAt + min(0.5, options.graceSeconds / 10) { try store.setAttemptAt(batch.batch, start) }
                 let sleep = options.sleep
                 let shouldStop = options.shouldStop
                 // Each request waits for its slot in its own task, so answers are recorded as they come;
@@ -294,6 +296,11 @@ public final class CampaignRunner {
         }
         try store.update(batch.batch, state: transition.state, notBefore: transition.notBefore, bizId: transition.bizId, code: transition.code, message: transition.message,
                          retractingAttempt: neverLeft)
+        if transition.state == .uncertain {
+            // Whatever the provider did with it, it did before this moment: the grace before
+            // sending it again counts from here.
+            try store.setAttemptAt(batch.batch, options.now())
+        }
         switch transition.pace {
         case .succeeded: pacer.succeeded()
         case .throttled: pacer.throttled()
