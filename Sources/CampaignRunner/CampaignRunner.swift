@@ -98,6 +98,13 @@ public final class CampaignRunner {
             guard let stored = PlanReader.header(at: planPath), stored.planId == storedID else {
                 return .stopped("the state in \(folder) is damaged: its plan file is missing or is another plan; move the folder away to start over")
             }
+            // The plan in the state folder is sent line by line as it stands: check once per start
+            // that it is still the one this run read and stored.
+            do {
+                try PlanReader.verifyRequests(at: planPath)
+            } catch {
+                return .stopped("the state in \(folder) is damaged: \(error); move the folder away to start over")
+            }
             guard storedID == current.planId else {
                 let changes = try await describeChanges(from: stored, planPath: planPath)
                 return .stopped("the campaign's inputs changed since this run began (plan \(storedID)); refusing to resume. What changed:\n"

@@ -206,7 +206,7 @@ final class FakeClock: Sendable {
         await loopback.close()
     }
 
-    @Test func aDamagedPlanLineStopsTheRunWithNothingInFlight() async throws {
+    @Test func anEditedPlanInTheStateFolderStopsTheRunWithNothingInFlight() async throws {
         let loopback = try await Loopback()
         let fixture = try RunFixture(count: 30)
         let campaign = try await fixture.campaign()
@@ -222,7 +222,7 @@ final class FakeClock: Sendable {
 
         let outcome = await CampaignRunner(campaign: campaign, options: Self.options(fixture), client: try loopback.client).run()
         guard case .stopped(let reason) = outcome else { Issue.record("expected a stop, got \(outcome)"); return }
-        #expect(reason.contains("batch 1 of the plan is damaged"), "\(reason)")
+        #expect(reason.contains("edited or damaged"), "\(reason)")
         let states = try StateStore(path: runner.folder + "/state.db").batches().map(\.state)
         #expect(states.count == 3 && states.allSatisfy { $0 == .pending }, "\(states)")
         #expect(loopback.server.core.record.messages().isEmpty)

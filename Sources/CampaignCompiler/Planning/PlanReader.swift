@@ -20,19 +20,15 @@ public enum PlanReader {
     }
 
     /// Calls `body` with every batch of the plan at `path`, in order; the trailer comes back at the
-    /// end, or an error when the plan is cut short or not a plan. Lines are found with `memchr` in
-    /// a byte buffer and parsed where they lie.
+    /// end, or an error when the plan is cut short, edited or not a plan.
     public static func batches(at path: String, _ body: (PlanBatch) throws(PlanError) -> Void) throws(PlanError) -> PlanTrailer {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw PlanError("cannot read the plan '\(path)'") }
-        defer { close(descriptor) }
         let decoder = JSONDecoder()
         var lineNumber = 0
         var trailer: PlanTrailer?
         var digest = PlanDigest()
         var requests: [String: Int] = [:]
         var recipients = 0
-        func handleLine(_ line: UnsafeBufferPointer<UInt8>) throws(PlanError) {
+        try lines(at: path) { (line) throws(PlanError) in
             lineNumber += 1
             guard lineNumber > 1, !line.isEmpty else { return }
             if trailer != nil { throw PlanError("the plan '\(path)' has lines after its end (line \(lineNumber))") }
@@ -43,14 +39,51 @@ public enum PlanReader {
                 try body(batch)
             } else if let end = try? decoder.decode(PlanTrailer.self, from: Data(line)), end.end {
                 guard end.requests.filter({ $0.value > 0 }) == requests, end.recipients == recipients,
-                      end.requestsSHA256.map({ $0 == digest.hex }) ?? true else {
-                    throw PlanError("the requests in the plan '\(path)' are not the ones it was written with (its last line counts and hashes them): it was edited or damaged; make it again with 'salvo plan'")
-                }
+                      end.requestsSHA256.map({ $0 == digest.hex }) ?? true else { throw edited(path) }
                 trailer = end
             } else {
                 throw PlanError("line \(lineNumber) of the plan '\(path)' is not a batch; the file is damaged")
             }
         }
+        guard let trailer else { throw PlanError("the plan '\(path)' ends before its last line: it was cut short") }
+        return trailer
+    }
+
+    /// Checks, without parsing them, that the request lines of the plan at `path` are the ones its
+    /// trailer counts and hashes: for a plan a run has read whole once, on every later start.
+    public static func verifyRequests(at path: String) throws(PlanError) {
+        let decoder = JSONDecoder()
+        var lineNumber = 0
+        var trailer: PlanTrailer?
+        var digest = PlanDigest()
+        var count = 0
+        try lines(at: path) { (line) throws(PlanError) in
+            lineNumber += 1
+            guard lineNumber > 1, !line.isEmpty else { return }
+            if trailer != nil { throw PlanError("the plan '\(path)' has lines after its end (line \(lineNumber))") }
+            if line.starts(with: #"{"action":"#.utf8) {
+                digest.add(line)
+                count += 1
+            } else if let end = try? decoder.decode(PlanTrailer.self, from: Data(line)), end.end {
+                guard end.requests.values.reduce(0, +) == count, end.requestsSHA256.map({ $0 == digest.hex }) ?? true else { throw edited(path) }
+                trailer = end
+            } else {
+                throw PlanError("line \(lineNumber) of the plan '\(path)' is not a batch; the file is damaged")
+            }
+        }
+        guard trailer != nil else { throw PlanError("the plan '\(path)' ends before its last line: it was cut short") }
+    }
+
+    private static func edited(_ path: String) -> PlanError {
+        PlanError("the requests in the plan '\(path)' are not the ones it was written with (its last line counts and hashes them): it was edited or damaged; make it again with 'salvo plan'")
+    }
+
+    /// Calls `handle` with every line of the file at `path` (without its newline), found with
+    /// `memchr` in a byte buffer and handed over where it lies.
+    private static func lines(at path: String, _ handle: (UnsafeBufferPointer<UInt8>) throws(PlanError) -> Void) throws(PlanError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw PlanError("cannot read the plan '\(path)'") }
+        defer { close(descriptor) }
         // `buffer[0..<filled]` holds bytes read but not yet handled: at most one partial line.
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var filled = 0
@@ -68,7 +101,7 @@ public enum PlanReader {
                 var lineStart = 0
                 while lineStart < filled, let found = memchr(base + lineStart, 0x0A, filled - lineStart) {
                     let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
-                    try handleLine(UnsafeBufferPointer(rebasing: bytes[lineStart..<newline]))
+                    try handle(UnsafeBufferPointer(rebasing: bytes[lineStart..<newline]))
                     lineStart = newline + 1
                 }
                 return lineStart
@@ -82,10 +115,8 @@ public enum PlanReader {
             }
         }
         if filled > 0 {
-            try buffer.withUnsafeBufferPointer { (bytes) throws(PlanError) in try handleLine(UnsafeBufferPointer(rebasing: bytes[0..<filled])) }
+            try buffer.withUnsafeBufferPointer { (bytes) throws(PlanError) in try handle(UnsafeBufferPointer(rebasing: bytes[0..<filled])) }
         }
-        guard let trailer else { throw PlanError("the plan '\(path)' ends before its last line: it was cut short") }
-        return trailer
     }
 
     /// The recipients' numbers of the given sources, sorted, from the plan at `path`.
