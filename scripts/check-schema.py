@@ -161,16 +161,27 @@ class Tally:
             print(f"        {line}")
 
 
+def yaml_files(folder):
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()) if folder.is_dir() else []
+
+
+def load_or_fail(path, tally):
+    """The document at `path`, or None after recording why it could not be read."""
+    try:
+        return load_yaml(path), True
+    except yaml.YAMLError as error:
+        tally.fail(rel(path), "YAML error: " + " ".join(str(error).split()))
+        return None, False
+
+
 def check_campaigns(validator, tally):
-    files = sorted(p for p in CAMPAIGNS.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    files = yaml_files(CAMPAIGNS)
     if not files:
         tally.fail(rel(CAMPAIGNS), "no campaign files found")
     for path in files:
         label = rel(path)
-        try:
-            document = load_yaml(path)
-        except yaml.YAMLError as error:
-            tally.fail(label, "YAML error: " + " ".join(str(error).split()))
+        document, loaded = load_or_fail(path, tally)
+        if not loaded:
             continue
         errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
         if errors:
@@ -211,17 +222,11 @@ def check_fixtures(validator, fixtures, tally):
             tally.ok(label, "rejected at " + describe(error))
 
 
-def valid_fixtures():
-    return sorted(p for p in VALID.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()) if VALID.is_dir() else []
-
-
 def check_valid(validator, valid, tally):
     for path in valid:
         label = rel(path)
-        try:
-            document = load_yaml(path)
-        except yaml.YAMLError as error:
-            tally.fail(label, "YAML error: " + " ".join(str(error).split()))
+        document, loaded = load_or_fail(path, tally)
+        if not loaded:
             continue
         error = best_match(validator.iter_errors(document))
         if error is None:
@@ -276,7 +281,7 @@ def main():
     campaigns = check_campaigns(validator, tally)
     fixtures = reject_fixtures()
     check_fixtures(validator, fixtures, tally)
-    valid = valid_fixtures()
+    valid = yaml_files(VALID)
     check_valid(validator, valid, tally)
 
     if options.salvo:
