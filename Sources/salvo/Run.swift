@@ -48,9 +48,15 @@ func providerClient(for campaign: Campaign, endpoint: String?) throws -> (client
         Terminal.standardError("salvo: error: \(error)")
         throw ExitCode(64)
     }
+    let environment = ProcessInfo.processInfo.environment
+    let roots = environment[TransportConfiguration.trustRootsVariable].flatMap { $0.isEmpty ? nil : $0 }
+    if let roots, !FileManager.default.isReadableFile(atPath: roots) {
+        Terminal.standardError("salvo: error: \(TransportConfiguration.trustRootsVariable) names '\(roots)', which cannot be read")
+        throw ExitCode(64)
+    }
     let transport = HTTPClientTransport(configuration: TransportConfiguration(
         maxConnections: max(campaign.sending.concurrency, 1),
-        proxy: TransportConfiguration.proxy(for: parsed, environment: ProcessInfo.processInfo.environment)))
+        proxy: TransportConfiguration.proxy(for: parsed, environment: environment), extraTrustRoots: roots))
     let scheme: SignatureScheme = campaign.provider.signing == .v1 ? .v1 : .v3
     return (SMSClient(signer: RequestSigner(credentials: credentials, endpoint: parsed, scheme: scheme), transport: transport), transport)
 }

@@ -131,6 +131,14 @@ import Testing
         #expect(planMode == 0o600)
     }
 
+    @Test func anUnreadableTrustFileIsAUsageError() throws {
+        let outcome = try SalvoProcess.run(["run", "campaigns/order-shipped.yaml", "--state", NSTemporaryDirectory() + "salvo-ca-\(UUID().uuidString)"],
+                                           environment: ["ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI5tCaKey", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "ca-secret",
+                                                         "SALVO_CA_FILE": "/nonexistent/company-ca.pem"])
+        #expect(outcome.status == 64)
+        #expect(outcome.stderr.contains("SALVO_CA_FILE names '/nonexistent/company-ca.pem', which cannot be read"), "\(outcome.stderr)")
+    }
+
     @Test func aReviewedPlanRunsAsWrittenAndAStaleOneIsRefused() throws {
         let setup = try Setup(recipients: 30, rate: 1000, batchSize: 10)
         let planPath = setup.folder + "/reviewed.plan"

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Settings for the HTTP client.
 public struct TransportConfiguration: Sendable {
@@ -10,13 +11,20 @@ public struct TransportConfiguration: Sendable {
     public var maxConnections = 16
     /// A proxy, as `http://[user:password@]host:port`; nil for none.
     public var proxy: String?
+    /// A PEM file of certificate authorities trusted for HTTPS besides the system's (a company's
+    /// TLS-inspecting proxy, a private gateway); nil for the system's alone.
+    public var extraTrustRoots: String?
 
     /// Creates settings.
-    public init(connectTimeout: Duration = .seconds(5), maxConnections: Int = 16, proxy: String? = nil) {
+    public init(connectTimeout: Duration = .seconds(5), maxConnections: Int = 16, proxy: String? = nil, extraTrustRoots: String? = nil) {
         self.connectTimeout = connectTimeout
         self.maxConnections = maxConnections
         self.proxy = proxy
+        self.extraTrustRoots = extraTrustRoots
     }
+
+    /// The environment variable that names extra trusted certificate authorities.
+    public static let trustRootsVariable = "SALVO_CA_FILE"
 
     /// The proxy the environment names for `endpoint`: `https_proxy`/`HTTPS_PROXY` for https,
     /// `http_proxy`/`HTTP_PROXY` for http, unless `no_proxy`/`NO_PROXY` lists the host.
@@ -34,7 +42,8 @@ public struct TransportConfiguration: Sendable {
 }
 
 /// The HTTP client: AsyncHTTPClient with a connection pool, connect and request timeouts, TLS
-/// verified against the system's trust store, and an optional proxy.
+/// verified against the system's trust store (and extra authorities when named), and an optional
+/// proxy.
 public final class HTTPClientTransport: SMSTransport {
     private let client: HTTPClient
 
@@ -46,6 +55,11 @@ public final class HTTPClientTransport: SMSTransport {
         config.decompression = .disabled
         if let proxy = configuration.proxy, let parsed = Self.parseProxy(proxy) {
             config.proxy = parsed
+        }
+        if let roots = configuration.extraTrustRoots {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.file(roots)]
+            config.tlsConfiguration = tls
         }
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }
