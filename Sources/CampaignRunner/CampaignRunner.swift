@@ -73,7 +73,14 @@ public final class CampaignRunner {
         let store = try StateStore(path: folder + "/state.db")
         let planPath = folder + "/plan.jsonl"
         if let refusal = try await preparePlan(store: store, planPath: planPath) { return refusal }
-        let index = try PlanIndex(path: planPath)
+        // The plan in the state folder is sent line by line as it stands: indexing it checks, on
+        // every start, that it is still the one this run read whole and stored.
+        let index: PlanIndex
+        do {
+            index = try PlanIndex(path: planPath)
+        } catch {
+            return .stopped("the state in \(folder) is damaged: \(error); move the folder away to start over")
+        }
         let stored = try store.batches().count
         guard index.count == stored else {
             return .stopped("the state in \(folder) is damaged: its plan has \(index.count) requests and its state \(stored); move the folder away to start over")
@@ -97,13 +104,6 @@ public final class CampaignRunner {
         if let storedID = store.meta("plan_id") {
             guard let stored = PlanReader.header(at: planPath), stored.planId == storedID else {
                 return .stopped("the state in \(folder) is damaged: its plan file is missing or is another plan; move the folder away to start over")
-            }
-            // The plan in the state folder is sent line by line as it stands: check once per start
-            // that it is still the one this run read and stored.
-            do {
-                try PlanReader.verifyRequests(at: planPath)
-            } catch {
-                return .stopped("the state in \(folder) is damaged: \(error); move the folder away to start over")
             }
             guard storedID == current.planId else {
                 let changes = try await describeChanges(from: stored, planPath: planPath)

@@ -28,7 +28,7 @@ public enum PlanReader {
         var digest = PlanDigest()
         var requests: [String: Int] = [:]
         var recipients = 0
-        try lines(at: path) { (line) throws(PlanError) in
+        try lines(at: path) { (line, _) throws(PlanError) in
             lineNumber += 1
             guard lineNumber > 1, !line.isEmpty else { return }
             if trailer != nil { throw PlanError("the plan '\(path)' has lines after its end (line \(lineNumber))") }
@@ -49,44 +49,48 @@ public enum PlanReader {
         return trailer
     }
 
-    /// Checks, without parsing them, that the request lines of the plan at `path` are the ones its
-    /// trailer counts and hashes: for a plan a run has read whole once, on every later start.
-    public static func verifyRequests(at path: String) throws(PlanError) {
+    /// Where the request lines of the plan at `path` lie (byte ranges, newlines excluded, in
+    /// order), after checking without parsing them that they are the ones its trailer counts and
+    /// hashes: one scan gives a run both its random access to the batches and, on every start,
+    /// the assurance that the stored plan was not edited or damaged since it was read whole.
+    public static func requestLines(at path: String) throws(PlanError) -> [Range<Int>] {
         let decoder = JSONDecoder()
         var lineNumber = 0
         var trailer: PlanTrailer?
         var digest = PlanDigest()
-        var count = 0
-        try lines(at: path) { (line) throws(PlanError) in
+        var spans: [Range<Int>] = []
+        try lines(at: path) { (line, offset) throws(PlanError) in
             lineNumber += 1
             guard lineNumber > 1, !line.isEmpty else { return }
             if trailer != nil { throw PlanError("the plan '\(path)' has lines after its end (line \(lineNumber))") }
             if line.starts(with: #"{"action":"#.utf8) {
                 digest.add(line)
-                count += 1
+                spans.append(offset..<(offset + line.count))
             } else if let end = try? decoder.decode(PlanTrailer.self, from: Data(line)), end.end {
-                guard end.requests.values.reduce(0, +) == count, end.requestsSHA256.map({ $0 == digest.hex }) ?? true else { throw edited(path) }
+                guard end.requests.values.reduce(0, +) == spans.count, end.requestsSHA256.map({ $0 == digest.hex }) ?? true else { throw edited(path) }
                 trailer = end
             } else {
                 throw PlanError("line \(lineNumber) of the plan '\(path)' is not a batch; the file is damaged")
             }
         }
         guard trailer != nil else { throw PlanError("the plan '\(path)' ends before its last line: it was cut short") }
+        return spans
     }
 
     private static func edited(_ path: String) -> PlanError {
         PlanError("the requests in the plan '\(path)' are not the ones it was written with (its last line counts and hashes them): it was edited or damaged; make it again with 'salvo plan'")
     }
 
-    /// Calls `handle` with every line of the file at `path` (without its newline), found with
-    /// `memchr` in a byte buffer and handed over where it lies.
-    private static func lines(at path: String, _ handle: (UnsafeBufferPointer<UInt8>) throws(PlanError) -> Void) throws(PlanError) {
+    /// Calls `handle` with every line of the file at `path` (without its newline) and the offset
+    /// where it starts, found with `memchr` in a byte buffer and handed over where it lies.
+    private static func lines(at path: String, _ handle: (UnsafeBufferPointer<UInt8>, Int) throws(PlanError) -> Void) throws(PlanError) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw PlanError("cannot read the plan '\(path)'") }
         defer { close(descriptor) }
         // `buffer[0..<filled]` holds bytes read but not yet handled: at most one partial line.
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var filled = 0
+        var bufferOffset = 0   // the file offset of buffer[0]
         while true {
             if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
             let count = buffer.withUnsafeMutableBytes { raw in
@@ -101,7 +105,7 @@ public enum PlanReader {
                 var lineStart = 0
                 while lineStart < filled, let found = memchr(base + lineStart, 0x0A, filled - lineStart) {
                     let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
-                    try handle(UnsafeBufferPointer(rebasing: bytes[lineStart..<newline]))
+                    try handle(UnsafeBufferPointer(rebasing: bytes[lineStart..<newline]), bufferOffset + lineStart)
                     lineStart = newline + 1
                 }
                 return lineStart
@@ -112,10 +116,11 @@ public enum PlanReader {
                     memmove(base, base + consumed, filled - consumed)
                 }
                 filled -= consumed
+                bufferOffset += consumed
             }
         }
         if filled > 0 {
-            try buffer.withUnsafeBufferPointer { (bytes) throws(PlanError) in try handle(UnsafeBufferPointer(rebasing: bytes[0..<filled])) }
+            try buffer.withUnsafeBufferPointer { (bytes) throws(PlanError) in try handle(UnsafeBufferPointer(rebasing: bytes[0..<filled]), bufferOffset) }
         }
     }
 
