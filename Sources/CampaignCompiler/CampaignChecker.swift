@@ -27,13 +27,20 @@ public struct CheckOptions: Sendable {
     public var yamlLimits: YAMLLimits
     /// The largest campaign file read.
     public var maxFileBytes: Int
+    /// The most diagnostics of one id kept per file (the rest are counted); nil keeps all.
+    public var perIDLimit: Int?
+    /// Which recipient files a campaign may name, and the bounds on reading them.
+    public var access: SourceAccess
 
     /// Creates options; by default recipient files are checked.
-    public init(checksRecipientFiles: Bool = true, diagnosticLimit: Int? = nil, yamlLimits: YAMLLimits = YAMLLimits(), maxFileBytes: Int = 4 << 20) {
+    public init(checksRecipientFiles: Bool = true, diagnosticLimit: Int? = nil, perIDLimit: Int? = nil, yamlLimits: YAMLLimits = YAMLLimits(),
+                maxFileBytes: Int = 4 << 20, access: SourceAccess = SourceAccess()) {
         self.checksRecipientFiles = checksRecipientFiles
         self.diagnosticLimit = diagnosticLimit
+        self.perIDLimit = perIDLimit
         self.yamlLimits = yamlLimits
         self.maxFileBytes = maxFileBytes
+        self.access = access
     }
 }
 
@@ -67,15 +74,16 @@ public enum CampaignChecker {
     /// Reads and checks the campaign file at `path`.
     public static func check(path: String, options: CheckOptions = CheckOptions()) async -> CampaignCheck {
         let start = SourceLocation(file: path, range: SourceRange(at: SourcePosition(line: 1, column: 1)))
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let size = (attributes?[.size] as? NSNumber)?.intValue, size > options.maxFileBytes {
-            return CampaignCheck(path: path, campaign: nil, diagnostics: [.fileTooLarge(bytes: size, limit: options.maxFileBytes, at: start)], sources: [:])
+        // Only a regular file is read: a FIFO would hang the lint, and /proc/self/environ holds secrets.
+        let bytes: [UInt8]
+        do {
+            bytes = try RegularFile.read(path, maxBytes: Int64(options.maxFileBytes))
+        } catch .tooLarge(let size) {
+            return CampaignCheck(path: path, campaign: nil, diagnostics: [.fileTooLarge(bytes: Int(size), limit: options.maxFileBytes, at: start)], sources: [:])
+        } catch {
+            return CampaignCheck(path: path, campaign: nil, diagnostics: [.fileUnreadable(error.reason, at: start)], sources: [:])
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied or not a regular file" : "no such file"
-            return CampaignCheck(path: path, campaign: nil, diagnostics: [.fileUnreadable(reason, at: start)], sources: [:])
-        }
-        return await check(bytes: [UInt8](data), path: path, options: options)
+        return await check(bytes: bytes, path: path, options: options)
     }
 
     /// Checks a campaign file's bytes; `path` names it in diagnostics and anchors relative paths.
@@ -88,11 +96,14 @@ public enum CampaignChecker {
         var summary: RecipientSummary?
         if let root = document.root, !root.isNull, !document.problems.contains(where: \.isFatal) {
             var decoder = CampaignDecoder(path: path, text: document.text)
-            let decoded = decoder.decodeCampaign(root)
+            var decoded = decoder.decodeCampaign(root)
+            decoded?.recipients.access = options.access
             diagnostics += decoder.diagnostics
-            if options.checksRecipientFiles, let recipients = decoder.pieces.recipients {
-                let checker = RecipientChecker(recipients: recipients, parameters: decoder.pieces.parameters, signName: decoder.pieces.signName,
+            if options.checksRecipientFiles, var recipients = decoder.pieces.recipients {
+                recipients.access = options.access
+                var checker = RecipientChecker(recipients: recipients, parameters: decoder.pieces.parameters, signName: decoder.pieces.signName,
                                                content: decoder.pieces.content, campaignPath: path, diagnosticLimit: options.diagnosticLimit)
+                checker.perIDLimit = options.perIDLimit
                 let result = await checker.check()
                 diagnostics += result.collector.diagnostics
                 omitted = result.collector.omitted

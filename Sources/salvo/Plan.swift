@@ -24,7 +24,7 @@ struct Plan: AsyncParsableCommand {
         var compiler = PlanCompiler(campaign: decoded)
         compiler.sampleCount = max(show, 0)
         // An earlier plan at --out: keep what is needed to say what changed before it is replaced.
-        var previous: (header: PlanHeader, phones: [Int: [UInt64]])?
+        var previous: (header: PlanHeader, phones: [Int: [PlanReader.PlannedRecipient]])?
         if let out, let header = PlanReader.header(at: out), let current = try? PlanCompiler.header(for: decoded), header.planId != current.planId {
             previous = (header, PlanReader.phones(at: out, sources: PlanReader.changedSources(from: header, to: current)))
         }

@@ -177,6 +177,17 @@ func numbers(_ count: Int, from start: Int = 0) -> [String] {
         #expect(changes == ["recipient source m.csv changed: 2 recipients added, 1 removed"])
     }
 
+    @Test func changedValuesAreCountedWhenNoRecipientCameOrWent() async throws {
+        let fixture = try PlanFixture(rows: numbers(10).map { ($0, "甲") })
+        let (before, oldPath) = try await fixture.plan(to: "old.jsonl")
+        try PlanFixture.writeRows(numbers(10).enumerated().map { ($1, $0 < 3 ? "乙" : "甲") }, to: fixture.folder + "/m.csv")
+        let (after, newPath) = try await fixture.plan(to: "new.jsonl")
+        let changed = PlanReader.changedSources(from: before.header, to: after.header)
+        let changes = PlanReader.changes(from: before.header, oldPhones: PlanReader.phones(at: oldPath, sources: changed),
+                                         to: after.header, newPhones: PlanReader.phones(at: newPath, sources: changed))
+        #expect(changes == ["recipient source m.csv changed: 0 recipients added, 0 removed, 3 with changed values"])
+    }
+
     @Test func theSummaryCountsSegmentsCostAndTime() async throws {
         let long = String(repeating: "很长的通知内容", count: 10)
         let plain = try PlanFixture(rows: numbers(100).map { ($0, "甲") }, content: "${name}您好，\(long)", sending: "sending:\n  rate: 10\n  price-per-segment: 0.05\n",

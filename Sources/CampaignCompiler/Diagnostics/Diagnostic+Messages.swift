@@ -33,7 +33,7 @@ extension Diagnostic {
     }
 
     static func fileUnreadable(_ reason: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "file-unreadable", "cannot read the file: \(reason)", at: location)
+        Diagnostic(.error, "file-unreadable", "the campaign file \(reason)", at: location)
     }
 
     static func fileTooLarge(bytes: Int, limit: Int, at location: SourceLocation) -> Diagnostic {
@@ -334,9 +334,14 @@ extension Diagnostic {
         Diagnostic(.error, "recipients-file-unreadable", "cannot read recipient file '\(path)': \(reason)", at: location)
     }
 
-    static func columnMissing(_ column: String, role: String, header: [String], named: SourceLocation, at location: SourceLocation) -> Diagnostic {
+    static func columnMissing(_ column: String, role: String, header: [String]?, named: SourceLocation, at location: SourceLocation) -> Diagnostic {
+        guard let header else {
+            // The first line is not shown: it may be a file's content that is not the user's.
+            return Diagnostic(.error, "recipients-column-missing", "no column '\(short(column))' (\(role)); the first line is not a CSV header (its text is not shown)", at: location,
+                              notes: [DiagnosticNote("'\(short(column))' is named here", at: named)])
+        }
         let suggestion = Suggestion.closest(to: column, among: header)
-        let shown = header.prefix(12).map { "'\($0)'" }.joined(separator: ", ")
+        let shown = header.prefix(12).map { "'\(short($0))'" }.joined(separator: ", ")
         return Diagnostic(.error, "recipients-column-missing", "no column '\(short(column))' (\(role)); the header has \(shown)\(header.count > 12 ? ", …" : "")", at: location,
                           notes: [DiagnosticNote("'\(short(column))' is named here", at: named)],
                           fixIt: suggestion.map { FixIt("did you mean '\($0)'?") })
@@ -371,15 +376,29 @@ extension Diagnostic {
         switch error.code {
         case .missing:
             return .sourceMissing(spec.path.value, resolved: spec.resolvedPath, at: yaml)
-        case .query:
+        case .query, .queryLimit:
             let at = spec.query.map { SourceLocation(file: yaml.file, range: $0.range) } ?? yaml
             let row = error.position.map { " (at result row \($0.line))" } ?? ""
-            return Diagnostic(.error, "recipients-query", "SQLite database '\(short(spec.path.value))' \(error.message)\(row)", at: at)
+            let id: DiagnosticID = error.code == .query ? "recipients-query" : "recipients-query-limit"
+            return Diagnostic(.error, id, "SQLite database '\(short(spec.path.value))' \(error.message)\(row)", at: at)
+        case .outside:
+            return Diagnostic(.error, "recipients-path-outside", "\(named) \(error.message)", at: yaml,
+                              fixIt: FixIt("move the file under the campaign's folder, or allow its folder with --data-dir DIR or \(SourceAccess.dataFoldersVariable)"))
+        case .notRegularFile:
+            return Diagnostic(.error, "recipients-not-a-file", "\(named) \(error.message)", at: yaml)
+        case .tooLarge:
+            return Diagnostic(.error, "recipients-file-too-large", "\(named) \(error.message)", at: yaml)
         default:
             guard let position = error.position else {
                 return Diagnostic(.error, "recipients-file-unreadable", "\(named) \(error.message)", at: yaml)
             }
-            let id: DiagnosticID = error.code == .encoding ? "recipients-encoding" : error.code == .unclosedQuote ? "recipients-unclosed-quote" : "recipients-file-unreadable"
+            let id: DiagnosticID = switch error.code {
+            case .encoding: "recipients-encoding"
+            case .unclosedQuote: "recipients-unclosed-quote"
+            case .nulByte: "recipients-nul-byte"
+            case .longRow: "recipients-row-too-long"
+            default: "recipients-file-unreadable"
+            }
             return Diagnostic(.error, id, "\(named) \(error.message)", at: SourceLocation(file: spec.resolvedPath, range: SourceRange(at: position)),
                               notes: position.line > 2 ? [DiagnosticNote("rows before this point were checked; nothing after it was read", at: nil)] : [])
         }

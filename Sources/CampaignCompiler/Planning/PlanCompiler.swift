@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Crypto
 import Foundation
 import YAMLSyntax
@@ -111,12 +116,12 @@ public struct PlanCompiler: Sendable {
 
     /// The plan header: every input's hash, and the plan id derived from them.
     public static func header(for campaign: Campaign) throws(PlanError) -> PlanHeader {
-        let campaignFile = PlanHeader.Input(path: campaign.path, kind: "campaign", sha256: try fileHash(campaign.path))
+        let campaignFile = PlanHeader.Input(path: campaign.path, kind: "campaign", sha256: try fileHash(campaign.path, access: .unconfined, campaignPath: nil))
         let sources = try campaign.recipients.sources.map { spec throws(PlanError) in
-            PlanHeader.Input(path: spec.path.value, kind: spec.kind.rawValue, sha256: try fileHash(spec.resolvedPath) + (spec.query.map { ":" + textHash($0.value) } ?? ""))
+            PlanHeader.Input(path: spec.path.value, kind: spec.kind.rawValue, sha256: try fileHash(spec.resolvedPath, access: campaign.recipients.access, campaignPath: campaign.path, named: spec.path.value) + (spec.query.map { ":" + textHash($0.value) } ?? ""))
         }
         let exclusions = try campaign.recipients.exclude.map { spec throws(PlanError) in
-            PlanHeader.Input(path: spec.path.value, kind: spec.kind.rawValue, sha256: try fileHash(spec.resolvedPath) + (spec.query.map { ":" + textHash($0.value) } ?? ""))
+            PlanHeader.Input(path: spec.path.value, kind: spec.kind.rawValue, sha256: try fileHash(spec.resolvedPath, access: campaign.recipients.access, campaignPath: campaign.path, named: spec.path.value) + (spec.query.map { ":" + textHash($0.value) } ?? ""))
         }
         let template = campaign.template
         let templateHash = textHash([campaign.signName.value, template.code.value, template.type.value.rawValue, template.content.value].joined(separator: "\u{1F}"))
@@ -127,20 +132,24 @@ public struct PlanCompiler: Sendable {
                           parameters: campaign.parameters.map(\.name.value), signName: campaign.signName.value)
     }
 
-    /// Hex SHA-256 of a file, read in chunks.
-    static func fileHash(_ path: String) throws(PlanError) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw PlanError("cannot read '\(path)'") }
-        defer { try? handle.close() }
+    /// Hex SHA-256 of a file, read in chunks, after `access` has allowed it (a FIFO, a device or a
+    /// file outside the campaign's folder is refused before a byte is read).
+    static func fileHash(_ path: String, access: SourceAccess, campaignPath: String?, named: String? = nil) throws(PlanError) -> String {
+        let file: RegularFile.Opened
+        do {
+            file = try access.open(path, campaignPath: campaignPath)
+        } catch {
+            throw PlanError("'\(named ?? path)' \(error.message)")
+        }
+        defer { close(file.descriptor) }
         var hasher = SHA256()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let chunk: Data?
-            do {
-                chunk = try handle.read(upToCount: 1 << 20)
-            } catch {
-                throw PlanError("cannot read '\(path)': \(error.localizedDescription)")
-            }
-            guard let chunk, !chunk.isEmpty else { break }
-            hasher.update(data: chunk)
+            let count = chunk.withUnsafeMutableBytes { read(file.descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw PlanError("cannot read '\(named ?? path)' (errno \(errno))") }
+            if count == 0 { break }
+            chunk.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
         return hex(Array(hasher.finalize()))
     }

@@ -124,13 +124,30 @@ public enum PlanReader {
         }
     }
 
-    /// The recipients' numbers of the given sources, sorted, from the plan at `path`.
-    public static func phones(at path: String, sources: Set<Int>) -> [Int: [UInt64]] {
-        var phones: [Int: [UInt64]] = [:]
+    /// A recipient of a plan as a change report compares it: the number and a hash of its values.
+    public struct PlannedRecipient: Sendable, Hashable, Comparable {
+        /// The number, as digits.
+        public var phone: UInt64
+        /// FNV-1a over the recipient's parameter values.
+        public var values: UInt64
+
+        public static func < (lhs: PlannedRecipient, rhs: PlannedRecipient) -> Bool {
+            (lhs.phone, lhs.values) < (rhs.phone, rhs.values)
+        }
+    }
+
+    /// The recipients of the given sources, sorted, from the plan at `path`.
+    public static func phones(at path: String, sources: Set<Int>) -> [Int: [PlannedRecipient]] {
+        var phones: [Int: [PlannedRecipient]] = [:]
         _ = try? batches(at: path) { batch in
             for recipient in batch.recipients where recipient.count >= 2 {
                 guard let source = Int(recipient[1]), sources.contains(source), let number = UInt64(recipient[0]) else { continue }
-                phones[source, default: []].append(number)
+                var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+                for value in batch.values ?? Array(recipient.dropFirst(2)) {
+                    for byte in value.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+                    hash = (hash ^ 0x1F) &* 0x100_0000_01B3
+                }
+                phones[source, default: []].append(PlannedRecipient(phone: number, values: hash))
             }
         }
         return phones.mapValues { $0.sorted() }
@@ -139,7 +156,7 @@ public enum PlanReader {
     /// What differs between the plan an old header describes and a new one, in words; for a
     /// recipient source whose content changed, how many recipients were added and removed
     /// (counted from the two plans' recipients).
-    public static func changes(from old: PlanHeader, oldPhones: [Int: [UInt64]], to new: PlanHeader, newPhones: [Int: [UInt64]]) -> [String] {
+    public static func changes(from old: PlanHeader, oldPhones: [Int: [PlannedRecipient]], to new: PlanHeader, newPhones: [Int: [PlannedRecipient]]) -> [String] {
         var changes: [String] = []
         if old.campaignFile.sha256 != new.campaignFile.sha256 { changes.append("the campaign file \(new.campaignFile.path) changed") }
         if old.templateSHA256 != new.templateSHA256 { changes.append("the sign name or template changed (template \(old.template) → \(new.template))") }
@@ -150,8 +167,11 @@ public enum PlanReader {
             case let (before?, after?) where before.path != after.path:
                 changes.append("recipient source \(index + 1) is now \(after.path) (was \(before.path))")
             case let (before?, after?) where before.sha256 != after.sha256:
-                let (added, removed) = difference(oldPhones[index] ?? [], newPhones[index] ?? [])
-                changes.append("recipient source \(after.path) changed: \(added) recipient\(added == 1 ? "" : "s") added, \(removed) removed")
+                let (added, removed, changed) = difference(oldPhones[index] ?? [], newPhones[index] ?? [])
+                var parts = ["\(added) recipient\(added == 1 ? "" : "s") added", "\(removed) removed"]
+                if changed > 0 { parts.append("\(changed) with changed values") }
+                if added + removed + changed == 0 { parts = ["the same recipients and values (the file's bytes differ)"] }
+                changes.append("recipient source \(after.path) changed: " + parts.joined(separator: ", "))
             case let (nil, after?):
                 changes.append("recipient source \(after.path) was added")
             case let (before?, nil):
@@ -173,21 +193,23 @@ public enum PlanReader {
         Set((0..<min(old.sources.count, new.sources.count)).filter { old.sources[$0].path == new.sources[$0].path && old.sources[$0].sha256 != new.sources[$0].sha256 })
     }
 
-    /// Elements only in `new` (added) and only in `old` (removed), from two sorted lists.
-    static func difference(_ old: [UInt64], _ new: [UInt64]) -> (added: Int, removed: Int) {
-        var i = 0, j = 0, added = 0, removed = 0
+    /// Recipients only in `new` (added), only in `old` (removed), and in both with other values
+    /// (changed), from two sorted lists.
+    static func difference(_ old: [PlannedRecipient], _ new: [PlannedRecipient]) -> (added: Int, removed: Int, changed: Int) {
+        var i = 0, j = 0, added = 0, removed = 0, changed = 0
         while i < old.count || j < new.count {
-            if j == new.count || (i < old.count && old[i] < new[j]) {
+            if j == new.count || (i < old.count && old[i].phone < new[j].phone) {
                 removed += 1
                 i += 1
-            } else if i == old.count || new[j] < old[i] {
+            } else if i == old.count || new[j].phone < old[i].phone {
                 added += 1
                 j += 1
             } else {
+                if old[i].values != new[j].values { changed += 1 }
                 i += 1
                 j += 1
             }
         }
-        return (added, removed)
+        return (added, removed, changed)
     }
 }

@@ -26,17 +26,9 @@ final class ByteReader {
         case encoding(rawOffset: Int)
     }
 
-    init(path: String, gb18030: Bool) throws(RecipientSourceError) {
-        descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            if errno == ENOENT { throw RecipientSourceError(.missing, "does not exist") }
-            throw RecipientSourceError(.unreadable, errno == EACCES ? "permission denied" : "cannot be opened (errno \(errno))")
-        }
-        var info = stat()
-        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            Glibc.close(descriptor)
-            throw RecipientSourceError(.unreadable, "is a folder, not a file")
-        }
+    /// Opens `path` under `access` (folder, file kind and size checked before anything is read).
+    init(path: String, gb18030: Bool, access: SourceAccess, campaignPath: String?) throws(RecipientSourceError) {
+        descriptor = try access.open(path, campaignPath: campaignPath).descriptor
         bytes = [UInt8](repeating: 0, count: Self.chunk * 2)
         if gb18030 {
             let handle = iconv_open("UTF-8", "GB18030")
@@ -48,6 +40,9 @@ final class ByteReader {
             raw = [UInt8](repeating: 0, count: Self.chunk)
         }
     }
+
+    /// The unread bytes held, in bytes: parsers bound a row by it.
+    var held: Int { end - start }
 
     deinit {
         if let converter { iconv_close(converter) }

@@ -8,15 +8,21 @@ public struct CSVSource: RecipientSource {
     public var path: String
     /// The file's encoding.
     public var encoding: RecipientSourceSpec.Encoding
+    /// Which files may be read, and the size limit.
+    public var access: SourceAccess
+    /// The campaign file that names this source, whose folder bounds it.
+    public var campaignPath: String?
 
     /// Creates a CSV source.
-    public init(path: String, encoding: RecipientSourceSpec.Encoding = .utf8) {
+    public init(path: String, encoding: RecipientSourceSpec.Encoding = .utf8, access: SourceAccess = .unconfined, campaignPath: String? = nil) {
         self.path = path
         self.encoding = encoding
+        self.access = access
+        self.campaignPath = campaignPath
     }
 
     public func open() throws(RecipientSourceError) -> (header: RecipientHeader, rows: Rows) {
-        let parser = try CSVParser(path: path, gb18030: encoding == .gb18030)
+        let parser = try CSVParser(path: path, gb18030: encoding == .gb18030, access: access, campaignPath: campaignPath)
         guard let first = try parser.nextRecord() else {
             throw RecipientSourceError(.empty, "is empty; a CSV source needs a header row")
         }
@@ -59,8 +65,12 @@ final class CSVParser {
     /// The previous record's field count, to size the next record's arrays once.
     private var expectedFields = 4
 
-    init(path: String, gb18030: Bool) throws(RecipientSourceError) {
-        reader = try ByteReader(path: path, gb18030: gb18030)
+    /// The longest row read: a recipient row is far shorter, so a longer one means a missing
+    /// closing quote or a file that is not CSV, and memory stays bounded.
+    static let maxRowBytes = 1 << 20
+
+    init(path: String, gb18030: Bool, access: SourceAccess, campaignPath: String?) throws(RecipientSourceError) {
+        reader = try ByteReader(path: path, gb18030: gb18030, access: access, campaignPath: campaignPath)
     }
 
     private enum Outcome {
@@ -75,6 +85,10 @@ final class CSVParser {
             case .record(let row): return row
             case .end: return nil
             case .needMore:
+                if reader.held > Self.maxRowBytes {
+                    throw RecipientSourceError(.longRow, "has a row over 1 MiB starting here; a closing quote may be missing, or this is not a CSV file",
+                                               at: SourcePosition(line: line, column: column))
+                }
                 do {
                     if try !reader.refill(), reader.start == reader.end { return nil }
                 } catch {
@@ -91,6 +105,13 @@ final class CSVParser {
         case .encoding(let offset):
             return RecipientSourceError(.encoding, "is not valid GB18030 at byte \(offset)", at: SourcePosition(line: line, column: column))
         }
+    }
+
+    /// A NUL byte at the current position: binary data, never text (and found in the first
+    /// chunk of an all-zero file, not after reading it).
+    private func nulByte() -> RecipientSourceError {
+        reader.start = reader.end
+        return RecipientSourceError(.nulByte, "holds a NUL byte here; it is not a text file", at: SourcePosition(line: line, column: column))
     }
 
     /// Parses one record from the buffer, or says that more bytes are needed (the record restarts
@@ -136,6 +157,7 @@ final class CSVParser {
                     var closed = false
                     while index < end {
                         let byte = bytes[index]
+                        if byte == 0 { throw nulByte() }
                         if byte == 0x22 {
                             if index + 1 < end, bytes[index + 1] == 0x22 {
                                 field.append(0x22)
@@ -167,6 +189,7 @@ final class CSVParser {
                     // Text between the closing quote and the next comma is kept, as spreadsheets do.
                     fieldStart = index
                     while index < end, bytes[index] != 0x2C, bytes[index] != 0x0A, bytes[index] != 0x0D {
+                        if bytes[index] == 0 { throw nulByte() }
                         if bytes[index] & 0xC0 != 0x80 { column += 1 }
                         index += 1
                     }
@@ -175,6 +198,7 @@ final class CSVParser {
                     while index < end {
                         let byte = bytes[index]
                         if byte == 0x2C || byte == 0x0A || byte == 0x0D { break }
+                        if byte == 0 { throw nulByte() }
                         if byte & 0xC0 != 0x80 { column += 1 }
                         index += 1
                     }

@@ -9,15 +9,21 @@ public struct JSONLSource: RecipientSource {
     public var path: String
     /// The keys to read as columns; nil takes the first object's keys.
     public var columns: [String]?
+    /// Which files may be read, and the size limit.
+    public var access: SourceAccess
+    /// The campaign file that names this source, whose folder bounds it.
+    public var campaignPath: String?
 
     /// Creates a JSON Lines source.
-    public init(path: String, columns: [String]? = nil) {
+    public init(path: String, columns: [String]? = nil, access: SourceAccess = .unconfined, campaignPath: String? = nil) {
         self.path = path
         self.columns = columns
+        self.access = access
+        self.campaignPath = campaignPath
     }
 
     public func open() throws(RecipientSourceError) -> (header: RecipientHeader, rows: Rows) {
-        let lines = try LineReader(path: path)
+        let lines = try LineReader(path: path, access: access, campaignPath: campaignPath)
         guard let first = try lines.nextObject() else {
             throw RecipientSourceError(.empty, "holds no rows")
         }
@@ -101,8 +107,19 @@ final class LineReader {
         var line: Int
     }
 
-    init(path: String) throws(RecipientSourceError) {
-        reader = try ByteReader(path: path, gb18030: false)
+    /// The longest line read: far longer than any recipient's object, short enough to bound memory.
+    static let maxLineBytes = 1 << 20
+
+    init(path: String, access: SourceAccess, campaignPath: String?) throws(RecipientSourceError) {
+        reader = try ByteReader(path: path, gb18030: false, access: access, campaignPath: campaignPath)
+    }
+
+    /// A NUL byte in `bytes[range]` as an error at its column on `line`, or nil.
+    private func nulError(in range: Range<Int>, line: Int) -> RecipientSourceError? {
+        guard let nul = reader.bytes[range].firstIndex(of: 0) else { return nil }
+        let column = reader.bytes[range.lowerBound..<nul].reduce(1) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
+        reader.start = reader.end
+        return RecipientSourceError(.nulByte, "holds a NUL byte here; it is not a text file", at: SourcePosition(line: line, column: column))
     }
 
     func nextObject() throws(RecipientSourceError) -> ObjectLine? {
@@ -126,11 +143,17 @@ final class LineReader {
                 started = true
             }
             if started, let newline = reader.bytes[reader.start..<reader.end].firstIndex(of: 0x0A) {
+                if let error = nulError(in: reader.start..<newline, line: line + 1) { throw error }
                 var bytes = Array(reader.bytes[reader.start..<newline])
                 if bytes.last == 0x0D { bytes.removeLast() }
                 reader.start = newline + 1
                 line += 1
                 return (bytes, line)
+            }
+            // No line end in the buffer: a NUL byte is reported at once, not after gigabytes.
+            if let error = nulError(in: reader.start..<reader.end, line: line + 1) { throw error }
+            if reader.held > Self.maxLineBytes {
+                throw RecipientSourceError(.longRow, "has a line over 1 MiB; JSON Lines holds one small object per line", at: SourcePosition(line: line + 1, column: 1))
             }
             let more: Bool
             do {

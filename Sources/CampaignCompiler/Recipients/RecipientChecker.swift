@@ -61,6 +61,8 @@ public struct RecipientChecker: Sendable {
     public var campaignPath: String
     /// The most diagnostics kept per file.
     public var diagnosticLimit: Int?
+    /// The most diagnostics of one id kept per file (the rest are counted); nil keeps all.
+    public var perIDLimit: Int?
     /// The most duplicates whose first occurrence is looked up for a note.
     public var duplicateNoteLimit = 100_000
 
@@ -95,7 +97,7 @@ public struct RecipientChecker: Sendable {
     /// Checks every row; `accept` is called for each recipient to send to, in order, and what it
     /// throws ends the check.
     public func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void) async throws(Failure) -> RecipientCheck {
-        var collector = DiagnosticCollector(limit: diagnosticLimit)
+        var collector = DiagnosticCollector(limit: diagnosticLimit, perIDLimit: perIDLimit)
         var sources: [String: SourceText] = [:]
         let exclusions = await readExclusions(into: &collector, sources: &sources)
 
@@ -116,11 +118,21 @@ public struct RecipientChecker: Sendable {
 
         let constantValues = parameters.map { constants[$0.name.value] ?? "" }
         var state = PassState(constants: constantValues, fixedLength: fixedLength, exclusions: exclusions)
+        // Duplicates past what the collector could keep per file are only counted: a file of a
+        // million copies of one number costs no memory per copy.
+        state.duplicatesKeptPerFile = [diagnosticLimit, perIDLimit].compactMap { $0 }.min() ?? Int.max
         for (sourceIndex, spec) in recipients.sources.enumerated() {
+            let access = recipients.access
             switch spec.kind {
-            case .csv: try await checkRows(of: CSVSource(path: spec.resolvedPath, encoding: spec.encoding), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
-            case .jsonl: try await checkRows(of: JSONLSource(path: spec.resolvedPath, columns: wantedColumns(spec)), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
-            case .sqlite: try await checkRows(of: SQLiteSource(path: spec.resolvedPath, query: spec.query?.value ?? ""), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
+            case .csv:
+                let source = CSVSource(path: spec.resolvedPath, encoding: spec.encoding, access: access, campaignPath: campaignPath)
+                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
+            case .jsonl:
+                let source = JSONLSource(path: spec.resolvedPath, columns: wantedColumns(spec), access: access, campaignPath: campaignPath)
+                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
+            case .sqlite:
+                let source = SQLiteSource(path: spec.resolvedPath, query: spec.query?.value ?? "", access: access, campaignPath: campaignPath)
+                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
             }
         }
         let summary = state.summary
@@ -150,6 +162,8 @@ public struct RecipientChecker: Sendable {
         var exclusions: PhoneSet
         var seen = PhoneSet()
         var duplicates: [(PhoneNumber, SourceLocation)] = []
+        var duplicatesKeptPerFile = Int.max
+        var duplicatesByFile: [String: Int] = [:]
         var summary = RecipientSummary()
     }
 
@@ -168,7 +182,7 @@ public struct RecipientChecker: Sendable {
             collector.report(.sourceFailure(spec, error, at: yaml))
             return
         }
-        if let text = header.text {
+        if let text = header.shownText {
             sources[spec.resolvedPath] = SourceText(String(repeating: "\n", count: header.range.start.line - 1) + text)
         }
         // A database has no header line to point at; its columns come from the query.
@@ -176,7 +190,7 @@ public struct RecipientChecker: Sendable {
             ? SourceLocation(file: campaignPath, range: spec.query?.range ?? spec.path.range)
             : SourceLocation(file: spec.resolvedPath, range: header.range)
         guard let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else {
-            collector.report(.columnMissing(spec.phoneColumn.value, role: "the phone column", header: header.columns,
+            collector.report(.columnMissing(spec.phoneColumn.value, role: "the phone column", header: header.looksLikeHeader ? header.columns : nil,
                                             named: SourceLocation(file: campaignPath, range: spec.phoneColumn.range), at: headerLocation))
             return
         }
@@ -187,7 +201,7 @@ public struct RecipientChecker: Sendable {
             let index = header.columns.firstIndex(of: column.value)
             if index == nil, !missing.contains(column.value) {
                 missing.insert(column.value)
-                collector.report(.columnMissing(column.value, role: "parameter '\(parameter.name.value)'", header: header.columns,
+                collector.report(.columnMissing(column.value, role: "parameter '\(parameter.name.value)'", header: header.looksLikeHeader ? header.columns : nil,
                                                 named: SourceLocation(file: campaignPath, range: column.range), at: headerLocation))
             }
             bindings.append(Binding(parameter: parameter, position: position, column: column.value, index: index))
@@ -237,7 +251,12 @@ public struct RecipientChecker: Sendable {
             }
             guard state.seen.insert(phone) else {
                 state.summary.duplicates += 1
-                state.duplicates.append((phone, at(phoneIndex)))
+                if state.duplicatesByFile[file, default: 0] < state.duplicatesKeptPerFile {
+                    state.duplicatesByFile[file, default: 0] += 1
+                    state.duplicates.append((phone, at(phoneIndex)))
+                } else {
+                    collector.omit(file: file, id: "recipient-duplicate", severity: .warning)
+                }
                 continue
             }
             var values = state.constants
@@ -293,12 +312,12 @@ public struct RecipientChecker: Sendable {
         for spec in recipients.exclude {
             let yaml = SourceLocation(file: campaignPath, range: spec.path.range)
             do {
-                let (header, rows) = try Self.open(spec.makeSource())
-                if let text = header.text {
+                let (header, rows) = try Self.open(spec.makeSource(access: recipients.access, campaignPath: campaignPath))
+                if let text = header.shownText {
                     sources[spec.resolvedPath] = SourceText(String(repeating: "\n", count: header.range.start.line - 1) + text)
                 }
                 guard let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else {
-                    collector.report(.columnMissing(spec.phoneColumn.value, role: "the phone column", header: header.columns,
+                    collector.report(.columnMissing(spec.phoneColumn.value, role: "the phone column", header: header.looksLikeHeader ? header.columns : nil,
                                                     named: SourceLocation(file: campaignPath, range: spec.phoneColumn.range),
                                                     at: SourceLocation(file: spec.resolvedPath, range: header.range)))
                     continue
@@ -325,7 +344,7 @@ public struct RecipientChecker: Sendable {
     private func firstOccurrences(of keys: Set<UInt64>, exclusions: PhoneSet) async -> [UInt64: SourceLocation] {
         var found: [UInt64: SourceLocation] = [:]
         for spec in recipients.sources where found.count < keys.count {
-            guard let (header, rows) = try? Self.open(spec.makeSource()),
+            guard let (header, rows) = try? Self.open(spec.makeSource(access: recipients.access, campaignPath: campaignPath)),
                   let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else { continue }
             do {
                 for try await row in rows where row.fields.count == header.columns.count {

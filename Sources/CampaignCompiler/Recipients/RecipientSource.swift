@@ -34,6 +34,36 @@ public struct RecipientHeader: Sendable, Hashable {
         self.range = range
         self.text = text
     }
+
+    /// Whether every column name looks like one (at most 64 letters, digits, marks, spaces and
+    /// `_-.()#`). Anything else, `root:x:0:0:…` or `PATH=/usr/bin…`, is a file's content that
+    /// may not be the user's to show, so it is never echoed.
+    public var looksLikeHeader: Bool {
+        columns.allSatisfy(Self.isColumnName)
+    }
+
+    /// The header line as diagnostics may show it: only when it looks like a header, cut short.
+    public var shownText: String? {
+        guard looksLikeHeader, let text else { return nil }
+        return text.unicodeScalars.count > 200 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(199))) + "…" : text
+    }
+
+    /// Whether `name` can be a column name worth showing.
+    public static func isColumnName(_ name: String) -> Bool {
+        var count = 0
+        for scalar in name.unicodeScalars {
+            count += 1
+            guard count <= 64 else { return false }
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                 .decimalNumber, .letterNumber, .otherNumber, .nonspacingMark, .spacingMark:
+                continue
+            default:
+                guard " _-.()#".unicodeScalars.contains(scalar) else { return false }
+            }
+        }
+        return true
+    }
 }
 
 /// A failure reading a recipient source: the file is missing or unreadable, or its content stops
@@ -42,6 +72,18 @@ public struct RecipientSourceError: Error, Sendable, Hashable {
     /// What kind of failure.
     public enum Code: Sendable, Hashable {
         case missing, unreadable, empty, encoding, unclosedQuote, notAnObject, query
+        /// The path leads outside the folders the campaign may read.
+        case outside
+        /// A FIFO, device, socket, folder or system file.
+        case notRegularFile
+        /// Over the size limit.
+        case tooLarge
+        /// A NUL byte: not a text file.
+        case nulByte
+        /// A row or line longer than any recipient row can be.
+        case longRow
+        /// A SQLite query that ran out of time or memory.
+        case queryLimit
     }
 
     /// What kind of failure.
@@ -75,12 +117,12 @@ public protocol RecipientSource: Sendable {
 }
 
 extension RecipientSourceSpec {
-    /// The source this entry of a campaign file describes.
-    public func makeSource() -> any RecipientSource {
+    /// The source this entry of the campaign file at `campaignPath` describes, read under `access`.
+    public func makeSource(access: SourceAccess, campaignPath: String) -> any RecipientSource {
         switch kind {
-        case .csv: CSVSource(path: resolvedPath, encoding: encoding)
-        case .jsonl: JSONLSource(path: resolvedPath, columns: [phoneColumn.value])
-        case .sqlite: SQLiteSource(path: resolvedPath, query: query?.value ?? "")
+        case .csv: CSVSource(path: resolvedPath, encoding: encoding, access: access, campaignPath: campaignPath)
+        case .jsonl: JSONLSource(path: resolvedPath, columns: [phoneColumn.value], access: access, campaignPath: campaignPath)
+        case .sqlite: SQLiteSource(path: resolvedPath, query: query?.value ?? "", access: access, campaignPath: campaignPath)
         }
     }
 }

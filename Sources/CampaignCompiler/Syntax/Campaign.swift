@@ -121,6 +121,8 @@ public struct Recipients: Sendable {
     public var exclude: [RecipientSourceSpec]
     /// What to do with invalid rows.
     public var invalid: InvalidPolicy
+    /// Which files the sources may name and the bounds on reading them; set from `CheckOptions`.
+    public var access = SourceAccess()
 }
 
 /// One recipient source as the campaign file names it.
