@@ -52,7 +52,7 @@ public enum CampaignChecker {
     static func segmentDiagnostic(_ summary: RecipientSummary, at location: SourceLocation) -> Diagnostic? {
         let counts = summary.segmentHistogram.keys.sorted()
         guard let most = counts.last, most > 1 || counts.count > 1 else { return nil }
-        return .recipientSegments(summary.segmentHistogram, total: summary.totalSegments, at: location)
+        return .recipientSegments(summary.segmentHistogram, total: summary.totalSegments, template: location, at: summary.firstMultiSegmentRow ?? location)
     }
 
     /// The audience and cost guards of `sending`, checked against the counted recipients.

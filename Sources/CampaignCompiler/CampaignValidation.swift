@@ -48,8 +48,10 @@ public struct ValidationInputError: Error, Sendable, CustomStringConvertible {
 /// Validates campaign files and folders, as pull requests do.
 public enum CampaignValidation {
     /// The campaign files named by `paths`: files as given, folders searched for `*.yaml` and
-    /// `*.yml` (hidden folders and `.build*` skipped), in sorted order.
-    public static func campaignFiles(in paths: [String]) throws(ValidationInputError) -> [String] {
+    /// `*.yml` (hidden folders and `.build*` skipped), in sorted order. A file found in a folder
+    /// that is a link to somewhere outside it (and outside `dataFolders`) is refused unread: a
+    /// pull request could otherwise add `x.yaml -> /proc/self/environ`.
+    public static func campaignFiles(in paths: [String], dataFolders: [String] = []) throws(ValidationInputError) -> [String] {
         var files: [String] = []
         for path in paths {
             var isFolder: ObjCBool = false
@@ -73,6 +75,13 @@ public enum CampaignValidation {
                 }
                 if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
                     found.append(base + "/" + relative)
+                }
+            }
+            let allowed = ([path] + dataFolders).compactMap(RegularFile.realPath)
+            for file in found {
+                guard let real = RegularFile.realPath(file) else { continue }
+                if !allowed.contains(where: { RegularFile.isInside(real, folder: $0) }) {
+                    throw ValidationInputError(path: file, reason: "is a link to a file outside '\(path)'; it was not read (name it directly, or allow its folder with --data-dir)")
                 }
             }
             if found.isEmpty {

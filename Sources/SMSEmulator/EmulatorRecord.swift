@@ -36,6 +36,15 @@ public final class EmulatorRecord: Sendable {
 
     /// Opens (creating if needed) the record at `path`; `:memory:` keeps it in memory.
     public init(path: String) throws(EmulatorRecordError) {
+        // The record holds full phone numbers: owner-only, made so before SQLite opens it (its WAL
+        // and shared-memory files take the database file's mode).
+        if path != ":memory:" {
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { throw EmulatorRecordError(description: "cannot open the record '\(path)'") }
+            fchmod(descriptor, 0o600)
+            close(descriptor)
+            for suffix in ["-wal", "-shm"] { chmod(path + suffix, 0o600) }
+        }
         var database: OpaquePointer?
         guard sqlite3_open_v2(path, &database, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK, let database else {
             sqlite3_close(database)

@@ -5,109 +5,143 @@ import Foundation
 import SMSEmulator
 
 /// `salvo emulator`: a local Alibaba-Cloud-compatible SMS endpoint for tests, dry runs and demos.
+///
+/// `salvo emulator [options]` serves (its default subcommand); `salvo help emulator` lists the
+/// serve options too, so that they are not hidden behind a subcommand's help.
 struct Emulator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a local Alibaba-Cloud-compatible SMS endpoint (SendSms, SendBatchSms, QuerySendDetails).",
+        discussion: "'salvo emulator [options]' is 'salvo emulator serve [options]'. " + EmulatorOptions.discussion + "\n\n" + serveOptions,
         subcommands: [Serve.self, Stats.self],
         defaultSubcommand: Serve.self
     )
+
+    /// The OPTIONS section of the serve command's help.
+    private static var serveOptions: String {
+        let help = Serve.helpMessage(columns: 80)
+        guard let start = help.range(of: "OPTIONS:") else { return "" }
+        return "SERVE " + help[start.lowerBound...].trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }
 
 extension Emulator {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "serve",
-            abstract: "Serve on 127.0.0.1; the first line printed is the URL.",
-            discussion: """
-                The access key pair it accepts comes from ALIBABA_CLOUD_ACCESS_KEY_ID and
-                ALIBABA_CLOUD_ACCESS_KEY_SECRET, or --access-key-id and --access-key-secret. The sign names
-                and templates it knows come from --campaign files or a --config file; with neither it
-                accepts any. Faults are drawn per request from --seed, so a run can be replayed.
-                """
+            abstract: "Serve on 127.0.0.1 (the same as 'salvo emulator' with these options); the first line printed is the URL.",
+            discussion: EmulatorOptions.discussion
         )
 
-        @Option(help: "Port to listen on; 0 picks a free one.") var port = 0
-        @Option(help: "Address to bind (loopback by default).") var host = "127.0.0.1"
-        @Option(help: "SQLite file recording every accepted recipient (default: in memory).") var record: String?
-        @Option(name: .customLong("campaign"), help: "A campaign file whose sign name and template to know (repeatable).") var campaigns: [String] = []
-        @Option(help: "A JSON file: {\"signNames\": [...], \"templates\": [{\"code\": ..., \"content\": ...}]}.") var config: String?
-        @Option(help: "Access key id to accept (default: ALIBABA_CLOUD_ACCESS_KEY_ID).") var accessKeyId: String?
-        @Option(help: "Access key secret to accept (default: ALIBABA_CLOUD_ACCESS_KEY_SECRET).") var accessKeySecret: String?
-        @Option(help: "Share of requests refused with HTTP 400 Throttling.User.") var throttleRate = 0.0
-        @Option(help: "Share of requests refused with HTTP 503 ServiceUnavailable.") var unavailableRate = 0.0
-        @Option(help: "Share of sends recorded but left unanswered (connection closed, or HTTP 500).") var ambiguousRate = 0.0
-        @Option(help: "Delay before each answer, in milliseconds.") var latencyMs = 0
-        @Option(help: "Extra random delay up to this many milliseconds.") var jitterMs = 0
-        @Option(help: "Messages per number, sign and template per China day before isv.BUSINESS_LIMIT_CONTROL (0: no cap).") var dailyCap = 0
-        @Option(help: "Seed of the fault generator.") var seed: UInt64 = 1
-
-        func validate() throws {
-            for rate in [throttleRate, unavailableRate, ambiguousRate] where !(0...1).contains(rate) {
-                throw ValidationError("fault rates are between 0 and 1")
-            }
-            guard throttleRate + unavailableRate + ambiguousRate <= 1 else { throw ValidationError("fault rates add up to more than 1") }
-        }
+        @OptionGroup var options: EmulatorOptions
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            guard let id = accessKeyId ?? environment[CredentialsLoader.keyIdVariable], let secret = accessKeySecret ?? environment[CredentialsLoader.secretVariable],
-                  !id.isEmpty, !secret.isEmpty else {
-                Terminal.standardError("salvo: error: the emulator needs the key pair to accept: set \(CredentialsLoader.keyIdVariable) and \(CredentialsLoader.secretVariable), or pass --access-key-id and --access-key-secret")
-                throw ExitCode(64)
-            }
-            var configuration = EmulatorConfiguration(accessKeyId: id, accessKeySecret: secret)
-            try await loadKnown(into: &configuration)
-            configuration.faults.throttleRate = throttleRate
-            configuration.faults.unavailableRate = unavailableRate
-            configuration.faults.ambiguousRate = ambiguousRate
-            configuration.faults.latency = .milliseconds(latencyMs)
-            configuration.faults.jitter = .milliseconds(jitterMs)
-            configuration.faults.dailyCap = dailyCap
-            configuration.faults.seed = seed
-            let store: EmulatorRecord
-            do {
-                store = try EmulatorRecord(path: record ?? ":memory:")
-            } catch {
-                Terminal.standardError("salvo: error: \(error)")
-                throw ExitCode(1)
-            }
-            let server: EmulatorServer
-            do {
-                server = try await EmulatorServer(core: EmulatorCore(configuration: configuration, record: store), host: host, port: port)
-            } catch {
-                Terminal.standardError("salvo: error: cannot listen on \(host):\(port): \(error)")
-                throw ExitCode(1)
-            }
-            Terminal.standardOutput("listening on \(server.url)\n")
-            await server.wait()
-        }
-
-        private func loadKnown(into configuration: inout EmulatorConfiguration) async throws {
-            for path in campaigns {
-                let check = await CampaignChecker.check(path: path, options: CheckOptions(checksRecipientFiles: false))
-                guard let campaign = check.campaign else {
-                    Terminal.standardError("salvo: error: '\(path)' has errors; run 'salvo validate \(path)'")
-                    throw ExitCode(1)
-                }
-                configuration.signNames.insert(campaign.signName.value)
-                let template = campaign.template
-                configuration.templates[template.code.value] = KnownTemplate(code: template.code.value, placeholders: Set(template.placeholders.map(\.value)), content: template.content.value)
-            }
-            guard let config else { return }
-            guard let data = FileManager.default.contents(atPath: config),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                Terminal.standardError("salvo: error: cannot read '\(config)' as a JSON object")
-                throw ExitCode(1)
-            }
-            for sign in object["signNames"] as? [String] ?? [] { configuration.signNames.insert(sign) }
-            for entry in object["templates"] as? [[String: Any]] ?? [] {
-                guard let code = entry["code"] as? String else { continue }
-                let content = entry["content"] as? String ?? ""
-                configuration.templates[code] = KnownTemplate(code: code, placeholders: Set(PlaceholderParser.placeholderNames(in: content)), content: content)
-            }
+            try await options.serve()
         }
     }
+}
 
+/// The emulator's serve options and what serving does.
+struct EmulatorOptions: ParsableArguments {
+    static let discussion = """
+            The access key pair it accepts comes from ALIBABA_CLOUD_ACCESS_KEY_ID and \
+            ALIBABA_CLOUD_ACCESS_KEY_SECRET, or --access-key-id and --access-key-secret-file (a secret \
+            on the command line would show in 'ps'). The --record file is owner-only (0600): it holds \
+            full phone numbers. The sign names \
+            and templates it knows come from --campaign files or a --config file; with neither it \
+            accepts any. Faults are drawn per request from --seed, so a run can be replayed.
+            """
+
+    @Option(help: "Port to listen on; 0 picks a free one.") var port = 0
+    @Option(help: "Address to bind (loopback by default).") var host = "127.0.0.1"
+    @Option(help: "SQLite file recording every accepted recipient (default: in memory).") var record: String?
+    @Option(name: .customLong("campaign"), help: "A campaign file whose sign name and template to know (repeatable).") var campaigns: [String] = []
+    @Option(help: "A JSON file: {\"signNames\": [...], \"templates\": [{\"code\": ..., \"content\": ...}]}.") var config: String?
+    @Option(help: "Access key id to accept (default: ALIBABA_CLOUD_ACCESS_KEY_ID).") var accessKeyId: String?
+    @Option(help: "A file holding the access key secret to accept (default: ALIBABA_CLOUD_ACCESS_KEY_SECRET).") var accessKeySecretFile: String?
+    @Option(help: "Share of requests refused with HTTP 400 Throttling.User.") var throttleRate = 0.0
+    @Option(help: "Share of requests refused with HTTP 503 ServiceUnavailable.") var unavailableRate = 0.0
+    @Option(help: "Share of sends recorded but left unanswered (connection closed, or HTTP 500).") var ambiguousRate = 0.0
+    @Option(help: "Delay before each answer, in milliseconds.") var latencyMs = 0
+    @Option(help: "Extra random delay up to this many milliseconds.") var jitterMs = 0
+    @Option(help: "Messages per number, sign and template per China day before isv.BUSINESS_LIMIT_CONTROL (0: no cap).") var dailyCap = 0
+    @Option(help: "Seed of the fault generator.") var seed: UInt64 = 1
+
+    func validate() throws {
+        for rate in [throttleRate, unavailableRate, ambiguousRate] where !(0...1).contains(rate) {
+            throw ValidationError("fault rates are between 0 and 1")
+        }
+        guard throttleRate + unavailableRate + ambiguousRate <= 1 else { throw ValidationError("fault rates add up to more than 1") }
+    }
+
+    func serve() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var fileSecret: String?
+        if let accessKeySecretFile {
+            guard let bytes = try? RegularFile.read(accessKeySecretFile, maxBytes: 4096) else {
+                Terminal.standardError("salvo: error: cannot read the secret file '\(accessKeySecretFile)' (a regular file of at most 4 KiB)")
+                throw ExitCode(64)
+            }
+            fileSecret = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let id = accessKeyId ?? environment[CredentialsLoader.keyIdVariable], let secret = fileSecret ?? environment[CredentialsLoader.secretVariable],
+              !id.isEmpty, !secret.isEmpty else {
+            Terminal.standardError("salvo: error: the emulator needs the key pair to accept: set \(CredentialsLoader.keyIdVariable) and \(CredentialsLoader.secretVariable), or pass --access-key-id and --access-key-secret-file")
+            throw ExitCode(64)
+        }
+        var configuration = EmulatorConfiguration(accessKeyId: id, accessKeySecret: secret)
+        try await loadKnown(into: &configuration)
+        configuration.faults.throttleRate = throttleRate
+        configuration.faults.unavailableRate = unavailableRate
+        configuration.faults.ambiguousRate = ambiguousRate
+        configuration.faults.latency = .milliseconds(latencyMs)
+        configuration.faults.jitter = .milliseconds(jitterMs)
+        configuration.faults.dailyCap = dailyCap
+        configuration.faults.seed = seed
+        let store: EmulatorRecord
+        do {
+            store = try EmulatorRecord(path: record ?? ":memory:")
+        } catch {
+            Terminal.standardError("salvo: error: \(error)")
+            throw ExitCode(1)
+        }
+        let server: EmulatorServer
+        do {
+            server = try await EmulatorServer(core: EmulatorCore(configuration: configuration, record: store), host: host, port: port)
+        } catch {
+            Terminal.standardError("salvo: error: cannot listen on \(host):\(port): \(error)")
+            throw ExitCode(1)
+        }
+        Terminal.standardOutput("listening on \(server.url)\n")
+        await server.wait()
+    }
+
+    private func loadKnown(into configuration: inout EmulatorConfiguration) async throws {
+        for path in campaigns {
+            let check = await CampaignChecker.check(path: path, options: CheckOptions(checksRecipientFiles: false))
+            guard let campaign = check.campaign else {
+                Terminal.standardError("salvo: error: '\(path)' has errors; run 'salvo validate \(path)'")
+                throw ExitCode(1)
+            }
+            configuration.signNames.insert(campaign.signName.value)
+            let template = campaign.template
+            configuration.templates[template.code.value] = KnownTemplate(code: template.code.value, placeholders: Set(template.placeholders.map(\.value)), content: template.content.value)
+        }
+        guard let config else { return }
+        guard let data = FileManager.default.contents(atPath: config),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            Terminal.standardError("salvo: error: cannot read '\(config)' as a JSON object")
+            throw ExitCode(1)
+        }
+        for sign in object["signNames"] as? [String] ?? [] { configuration.signNames.insert(sign) }
+        for entry in object["templates"] as? [[String: Any]] ?? [] {
+            guard let code = entry["code"] as? String else { continue }
+            let content = entry["content"] as? String ?? ""
+            configuration.templates[code] = KnownTemplate(code: code, placeholders: Set(PlaceholderParser.placeholderNames(in: content)), content: content)
+        }
+    }
+    }
+
+extension Emulator {
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print JSON counts of a record, including numbers recorded more than once.")
 

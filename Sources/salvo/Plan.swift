@@ -7,9 +7,9 @@ struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile a campaign into its execution plan and show what a run would do.",
         discussion: """
-            Reads every recipient, checks every row, and groups recipients into SendBatchSms and
-            SendSms requests. With --out the plan is written (owner-readable only); 'salvo run --plan'
-            then sends exactly that plan. When the --out file holds an earlier plan whose inputs
+            Reads every recipient, checks every row, and groups recipients into SendBatchSms and \
+            SendSms requests. With --out the plan is written (owner-readable only); 'salvo run --plan' \
+            then sends exactly that plan. When the --out file holds an earlier plan whose inputs \
             differ, what changed is shown. Exit status: 0 planned, 1 errors found, 64 usage error.
             """
     )
@@ -18,9 +18,10 @@ struct Plan: AsyncParsableCommand {
     @Option(help: "Write the plan to this file.") var out: String?
     @Flag(help: "Print one JSON object instead of the summary.") var json = false
     @Option(help: "Show this many rendered sample messages from real rows.") var show = 3
+    @OptionGroup var sourceOptions: SourceOptions
 
     func run() async throws {
-        let (decoded, campaignSources) = try await loadCampaign(campaign)
+        let (decoded, campaignSources) = try await loadCampaign(campaign, access: sourceOptions.access)
         var compiler = PlanCompiler(campaign: decoded)
         compiler.sampleCount = max(show, 0)
         // An earlier plan at --out: keep what is needed to say what changed before it is replaced.
@@ -48,6 +49,6 @@ struct Plan: AsyncParsableCommand {
             Terminal.standardError("note: \(out) held plan \(previous.header.planId), made from other inputs; it is replaced by \(result.header.planId). What changed:\n"
                                    + changes.map { "  - \($0)\n" }.joined())
         }
-        Terminal.standardOutput(json ? PlanSummary.json(result, campaign: decoded, written: out) : PlanSummary.text(result, campaign: decoded, written: out))
+        Terminal.standardOutput(json ? PlanSummary.json(result, campaign: decoded, written: out) : PrintableText.escapeLines(PlanSummary.text(result, campaign: decoded, written: out)))
     }
 }

@@ -18,12 +18,12 @@ final class StopFlag: Sendable {
 
 /// Loads a campaign for a command (recipient files are not read here), printing its problems and
 /// exiting 1 when it has errors; also the lines of the files diagnostics may point into.
-func loadCampaign(_ path: String) async throws -> (campaign: Campaign, sources: [String: SourceText]) {
+func loadCampaign(_ path: String, access: SourceAccess) async throws -> (campaign: Campaign, sources: [String: SourceText]) {
     guard FileManager.default.fileExists(atPath: path) else {
         Terminal.standardError("salvo: error: \(path): no such file")
         throw ExitCode(64)
     }
-    let check = await CampaignChecker.check(path: path, options: CheckOptions(checksRecipientFiles: false))
+    let check = await CampaignChecker.check(path: path, options: CheckOptions(checksRecipientFiles: false, access: access))
     guard let campaign = check.campaign else {
         Terminal.standardOutput(TextReporter(colored: Terminal.isTerminal(fileDescriptor: 1)).render(ValidationReport(fileCount: 1, diagnostics: check.diagnostics, sources: check.sources)))
         throw ExitCode(1)
@@ -66,9 +66,9 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send a campaign, or resume it: checkpointed, rate-limited, never twice to anyone.",
         discussion: """
-            Safe to start from cron: before the start, outside a window, or while another run holds the
-            campaign it says so and exits 75 without sending. SIGINT or SIGTERM: no new requests, those in
-            flight finish and are recorded, exit 75. Exit status: 0 every recipient has an outcome,
+            Safe to start from cron: before the start, outside a window, or while another run holds the \
+            campaign it says so and exits 75 without sending. SIGINT or SIGTERM: no new requests, those in \
+            flight finish and are recorded, exit 75. Exit status: 0 every recipient has an outcome, \
             1 errors or a fatal provider error (state kept), 64 usage error, 75 not finished.
             """
     )
@@ -82,6 +82,7 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per line: events, and the final status last.") var json = false
     @Option(help: "Seconds to wait for the provider's records before an unanswered request counts as not sent.") var graceSeconds = 30.0
     @Option(help: "Seconds before the first retry of a refused request; later ones double, up to a minute.") var retryBase = 1.0
+    @OptionGroup var sourceOptions: SourceOptions
 
     func run() async throws {
         #if os(Linux)
@@ -93,7 +94,7 @@ struct Run: AsyncParsableCommand {
         // an async command is not on; there the default executor stays.)
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         #endif
-        let campaign = try await loadCampaign(self.campaign).campaign
+        let campaign = try await loadCampaign(self.campaign, access: sourceOptions.access).campaign
         let (client, transport) = try providerClient(for: campaign, endpoint: endpoint)
 
         let stop = StopFlag()
@@ -172,7 +173,7 @@ final class RunPrinter: Sendable {
                 log(["event": "progress", "sent": counts.sent, "failed": counts.failed, "deferred": counts.deferred, "pending": counts.pending, "uncertain": counts.uncertain])
             }
         case .planned(let batches, let recipients, let planId, let resumed):
-            line("\(resumed ? "resuming" : "starting") plan \(planId): \(recipients) recipients in \(batches) requests", ["event": "planned", "planId": planId, "batches": batches, "recipients": recipients, "resumed": resumed])
+            line("plan \(planId)\(resumed ? " (resumed)" : ""): \(recipients) recipient\(recipients == 1 ? "" : "s") in \(batches) request\(batches == 1 ? "" : "s"); sending when the schedule allows", ["event": "planned", "planId": planId, "batches": batches, "recipients": recipients, "resumed": resumed])
         case .sent(let batch, let action, let recipients):
             if terminal {
                 bar.withLock { state in
@@ -204,7 +205,7 @@ final class RunPrinter: Sendable {
             }
             line(text, ["event": "waiting", "until": until, "local": local])
         case .problems(let report):
-            Terminal.standardError(TextReporter(colored: terminal).render(report))
+            Terminal.standardErrorRaw(TextReporter(colored: terminal).render(report))
         }
     }
 
@@ -257,7 +258,7 @@ final class RunPrinter: Sendable {
             Terminal.standardOutput(status.json())
         } else {
             if let message { Terminal.standardError(message) }
-            Terminal.standardOutput(status.text())
+            Terminal.standardOutput(PrintableText.escapeLines(status.text()))
         }
     }
 }

@@ -10,6 +10,13 @@ struct Salvo: AsyncParsableCommand {
         version: SalvoVersion.current,
         subcommands: [Validate.self, Plan.self, Run.self, Status.self, Report.self, Emulator.self]
     )
+
+    /// `salvo` alone is a usage error: the help goes to standard error and the exit status is 64,
+    /// so a script that lost its subcommand does not pass silently.
+    func run() async throws {
+        Terminal.standardErrorRaw(Self.helpMessage())
+        throw ExitCode(64)
+    }
 }
 
 extension ReportFormat: ExpressibleByArgument {}

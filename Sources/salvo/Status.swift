@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AliyunSMS
 import ArgumentParser
 import CampaignCompiler
@@ -13,9 +16,9 @@ struct Status: AsyncParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
-        let campaign = try await loadCampaign(self.campaign).campaign
+        let campaign = try await loadCampaign(self.campaign, access: SourceAccess()).campaign
         let status = StatusReader(campaign: campaign, stateFolder: state ?? RunOptions.defaultStateFolder()).status()
-        Terminal.standardOutput(json ? status.json() : status.text())
+        Terminal.standardOutput(json ? status.json() : PrintableText.escapeLines(status.text()))
     }
 }
 
@@ -23,7 +26,13 @@ struct Status: AsyncParsableCommand {
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write one row per recipient with its outcome, as CSV or JSON lines.",
-        discussion: "With --failed only the recipients not sent, as a CSV whose phone and parameter columns a follow-up campaign can read."
+        discussion: """
+            With --failed only the plan's recipients not sent. With --not-sent everyone who did not get \
+            the message and why (invalid, duplicate, excluded, failed, expired), as a CSV whose phone and \
+            parameter columns a follow-up campaign can read. CSV cells that a spreadsheet would run as a \
+            formula (starting with =, +, -, @, a tab or a carriage return) get a leading ' and control \
+            characters are escaped; --raw writes cells as stored.
+            """
     )
 
     enum Format: String, ExpressibleByArgument { case csv, json }
@@ -31,49 +40,82 @@ struct Report: AsyncParsableCommand {
     @Argument(help: "The campaign file.") var campaign: String
     @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
     @Option(help: "csv or json (one object per line).") var format: Format = .csv
-    @Flag(help: "Only recipients that were not sent.") var failed = false
+    @Flag(help: "Only the plan's recipients that were not sent.") var failed = false
+    @Flag(help: "Everyone who did not get the message, with the reason; reads the recipient files again.") var notSent = false
     @Flag(help: "Add each sent message's delivery receipt, asked through QuerySendDetails (one query per recipient; needs credentials).") var receipts = false
     @Option(help: "With --receipts: ask this endpoint instead of the campaign's.") var endpoint: String?
+    @Option(help: "Write the report to this file (owner-only, 0600) instead of standard output.") var out: String?
+    @Flag(help: "Write CSV cells exactly as stored: no leading ' before formula characters, no escapes.") var raw = false
+    @OptionGroup var sourceOptions: SourceOptions
+
+    func validate() throws {
+        if notSent && (failed || receipts) { throw ValidationError("--not-sent goes without --failed and --receipts") }
+    }
 
     func run() async throws {
-        let campaign = try await loadCampaign(self.campaign).campaign
+        let campaign = try await loadCampaign(self.campaign, access: sourceOptions.access).campaign
         let reader = StatusReader(campaign: campaign, stateFolder: state ?? RunOptions.defaultStateFolder())
-        var names = ["phone"] + campaign.parameters.map(\.name.value) + ["outcome", "code", "batch", "out_id", "biz_id"]
-        if receipts {
-            names += ["receipt", "receipt_code", "received_at"]
-            try await reportWithReceipts(campaign: campaign, reader: reader, names: names)
-            return
-        }
-        var lines: [String] = format == .csv ? [names.map(Self.csvField).joined(separator: ",")] : []
+        let output: ReportOutput
         do {
-            _ = try reader.report(onlyUnsent: failed) { row in
-                if format == .csv {
-                    lines.append(row.map(Self.csvField).joined(separator: ","))
-                } else {
-                    let object = Dictionary(zip(names, row), uniquingKeysWith: { first, _ in first })
-                    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-                    lines.append(String(decoding: data, as: UTF8.self))
-                }
-                if lines.count >= 1000 {
-                    Terminal.standardOutput(lines.joined(separator: "\n") + "\n")
-                    lines.removeAll()
-                }
-            }
+            output = try ReportOutput(path: out)
         } catch {
             Terminal.standardError("salvo: error: \(error)")
             throw ExitCode(1)
         }
-        if !lines.isEmpty { Terminal.standardOutput(lines.joined(separator: "\n") + "\n") }
+        if notSent {
+            try await reportNotSent(reader: reader, output: output)
+            return
+        }
+        var names = ["phone"] + campaign.parameters.map(\.name.value) + ["outcome", "code", "batch", "out_id", "biz_id"]
+        if receipts {
+            names += ["receipt", "receipt_code", "received_at"]
+            try await reportWithReceipts(campaign: campaign, reader: reader, names: names, output: output)
+            return
+        }
+        if format == .csv { output.write(ReportCSV.line(names, raw: raw) + "\n") }
+        do {
+            _ = try reader.report(onlyUnsent: failed) { row in output.write(line(row, names: names)) }
+            try output.finish()
+        } catch {
+            output.discard()
+            Terminal.standardError("salvo: error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// One row as a CSV line or a JSON object, with its line break.
+    private func line(_ row: [String], names: [String]) -> String {
+        if format == .csv { return ReportCSV.line(row, raw: raw) + "\n" }
+        let object = Dictionary(zip(names, row), uniquingKeysWith: { first, _ in first })
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    private func reportNotSent(reader: StatusReader, output: ReportOutput) async throws {
+        let names = reader.notSentColumns
+        if format == .csv { output.write(ReportCSV.line(names, raw: raw) + "\n") }
+        do {
+            let summary = try await reader.notSent { row in output.write(line(row, names: names)) }
+            try output.finish()
+            if summary.stillOpen > 0 {
+                Terminal.standardError("note: \(summary.stillOpen) recipient\(summary.stillOpen == 1 ? " is" : "s are") still pending, deferred or uncertain and not listed; they may yet get the message")
+            }
+        } catch {
+            output.discard()
+            Terminal.standardError("salvo: error: \(error)")
+            throw ExitCode(1)
+        }
     }
 
     /// The report with receipts: rows are gathered, then each sent one is looked up.
-    private func reportWithReceipts(campaign: Campaign, reader: StatusReader, names: [String]) async throws {
+    private func reportWithReceipts(campaign: Campaign, reader: StatusReader, names: [String], output: ReportOutput) async throws {
         var rows: [[String]] = []
         let times: [Int: Double]
         do {
             _ = try reader.report(onlyUnsent: failed) { rows.append($0) }
             times = try reader.attemptTimes()
         } catch {
+            output.discard()
             Terminal.standardError("salvo: error: \(error)")
             throw ExitCode(1)
         }
@@ -82,7 +124,7 @@ struct Report: AsyncParsableCommand {
         let outcomeColumn = names.firstIndex(of: "outcome") ?? 0
         let batchColumn = names.firstIndex(of: "batch") ?? 0
         let outIdColumn = names.firstIndex(of: "out_id") ?? 0
-        var lines: [String] = format == .csv ? [names.map(Self.csvField).joined(separator: ",")] : []
+        if format == .csv { output.write(ReportCSV.line(names, raw: raw) + "\n") }
         for var row in rows {
             var receipt = ["", "", ""]
             if row[outcomeColumn] == "sent", let batch = Int(row[batchColumn]), let time = times[batch] {
@@ -93,18 +135,77 @@ struct Report: AsyncParsableCommand {
                 }
             }
             row += receipt
-            if format == .csv {
-                lines.append(row.map(Self.csvField).joined(separator: ","))
-            } else {
-                let data = (try? JSONSerialization.data(withJSONObject: Dictionary(zip(names, row), uniquingKeysWith: { first, _ in first }), options: [.sortedKeys])) ?? Data()
-                lines.append(String(decoding: data, as: UTF8.self))
-            }
+            output.write(line(row, names: names))
         }
         await transport.shutdown()
-        Terminal.standardOutput(lines.joined(separator: "\n") + "\n")
+        do {
+            try output.finish()
+        } catch {
+            Terminal.standardError("salvo: error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Where a report goes: standard output in pieces, or a file written owner-only (0600) under a
+/// temporary name and renamed into place when complete, so a report of phone numbers is never
+/// readable by others and never left half-written.
+final class ReportOutput {
+    private let path: String?
+    private let temporary: String?
+    private var descriptor: Int32 = 1
+    private var buffer: [UInt8] = []
+
+    init(path: String?) throws {
+        self.path = path
+        guard let path else {
+            temporary = nil
+            return
+        }
+        let temporary = path + ".tmp-\(getpid())"
+        let opened = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard opened >= 0 else { throw ReportOutputError(description: "cannot write '\(path)': \(String(cString: strerror(errno)))") }
+        fchmod(opened, 0o600)
+        self.temporary = temporary
+        descriptor = opened
     }
 
-    static func csvField(_ value: String) -> String {
-        value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
     }
+
+    private func flush() {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { break }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is buffered and, for a file, renames it into place.
+    func finish() throws {
+        flush()
+        guard let path, let temporary else { return }
+        fsync(descriptor)
+        close(descriptor)
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw ReportOutputError(description: "cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Drops a file report that could not be completed.
+    func discard() {
+        guard let temporary else { return }
+        close(descriptor)
+        unlink(temporary)
+    }
+}
+
+struct ReportOutputError: Error, CustomStringConvertible {
+    var description: String
 }

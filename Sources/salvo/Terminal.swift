@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CampaignCompiler
 
 /// Writing to the standard streams, unbuffered and without interleaving surprises.
 enum Terminal {
@@ -10,11 +11,15 @@ enum Terminal {
         write(text, to: 1)
     }
 
+    /// Writes a message to standard error, with any control character in it escaped: messages
+    /// may quote a provider's answer or a file's name, and neither may drive the terminal.
     static func standardError(_ line: String) {
-        write(line.hasSuffix("\n") ? line : line + "\n", to: 2)
+        let escaped = PrintableText.escapeLines(line)
+        write(escaped.hasSuffix("\n") ? escaped : escaped + "\n", to: 2)
     }
 
-    /// Writes to standard error as is (a progress line that redraws itself with '\r').
+    /// Writes to standard error as is (a progress line that redraws itself with '\r', a report
+    /// whose parts were escaped already and which may be coloured).
     static func standardErrorRaw(_ text: String) {
         write(text, to: 2)
     }

@@ -7,8 +7,8 @@ struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check campaign files: YAML, structure, template, parameters, schedule and recipient files.",
         discussion: """
-            Takes files and folders (every *.yaml and *.yml below a folder; hidden folders are skipped).
-            Needs no credentials and no network. Exit status: 0 clean, 1 errors found (or warnings with
+            Takes files and folders (every *.yaml and *.yml below a folder; hidden folders are skipped). \
+            Needs no credentials and no network. Exit status: 0 clean, 1 errors found (or warnings with \
             --strict), 64 usage error.
             """
     )
@@ -25,17 +25,21 @@ struct Validate: AsyncParsableCommand {
     @Flag(help: "Treat warnings as errors.")
     var strict = false
 
+    @OptionGroup var sourceOptions: SourceOptions
+
     func run() async throws {
         let files: [String]
         do {
-            files = try CampaignValidation.campaignFiles(in: paths.isEmpty ? ["."] : paths)
+            files = try CampaignValidation.campaignFiles(in: paths.isEmpty ? ["."] : paths, dataFolders: sourceOptions.access.dataFolders)
         } catch {
             Terminal.standardError("salvo: error: \(error)")
             throw ExitCode(64)
         }
-        // Text and annotations show the first 50 diagnostics per recipient file; JSON and SARIF keep all.
-        let limit: Int? = format == .json || format == .sarif ? nil : 50
-        let options = CheckOptions(checksRecipientFiles: !noRecipients, diagnosticLimit: limit)
+        // Text and annotations show the first 50 diagnostics per recipient file; JSON and SARIF
+        // keep up to 1,000 of each id per file and count the rest, so memory stays bounded.
+        let machine = format == .json || format == .sarif
+        let options = CheckOptions(checksRecipientFiles: !noRecipients, diagnosticLimit: machine ? nil : 50,
+                                   perIDLimit: machine ? TextReporter.jsonPerIDLimit : nil, access: sourceOptions.access)
         let report = await CampaignValidation.validate(files: files, options: options)
         let environment = ProcessInfo.processInfo.environment
         let colored = format == .text && Terminal.isTerminal(fileDescriptor: 1) && environment["NO_COLOR"] == nil

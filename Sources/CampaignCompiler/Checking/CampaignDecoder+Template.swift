@@ -86,6 +86,11 @@ extension CampaignDecoder {
         if count > 500 {
             report(.templateTooLong(count: count, at: whole))
         }
+        // Line breaks are allowed in a template; other control characters (a YAML "\e" or "\0") are not.
+        if let control = value.unicodeScalars.firstIndex(where: { $0 != "\n" && $0 != "\r" && PrintableText.needsEscape($0) && $0.value < 0x100 }) {
+            let offset = value.unicodeScalars.distance(from: value.unicodeScalars.startIndex, to: control)
+            report(.templateControl(value.unicodeScalars[control], at: location(range(ofFragmentAt: offset, length: 1, in: node))))
+        }
         if let bracket = value.unicodeScalars.firstIndex(where: { $0 == "【" || $0 == "】" }) {
             let offset = value.unicodeScalars.distance(from: value.unicodeScalars.startIndex, to: bracket)
             report(.templateBrackets(at: location(range(ofFragmentAt: offset, length: 1, in: node))))

@@ -10,6 +10,9 @@ public enum ValueProblem: Sendable, Hashable {
     case brackets
     /// Not of the parameter's type; the text says what was expected ("4-6 letters or digits").
     case type(expected: String)
+    /// A control character (C0 such as NUL or ESC, DEL, or C1), which the provider refuses and a
+    /// terminal or spreadsheet may act on; `offset` counts characters before it (from 0).
+    case control(Unicode.Scalar, offset: Int)
 }
 
 /// The rules every parameter value must meet, the same for constants in the campaign file and
@@ -32,10 +35,21 @@ public enum ValueRules {
         // Characters as the platform counts them (UTF-16 units): one per scalar, two above U+FFFF.
         var count = 0
         var ascii = true
-        for byte in bytes where byte & 0xC0 != 0x80 {
+        var scalars = 0
+        var control: (Unicode.Scalar, Int)?
+        for (index, byte) in bytes.enumerated() where byte & 0xC0 != 0x80 {
             count += byte >= 0xF0 ? 2 : 1
             if byte >= 0x80 { ascii = false }
+            if control == nil {
+                if byte < 0x20 || byte == 0x7F {
+                    control = (Unicode.Scalar(byte), scalars)
+                } else if byte == 0xC2, index + 1 < bytes.count, (0x80...0x9F).contains(bytes[index + 1]) {
+                    control = (Unicode.Scalar(bytes[index + 1]), scalars)
+                }
+            }
+            scalars += 1
         }
+        if let control { problems.append(.control(control.0, offset: control.1)) }
         if count > maxLength { problems.append(.tooLong(count: count)) }
         if containsLink(bytes) { problems.append(.url) }
         if !ascii, containsBracket(bytes) { problems.append(.brackets) }

@@ -166,6 +166,10 @@ extension Diagnostic {
         Diagnostic(.error, "template-too-long", "template content has \(count) characters; the limit is 500", at: location)
     }
 
+    static func templateControl(_ scalar: Unicode.Scalar, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-control", "template content holds the control character \(controlName(scalar)); only line breaks are allowed", at: location)
+    }
+
     static func templateBrackets(at location: SourceLocation) -> Diagnostic {
         Diagnostic(.error, "template-brackets", "template content must not contain '【' or '】'; they are reserved for the sign name", at: location)
     }
@@ -239,7 +243,15 @@ extension Diagnostic {
             return Diagnostic(.error, "parameter-value-brackets", "value of '\(parameter)' contains '【' or '】', which are reserved for the sign name", at: location)
         case .type(let expected):
             return Diagnostic(.error, "parameter-value-type", "value of '\(parameter)' is not \(expected), as type '\(type.rawValue)' needs", at: location)
+        case .control(let scalar, let offset):
+            return Diagnostic(.error, "parameter-value-control", "value of '\(parameter)' holds the control character \(controlName(scalar)) at its character \(offset + 1); the provider refuses control characters", at: location)
         }
+    }
+
+    /// A control character by its escape and name: `\x00 (NUL)`, `\x1B (ESC)`.
+    static func controlName(_ scalar: Unicode.Scalar) -> String {
+        let names: [UInt32: String] = [0x00: "NUL", 0x09: "TAB", 0x0A: "LF", 0x0D: "CR", 0x1B: "ESC", 0x7F: "DEL", 0x9B: "CSI"]
+        return PrintableText.describe(scalar) + (names[scalar.value].map { " (\($0))" } ?? "")
     }
 
     // MARK: - Length
@@ -295,11 +307,14 @@ extension Diagnostic {
         Diagnostic(.error, "schedule-night-ban", "window '\(window)' reaches outside 08:00-20:00 China time (\(chinaTime)); promotional SMS may not be sent at night", at: location)
     }
 
-    static func recipientSegments(_ histogram: [Int: Int], total: Int, at location: SourceLocation) -> Diagnostic {
+    static func recipientSegments(_ histogram: [Int: Int], total: Int, template: SourceLocation, at location: SourceLocation) -> Diagnostic {
         let parts = histogram.sorted { $0.key < $1.key }.map { "\($0.value) recipient\($0.value == 1 ? "" : "s") \($0.key) segment\($0.key == 1 ? "" : "s") each" }.joined(separator: ", ")
         let recipients = histogram.values.reduce(0, +)
-        return Diagnostic(.warning, "message-segments", "with each row's values, \(total) segments are billed for \(recipients) recipients (\(parts))", at: location,
-                          notes: [DiagnosticNote("one segment holds 70 characters; longer messages are billed per 67")])
+        // The warning stands at the first row that needs more than one segment; the template
+        // (whose fixed part may be what to shorten) is a note.
+        let atRow = location != template
+        return Diagnostic(.warning, "message-segments", "with each row's values, \(total) segments are billed for \(recipients) recipients (\(parts))\(atRow ? "; this is the first row over one segment" : "")", at: location,
+                          notes: (atRow ? [DiagnosticNote("the template", at: template)] : []) + [DiagnosticNote("one segment holds 70 characters; longer messages are billed per 67")])
     }
 
     // MARK: - Limits
@@ -452,6 +467,8 @@ extension Diagnostic {
             return Diagnostic(.error, "recipient-value-brackets", "\(subject) contains '【' or '】', which are reserved for the sign name", at: location)
         case .type(let expected):
             return Diagnostic(.error, "recipient-value-type", "\(subject) is not \(expected), as parameter '\(parameter)' of type '\(type.rawValue)' needs", at: location)
+        case .control(let scalar, let offset):
+            return Diagnostic(.error, "recipient-value-control", "\(subject) holds the control character \(controlName(scalar)) at its character \(offset + 1); the provider refuses control characters", at: location)
         }
     }
 

@@ -16,6 +16,8 @@ public struct RecipientSummary: Sendable, Hashable {
     public var segmentHistogram: [Int: Int] = [:]
     /// Segments over all recipients to send to.
     public var totalSegments = 0
+    /// The first row whose message needs more than one segment, where the segment warning points.
+    public var firstMultiSegmentRow: SourceLocation?
 }
 
 /// A recipient that passed every check: who, the parameter values, and what the message costs.
@@ -31,6 +33,27 @@ public struct AcceptedRecipient: Sendable, Hashable {
     /// Which source of `recipients.from` it came from.
     public var sourceIndex: Int
     /// The row's line in that source.
+    public var line: Int
+}
+
+/// A row that is not sent: invalid (with `invalid: skip`), a duplicate, or on an exclusion list.
+public struct SetAsideRow: Sendable, Hashable {
+    /// Why it is not sent.
+    public enum Reason: String, Sendable, Hashable {
+        case invalid, duplicate, excluded
+    }
+
+    /// The number: normalised where it could be read, otherwise as written.
+    public var phone: String
+    /// Values in the order of the campaign's parameters, as the row has them (constants included;
+    /// empty where the row lacks the column).
+    public var values: [String]
+    /// Why it is not sent.
+    public var reason: Reason
+    /// For an invalid row, the id of its first problem.
+    public var problem: String?
+    /// The source file and the row's line in it.
+    public var file: String
     public var line: Int
 }
 
@@ -97,6 +120,12 @@ public struct RecipientChecker: Sendable {
     /// Checks every row; `accept` is called for each recipient to send to, in order, and what it
     /// throws ends the check.
     public func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void) async throws(Failure) -> RecipientCheck {
+        try await check(accept: accept, setAside: { _ in })
+    }
+
+    /// Checks every row; `accept` is called for each recipient to send to and `setAside` for each
+    /// row that is not sent (invalid, duplicate, excluded), in order.
+    public func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: (SetAsideRow) -> Void) async throws(Failure) -> RecipientCheck {
         var collector = DiagnosticCollector(limit: diagnosticLimit, perIDLimit: perIDLimit)
         var sources: [String: SourceText] = [:]
         let exclusions = await readExclusions(into: &collector, sources: &sources)
@@ -126,13 +155,13 @@ public struct RecipientChecker: Sendable {
             switch spec.kind {
             case .csv:
                 let source = CSVSource(path: spec.resolvedPath, encoding: spec.encoding, access: access, campaignPath: campaignPath)
-                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
+                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside)
             case .jsonl:
                 let source = JSONLSource(path: spec.resolvedPath, columns: wantedColumns(spec), access: access, campaignPath: campaignPath)
-                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
+                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside)
             case .sqlite:
                 let source = SQLiteSource(path: spec.resolvedPath, query: spec.query?.value ?? "", access: access, campaignPath: campaignPath)
-                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept)
+                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside)
             }
         }
         let summary = state.summary
@@ -171,7 +200,7 @@ public struct RecipientChecker: Sendable {
     private func checkRows<Source: RecipientSource, Failure: Error>(
         of source: Source, spec: RecipientSourceSpec, sourceIndex: Int, state: inout PassState,
         collector: inout DiagnosticCollector, sources: inout [String: SourceText],
-        accept: (AcceptedRecipient) throws(Failure) -> Void
+        accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: (SetAsideRow) -> Void
     ) async throws(Failure) {
         let yaml = SourceLocation(file: campaignPath, range: spec.path.range)
         let header: RecipientHeader
@@ -223,9 +252,17 @@ public struct RecipientChecker: Sendable {
                 let position = index < row.positions.count ? row.positions[index] : SourcePosition(line: row.line, column: 1)
                 return SourceLocation(file: file, range: SourceRange(at: position))
             }
+            func setAsideRow(_ reason: SetAsideRow.Reason, phone: String, problem: DiagnosticID? = nil) {
+                var values = state.constants
+                for binding in bindings {
+                    if let index = binding.index, index < row.fields.count { values[binding.position] = row.fields[index] }
+                }
+                setAside(SetAsideRow(phone: phone, values: values, reason: reason, problem: problem?.rawValue, file: spec.path.value, line: row.line))
+            }
             guard row.fields.count == header.columns.count else {
                 collector.report(skip ? Diagnostic.rowFieldCount(row.fields.count, header: header.columns.count, at: at(0)).skippingRow() : .rowFieldCount(row.fields.count, header: header.columns.count, at: at(0)))
                 state.summary.invalid += 1
+                setAsideRow(.invalid, phone: phoneIndex < row.fields.count ? row.fields[phoneIndex] : "", problem: "recipient-row-fields")
                 continue
             }
             let phoneText = row.fields[phoneIndex]
@@ -235,6 +272,7 @@ public struct RecipientChecker: Sendable {
                 let diagnostic = Diagnostic.phoneProblem(problem, text: phoneText, at: at(phoneIndex))
                 collector.report(skip ? diagnostic.skippingRow() : diagnostic)
                 state.summary.invalid += 1
+                setAsideRow(.invalid, phone: phoneText, problem: diagnostic.id)
                 continue
             case .success(let number):
                 phone = number
@@ -243,14 +281,17 @@ public struct RecipientChecker: Sendable {
                 let diagnostic = Diagnostic.phoneInternational(phone, at: at(phoneIndex))
                 collector.report(skip ? diagnostic.skippingRow() : diagnostic)
                 state.summary.invalid += 1
+                setAsideRow(.invalid, phone: phone.digits, problem: diagnostic.id)
                 continue
             }
             if state.exclusions.contains(phone) {
                 state.summary.excluded += 1
+                setAsideRow(.excluded, phone: phone.digits)
                 continue
             }
             guard state.seen.insert(phone) else {
                 state.summary.duplicates += 1
+                setAsideRow(.duplicate, phone: phone.digits)
                 if state.duplicatesByFile[file, default: 0] < state.duplicatesKeptPerFile {
                     state.duplicatesByFile[file, default: 0] += 1
                     state.duplicates.append((phone, at(phoneIndex)))
@@ -261,6 +302,7 @@ public struct RecipientChecker: Sendable {
             }
             var values = state.constants
             var valid = true
+            var firstProblem: DiagnosticID?
             var length = state.fixedLength ?? 0
             for binding in bindings {
                 guard let index = binding.index else {
@@ -275,6 +317,7 @@ public struct RecipientChecker: Sendable {
                         let diagnostic = Diagnostic.rowValue(problem, column: binding.column, parameter: binding.parameter.name.value, type: binding.parameter.type.value, at: at(index))
                         collector.report(skip ? diagnostic.skippingRow() : diagnostic)
                         valid = false
+                        firstProblem = firstProblem ?? diagnostic.id
                     }
                 }
                 length += MessageLength.characters(value)
@@ -285,14 +328,21 @@ public struct RecipientChecker: Sendable {
                 let diagnostic = Diagnostic.rowMessageTooLong(length, at: at(0))
                 collector.report(skip ? diagnostic.skippingRow() : diagnostic)
                 valid = false
+                firstProblem = diagnostic.id
             }
             guard valid else {
                 state.summary.invalid += 1
+                setAsideRow(.invalid, phone: phone.digits, problem: firstProblem ?? "recipients-column-missing")
                 continue
             }
             // Without a measurable template (its errors are reported elsewhere) there is no length.
             let segments = state.fixedLength == nil ? 0 : MessageLength.segments(forLength: length)
             state.summary.toSend += 1
+            // Where the template's fixed part alone needs two segments, the warning stays at the
+            // template; otherwise it points at the first row whose values make it longer.
+            if segments > 1, state.summary.firstMultiSegmentRow == nil, MessageLength.segments(forLength: state.fixedLength ?? 0) <= 1 {
+                state.summary.firstMultiSegmentRow = at(0)
+            }
             if segments > 0 {
                 state.summary.segmentHistogram[segments, default: 0] += 1
                 state.summary.totalSegments += segments

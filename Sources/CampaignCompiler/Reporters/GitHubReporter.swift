@@ -9,7 +9,7 @@ public struct GitHubReporter: DiagnosticReporter {
         for (file, ids) in report.omitted.sorted(by: { $0.key < $1.key }) {
             let total = ids.values.reduce(0) { $0 + $1.count }
             let parts = ids.sorted { $0.key < $1.key }.map { "\($0.value.count) × \($0.key)" }.joined(separator: ", ")
-            out += "::notice file=\(Self.escapeProperty(file)),title=\(Self.escapeProperty("salvo"))::\(Self.escapeData("\(total) more problems not annotated (\(parts)); run salvo validate --format json for all"))\n"
+            out += "::notice file=\(Self.escapeProperty(PrintableText.escape(file))),title=\(Self.escapeProperty("salvo"))::\(Self.escapeData("\(total) more problems not annotated (\(parts)); run salvo validate --format json for more"))\n"
         }
         return out
     }
@@ -25,7 +25,7 @@ public struct GitHubReporter: DiagnosticReporter {
         var properties: [String] = []
         if let location = diagnostic.location {
             let range = location.range
-            properties.append("file=\(Self.escapeProperty(location.file))")
+            properties.append("file=\(Self.escapeProperty(PrintableText.escape(location.file)))")
             properties.append("line=\(range.start.line)")
             properties.append("col=\(range.start.column)")
             properties.append("endLine=\(range.end.line)")
@@ -34,11 +34,12 @@ public struct GitHubReporter: DiagnosticReporter {
             }
         }
         properties.append("title=\(Self.escapeProperty("salvo [\(diagnostic.id)]"))")
-        var message = diagnostic.message
-        if let fixIt = diagnostic.fixIt { message += "\nhelp: \(fixIt.message)" }
+        // User text is escaped piece by piece; only the line breaks added here separate them.
+        var message = PrintableText.escape(diagnostic.message)
+        if let fixIt = diagnostic.fixIt { message += "\nhelp: \(PrintableText.escape(fixIt.message))" }
         for note in diagnostic.notes {
-            let place = note.location.map { "\($0.file):\($0.range.start.line):\($0.range.start.column): " } ?? ""
-            message += "\n\(place)note: \(note.message)"
+            let place = note.location.map { "\(PrintableText.escape($0.file)):\($0.range.start.line):\($0.range.start.column): " } ?? ""
+            message += "\n\(place)note: \(PrintableText.escape(note.message))"
         }
         return "::\(command) \(properties.joined(separator: ","))::\(Self.escapeData(message))\n"
     }

@@ -12,6 +12,22 @@ public struct JSONReporter: DiagnosticReporter {
         var warnings: Int
         var diagnostics: [Entry]
         var campaigns: [Campaign]
+        /// Diagnostics left out past 1,000 of one id in one file, counted.
+        var omitted: [OmittedEntry]
+    }
+
+    struct OmittedEntry: Encodable {
+        var file: String
+        var id: String
+        var severity: String
+        var count: Int
+    }
+
+    /// The counts of diagnostics left out, by file and id, in a stable order.
+    static func omittedEntries(_ report: ValidationReport) -> [OmittedEntry] {
+        report.omitted.sorted { $0.key < $1.key }.flatMap { file, ids in
+            ids.sorted { $0.key < $1.key }.map { OmittedEntry(file: PrintableText.escape(file), id: $0.key.rawValue, severity: $0.value.severity.rawValue, count: $0.value.count) }
+        }
     }
 
     struct Campaign: Encodable {
@@ -55,7 +71,7 @@ public struct JSONReporter: DiagnosticReporter {
     }
 
     public func render(_ report: ValidationReport) -> String {
-        let entries = report.diagnostics.map { diagnostic in
+        let entries = report.diagnostics.map(\.printable).map { diagnostic in
             let range = diagnostic.location?.range
             return Entry(
                 severity: diagnostic.severity.rawValue, id: diagnostic.id.rawValue, message: diagnostic.message,
@@ -65,12 +81,13 @@ public struct JSONReporter: DiagnosticReporter {
                 fixIt: diagnostic.fixIt.map { Fix(message: $0.message, replacement: $0.replacement) })
         }
         let campaigns = report.recipients.map { file, counts in
-            Campaign(file: file,
+            Campaign(file: PrintableText.escape(file),
                      recipients: Counts(read: counts.read, invalid: counts.invalid, duplicates: counts.duplicates, excluded: counts.excluded, toSend: counts.toSend),
                      segments: Dictionary(uniqueKeysWithValues: counts.segmentHistogram.map { (String($0.key), $0.value) }),
                      totalSegments: counts.totalSegments)
         }
-        let output = Output(files: report.fileCount, errors: report.errorCount, warnings: report.warningCount, diagnostics: entries, campaigns: campaigns)
+        let output = Output(files: report.fileCount, errors: report.errorCount, warnings: report.warningCount, diagnostics: entries, campaigns: campaigns,
+                            omitted: Self.omittedEntries(report))
         return Self.encode(output) + "\n"
     }
 

@@ -21,6 +21,12 @@ public struct SARIFReporter: DiagnosticReporter {
         var tool: Tool
         var results: [Result]
         var columnKind = "unicodeCodePoints"
+        /// Counts of diagnostics left out past the per-id limit, in the run's property bag.
+        var properties: Properties?
+    }
+
+    struct Properties: Encodable {
+        var omitted: [JSONReporter.OmittedEntry]
     }
 
     struct Tool: Encodable {
@@ -84,15 +90,16 @@ public struct SARIFReporter: DiagnosticReporter {
     }
 
     public func render(_ report: ValidationReport) -> String {
+        let diagnostics = report.diagnostics.map(\.printable)
         var ruleIndex: [String: Int] = [:]
         var rules: [Rule] = []
-        for diagnostic in report.diagnostics where ruleIndex[diagnostic.id.rawValue] == nil {
+        for diagnostic in diagnostics where ruleIndex[diagnostic.id.rawValue] == nil {
             ruleIndex[diagnostic.id.rawValue] = rules.count
             rules.append(Rule(id: diagnostic.id.rawValue, name: Self.ruleName(diagnostic.id.rawValue),
                               shortDescription: Message(text: "salvo check '\(diagnostic.id.rawValue)'"),
                               defaultConfiguration: Configuration(level: Self.level(diagnostic.severity))))
         }
-        let results = report.diagnostics.compactMap { diagnostic -> Result? in
+        let results = diagnostics.compactMap { diagnostic -> Result? in
             guard let location = diagnostic.location else { return nil }
             var text = diagnostic.message
             if let fixIt = diagnostic.fixIt { text += " (\(fixIt.message))" }
@@ -107,7 +114,8 @@ public struct SARIFReporter: DiagnosticReporter {
                           locations: [Location(physicalLocation: Self.physical(location))],
                           relatedLocations: related.isEmpty ? nil : related)
         }
-        let log = Log(runs: [Run(tool: Tool(driver: Driver(rules: rules)), results: results)])
+        let omitted = JSONReporter.omittedEntries(report)
+        let log = Log(runs: [Run(tool: Tool(driver: Driver(rules: rules)), results: results, properties: omitted.isEmpty ? nil : Properties(omitted: omitted))])
         return JSONReporter.encode(log) + "\n"
     }
 

@@ -11,6 +11,9 @@ public struct TextReporter: DiagnosticReporter {
         self.colored = colored
     }
 
+    /// How many diagnostics of one id per file `--format json` and `sarif` keep.
+    public static let jsonPerIDLimit = 1_000
+
     public func render(_ report: ValidationReport) -> String {
         var out = ""
         for diagnostic in report.diagnostics {
@@ -20,10 +23,10 @@ public struct TextReporter: DiagnosticReporter {
             let total = ids.values.reduce(0) { $0 + $1.count }
             let parts = ids.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
                 .map { "\($0.value.count) × \($0.key)" }.joined(separator: ", ")
-            out += paint("note", "1;36") + ": \(total) more in \(file) not shown (\(parts)); --format json lists them all\n"
+            out += paint("note", "1;36") + ": \(total) more in \(PrintableText.escape(file)) not shown (\(parts)); --format json lists up to \(Self.jsonPerIDLimit) of each\n"
         }
         for (file, counts) in report.recipients {
-            out += "\(file): " + Self.describe(counts) + "\n"
+            out += "\(PrintableText.escape(file)): " + Self.describe(counts) + "\n"
         }
         out += summary(report) + "\n"
         return out
@@ -36,14 +39,14 @@ public struct TextReporter: DiagnosticReporter {
             out += excerpt(location, sources: sources, style: style(diagnostic.severity))
         }
         if let fixIt = diagnostic.fixIt {
-            out += paint("help", "1;36") + ": \(fixIt.message)\n"
+            out += paint("help", "1;36") + ": \(PrintableText.escape(fixIt.message))\n"
         }
         for note in diagnostic.notes {
             if let location = note.location {
                 out += header(location, severity: "note", message: note.message, style: "1;36")
                 out += excerpt(location, sources: sources, style: "1;36")
             } else {
-                out += paint("note", "1;36") + ": \(note.message)\n"
+                out += paint("note", "1;36") + ": \(PrintableText.escape(note.message))\n"
             }
         }
         return out
@@ -85,9 +88,9 @@ public struct TextReporter: DiagnosticReporter {
     private func header(_ location: SourceLocation?, severity: String, message: String, style: String) -> String {
         var prefix = ""
         if let location {
-            prefix = "\(location.file):\(location.range.start.line):\(location.range.start.column): "
+            prefix = "\(PrintableText.escape(location.file)):\(location.range.start.line):\(location.range.start.column): "
         }
-        return (colored ? "\u{1B}[1m\(prefix)\u{1B}[0m" : prefix) + paint(severity, style) + ": " + message + "\n"
+        return (colored ? "\u{1B}[1m\(prefix)\u{1B}[0m" : prefix) + paint(severity, style) + ": " + PrintableText.escape(message) + "\n"
     }
 
     /// The source line with a margin and the range underlined (`^~~~`), widths counted as a
@@ -103,6 +106,7 @@ public struct TextReporter: DiagnosticReporter {
             if scalar == "\t" { return " " }
             if scalar.value < 0x20 { return Unicode.Scalar(0x2400 + scalar.value) ?? "?" }
             if scalar.value == 0x7F { return "\u{2421}" }
+            if PrintableText.needsEscape(scalar) { return "\u{FFFD}" }
             return scalar
         }
         let number = String(lineNumber)
