@@ -75,4 +75,48 @@ struct SplitMix64: RandomNumberGenerator {
         }
         #expect(withErrors > iterations / 4, "mutations should mostly break files; \(withErrors) of \(iterations) did")
     }
+
+    /// Recipient files mutated with the hostile bytes (NUL, ESC, C1, stray quotes, CR, invalid
+    /// UTF-8, long runs): the check never crashes, every problem is located inside the file or at
+    /// the campaign's source line, and no rendered diagnostic carries a raw control character.
+    @Test func mutatedRecipientFilesNeverCrashOrEchoControlCharacters() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-fuzz-rows-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let campaign = """
+            version: 1
+            campaign: fuzz
+            sign-name: 云杉商城
+            template: { code: SMS_1, type: notification, content: "${name}您好，订单${code}已发货" }
+            parameters:
+              name: { type: name, from: name }
+              code: { type: code, from: code }
+            recipients:
+              from:
+                - csv: m.csv
+                - jsonl: m.jsonl
+            """
+        try campaign.write(toFile: folder + "/c.yaml", atomically: true, encoding: .utf8)
+        let csvSeed = Array("phone,name,code\n13800138000,张伟,A1B2\n\"13800138001\",\"李,娜\",C3D4\r\n13800138002,王芳,E5F6\n".utf8)
+        let jsonSeed = Array("{\"phone\":\"13800138003\",\"name\":\"赵\",\"code\":\"X1Y2\"}\n{\"phone\":13800138004,\"name\":\"\\u001b[31m\",\"code\":\"Z9Z9\"}\n".utf8)
+        let hostile: [[UInt8]] = [[0x00], [0x1B, 0x5B, 0x32, 0x4A], [0xC2, 0x9B], [0x22], [0x0D], [0xFF, 0xFE], Array(repeating: 0x41, count: 300)]
+        let iterations = Int(ProcessInfo.processInfo.environment["SALVO_FUZZ_ITERATIONS"] ?? "").map { max($0 / 20, 50) } ?? 1000
+        var random = SplitMix64(state: UInt64(ProcessInfo.processInfo.environment["SALVO_FUZZ_SEED"] ?? "") ?? 20_261_130)
+        for iteration in 0..<iterations {
+            var csv = Self.mutate(csvSeed, using: &random)
+            var json = Self.mutate(jsonSeed, using: &random)
+            if Bool.random(using: &random), let bytes = hostile.randomElement(using: &random) { csv.insert(contentsOf: bytes, at: Int.random(in: 0...csv.count, using: &random)) }
+            if Bool.random(using: &random), let bytes = hostile.randomElement(using: &random) { json.insert(contentsOf: bytes, at: Int.random(in: 0...json.count, using: &random)) }
+            _ = FileManager.default.createFile(atPath: folder + "/m.csv", contents: Data(csv))
+            _ = FileManager.default.createFile(atPath: folder + "/m.jsonl", contents: Data(json))
+            let check = await CampaignChecker.check(path: folder + "/c.yaml")
+            for diagnostic in check.diagnostics {
+                let location = try #require(diagnostic.location, "iteration \(iteration): '\(diagnostic.message)' has no location")
+                #expect(location.range.start.line >= 1 && location.range.start.column >= 1, "iteration \(iteration)")
+                let rendered = TextReporter().render(diagnostic, sources: check.sources) + GitHubReporter().annotation(diagnostic)
+                let raw = rendered.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) }
+                #expect(raw.isEmpty, "iteration \(iteration): raw control characters \(raw.map(\.value)) in \(rendered)")
+            }
+        }
+    }
 }

@@ -52,4 +52,17 @@ import YAMLSyntax
         let uri = (((results.first?["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["artifactLocation"] as? [String: Any])?["uri"] as? String
         #expect(uri == "c%2C1%3Ax.yaml")
     }
+
+    @Test func controlCharactersNeverReachAnyFormat() async {
+        let text = "version: 1\ncampaign: \"a\\e[2Jb\\u009B\"\n"
+        let check = await CampaignChecker.check(bytes: Array(text.utf8), path: "c\u{1B}[31m.yaml", options: CheckOptions(checksRecipientFiles: false))
+        let report = ValidationReport(fileCount: 1, diagnostics: check.diagnostics, sources: check.sources)
+        #expect(!report.diagnostics.isEmpty)
+        for reporter in [TextReporter() as any DiagnosticReporter, JSONReporter(), GitHubReporter(), SARIFReporter()] {
+            let rendered = reporter.render(report)
+            let raw = rendered.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) }
+            #expect(raw.isEmpty, "\(type(of: reporter)): \(raw.map(\.value))")
+        }
+        #expect(PrintableText.escape("a\u{1B}[2J\u{9B}\u{202E}") == "a\\x1B[2J\\x9B\\u{202E}")
+    }
 }

@@ -175,4 +175,34 @@ import Testing
         #expect(lines.count == 32 && lines.dropFirst().allSatisfy { $0.contains(",sent,") && $0.contains(",delivered,DELIVERED,") }, "\(report.stdout)\(report.stderr)")
         _ = setup.emulator.stop()
     }
+
+    @Test func reportsAreSafeInSpreadsheetsAndListEveryoneNotSent() throws {
+        let setup = try Setup(recipients: 5, rate: 1000, batchSize: 10)
+        let campaign = try String(contentsOfFile: setup.campaign, encoding: .utf8)
+        try campaign.replacingOccurrences(of: "    - csv: m.csv\n", with: "    - csv: m.csv\n  invalid: skip\n").write(toFile: setup.campaign, atomically: true, encoding: .utf8)
+        let rows = try String(contentsOfFile: setup.folder + "/m.csv", encoding: .utf8)
+        try (rows + "13900009998,\"=cmd|' /C calc'!A0\"\n13900000001,又一次\n12345,坏号码\n").write(toFile: setup.folder + "/m.csv", atomically: true, encoding: .utf8)
+        let run = try setup.run()
+        _ = run.finish()
+        #expect(run.process.terminationStatus == 0)
+
+        let report = try SalvoProcess.run(["report", setup.campaign, "--state", setup.state])
+        #expect(report.stdout.contains("13900009998,\"'=cmd|' /C calc'!A0\",sent,"), "\(report.stdout)")
+        let raw = try SalvoProcess.run(["report", setup.campaign, "--state", setup.state, "--raw"])
+        #expect(raw.stdout.contains("13900009998,=cmd|' /C calc'!A0,sent,"), "\(raw.stdout)")
+
+        let out = setup.folder + "/not-sent.csv"
+        let notSent = try SalvoProcess.run(["report", setup.campaign, "--state", setup.state, "--not-sent", "--out", out])
+        #expect(notSent.status == 0, "\(notSent.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text == """
+            phone,name,reason,code,source,line,batch,out_id
+            13900000001,又一次,duplicate,,m.csv,8,,
+            12345,坏号码,invalid,recipient-phone-invalid,m.csv,9,,
+
+            """, "\(text)")
+        let mode = (try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600)
+        _ = setup.emulator.stop()
+    }
 }

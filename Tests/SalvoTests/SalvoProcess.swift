@@ -6,6 +6,8 @@ struct SalvoProcess {
         var status: Int32
         var stdout: String
         var stderr: String
+        var timedOut = false
+        var all: String { stdout + stderr }
     }
 
     /// The `salvo` binary beside the test bundle (`SALVO_BIN` overrides).
@@ -21,8 +23,10 @@ struct SalvoProcess {
 
     static let packageRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-    /// Runs `salvo` with `arguments` in `directory`, with `environment` added to a clean one.
-    static func run(_ arguments: [String], in directory: String = packageRoot, environment: [String: String] = [:]) throws -> Outcome {
+    /// Runs `salvo` with `arguments` in `directory`, with `environment` added to a clean one. A
+    /// process still running after `seconds` is killed and reported as `timedOut` (a hang
+    /// detector, not a timing).
+    static func run(_ arguments: [String], in directory: String = packageRoot, environment: [String: String] = [:], seconds: Double = 600) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -34,11 +38,31 @@ struct SalvoProcess {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes to the end before waiting, so a large output cannot block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        // Both pipes are drained at once, so a large output on one cannot block the child.
+        let collected = Collected()
+        Thread { collected.stdout = out.fileHandleForReading.readDataToEndOfFile(); collected.done.signal() }.start()
+        Thread { collected.stderr = err.fileHandleForReading.readDataToEndOfFile(); collected.done.signal() }.start()
+        let deadline = Date().addingTimeInterval(seconds)
+        var timedOut = false
+        while process.isRunning {
+            if Date() > deadline {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+            usleep(10_000)
+        }
         process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        collected.done.wait()
+        collected.done.wait()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: collected.stdout, as: UTF8.self),
+                       stderr: String(decoding: collected.stderr, as: UTF8.self), timedOut: timedOut)
+    }
+
+    private final class Collected: @unchecked Sendable {
+        var stdout = Data()
+        var stderr = Data()
+        let done = DispatchSemaphore(value: 0)
     }
 }
 
