@@ -39,7 +39,7 @@ struct Validate: AsyncParsableCommand {
         // keep up to 1,000 of each id per file and count the rest, so memory stays bounded.
         let machine = format == .json || format == .sarif
         let options = CheckOptions(checksRecipientFiles: !noRecipients, diagnosticLimit: machine ? nil : 50,
-                                   perIDLimit: machine ? TextReporter.jsonPerIDLimit : nil, access: sourceOptions.access)
+                                   perIDLimit: machine ? JSONReporter.perIDLimit : nil, access: sourceOptions.access)
         let report = await CampaignValidation.validate(files: files, options: options)
         let environment = ProcessInfo.processInfo.environment
         let colored = format == .text && Terminal.isTerminal(fileDescriptor: 1) && environment["NO_COLOR"] == nil

@@ -120,12 +120,20 @@ public struct RecipientChecker: Sendable {
     /// Checks every row; `accept` is called for each recipient to send to, in order, and what it
     /// throws ends the check.
     public func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void) async throws(Failure) -> RecipientCheck {
-        try await check(accept: accept, setAside: { _ in })
+        try await check(accept: accept, setAside: nil)
     }
 
     /// Checks every row; `accept` is called for each recipient to send to and `setAside` for each
     /// row that is not sent (invalid, duplicate, excluded), in order.
     public func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: (SetAsideRow) -> Void) async throws(Failure) -> RecipientCheck {
+        try await withoutActuallyEscaping(setAside) { (setAside) async throws(Failure) -> RecipientCheck in
+            try await check(accept: accept, setAside: Optional(setAside))
+        }
+    }
+
+    /// The check; with `setAside` nil (validate, plan) no set-aside row is built, so a file of a
+    /// million duplicates costs no allocation per row for a list nobody reads.
+    private func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: ((SetAsideRow) -> Void)?) async throws(Failure) -> RecipientCheck {
         var collector = DiagnosticCollector(limit: diagnosticLimit, perIDLimit: perIDLimit)
         var sources: [String: SourceText] = [:]
         let exclusions = await readExclusions(into: &collector, sources: &sources)
@@ -200,7 +208,7 @@ public struct RecipientChecker: Sendable {
     private func checkRows<Source: RecipientSource, Failure: Error>(
         of source: Source, spec: RecipientSourceSpec, sourceIndex: Int, state: inout PassState,
         collector: inout DiagnosticCollector, sources: inout [String: SourceText],
-        accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: (SetAsideRow) -> Void
+        accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: ((SetAsideRow) -> Void)?
     ) async throws(Failure) {
         let yaml = SourceLocation(file: campaignPath, range: spec.path.range)
         let header: RecipientHeader
@@ -252,12 +260,13 @@ public struct RecipientChecker: Sendable {
                 let position = index < row.positions.count ? row.positions[index] : SourcePosition(line: row.line, column: 1)
                 return SourceLocation(file: file, range: SourceRange(at: position))
             }
-            func setAsideRow(_ reason: SetAsideRow.Reason, phone: String, problem: DiagnosticID? = nil) {
+            func setAsideRow(_ reason: SetAsideRow.Reason, phone: @autoclosure () -> String, problem: DiagnosticID? = nil) {
+                guard let setAside else { return }
                 var values = state.constants
                 for binding in bindings {
                     if let index = binding.index, index < row.fields.count { values[binding.position] = row.fields[index] }
                 }
-                setAside(SetAsideRow(phone: phone, values: values, reason: reason, problem: problem?.rawValue, file: spec.path.value, line: row.line))
+                setAside(SetAsideRow(phone: phone(), values: values, reason: reason, problem: problem?.rawValue, file: spec.path.value, line: row.line))
             }
             guard row.fields.count == header.columns.count else {
                 collector.report(skip ? Diagnostic.rowFieldCount(row.fields.count, header: header.columns.count, at: at(0)).skippingRow() : .rowFieldCount(row.fields.count, header: header.columns.count, at: at(0)))

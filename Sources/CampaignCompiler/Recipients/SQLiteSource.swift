@@ -26,10 +26,10 @@ public struct SQLiteSource: RecipientSource {
     }
 
     public func open() throws(RecipientSourceError) -> (header: RecipientHeader, rows: Rows) {
+        // The checks of every source (folder, file kind, size), then SQLite opens the same real path.
         let opened = try access.open(path, campaignPath: campaignPath)
         close(opened.descriptor)
-        let resolved = try access.permittedPath(path, campaignPath: campaignPath)
-        let statement = try SQLiteStatement(path: resolved, query: query, timeout: access.queryTimeout, heapBytes: access.queryHeapBytes)
+        let statement = try SQLiteStatement(path: opened.path, query: query, timeout: access.queryTimeout, heapBytes: access.queryHeapBytes)
         let columns = statement.columnNames
         let range = SourceRange(start: SourcePosition(line: 1, column: 1), end: SourcePosition(line: 1, column: 1))
         return (RecipientHeader(columns: columns, range: range, text: nil), Rows(statement: statement))

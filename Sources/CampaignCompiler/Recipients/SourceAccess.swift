@@ -40,7 +40,8 @@ public struct SourceAccess: Sendable, Hashable {
         (value ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
     }
 
-    /// Checks that a file named by the campaign at `campaignPath` may be read, and opens it.
+    /// Checks that a file named by the campaign at `campaignPath` may be read, and opens it by its
+    /// real path (which `Opened.path` holds).
     func open(_ path: String, campaignPath: String?) throws(RecipientSourceError) -> RegularFile.Opened {
         let resolved = try permittedPath(path, campaignPath: campaignPath)
         do {
@@ -50,9 +51,8 @@ public struct SourceAccess: Sendable, Hashable {
         }
     }
 
-    /// The file's real path, after checking it lies inside the allowed folders and is a regular
-    /// file within the size limit; nothing is read.
-    func permittedPath(_ path: String, campaignPath: String?) throws(RecipientSourceError) -> String {
+    /// The file's real path, after checking it lies inside the allowed folders; nothing is opened.
+    private func permittedPath(_ path: String, campaignPath: String?) throws(RecipientSourceError) -> String {
         guard let resolved = RegularFile.realPath(path) else {
             throw RecipientSourceError(.missing, "does not exist")
         }
@@ -75,7 +75,7 @@ public struct SourceAccess: Sendable, Hashable {
     static func error(_ refusal: RegularFile.Refusal, limit: Int64) -> RecipientSourceError {
         switch refusal {
         case .missing:
-            RecipientSourceError(.missing, "does not exist")
+            RecipientSourceError(.missing, refusal.reason)
         case .unreadable:
             RecipientSourceError(.unreadable, refusal.reason)
         case .notRegular, .virtual:

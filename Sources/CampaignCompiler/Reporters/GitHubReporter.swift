@@ -16,6 +16,8 @@ public struct GitHubReporter: DiagnosticReporter {
 
     /// The workflow command for one diagnostic, notes and fix-it folded into its message.
     public func annotation(_ diagnostic: Diagnostic) -> String {
+        // User text is escaped (`printable`); only the line breaks added here separate its pieces.
+        let diagnostic = diagnostic.printable
         let command: String
         switch diagnostic.severity {
         case .error: command = "error"
@@ -25,7 +27,7 @@ public struct GitHubReporter: DiagnosticReporter {
         var properties: [String] = []
         if let location = diagnostic.location {
             let range = location.range
-            properties.append("file=\(Self.escapeProperty(PrintableText.escape(location.file)))")
+            properties.append("file=\(Self.escapeProperty(location.file))")
             properties.append("line=\(range.start.line)")
             properties.append("col=\(range.start.column)")
             properties.append("endLine=\(range.end.line)")
@@ -34,12 +36,11 @@ public struct GitHubReporter: DiagnosticReporter {
             }
         }
         properties.append("title=\(Self.escapeProperty("salvo [\(diagnostic.id)]"))")
-        // User text is escaped piece by piece; only the line breaks added here separate them.
-        var message = PrintableText.escape(diagnostic.message)
-        if let fixIt = diagnostic.fixIt { message += "\nhelp: \(PrintableText.escape(fixIt.message))" }
+        var message = diagnostic.message
+        if let fixIt = diagnostic.fixIt { message += "\nhelp: \(fixIt.message)" }
         for note in diagnostic.notes {
-            let place = note.location.map { "\(PrintableText.escape($0.file)):\($0.range.start.line):\($0.range.start.column): " } ?? ""
-            message += "\n\(place)note: \(PrintableText.escape(note.message))"
+            let place = note.location.map { "\($0.file):\($0.range.start.line):\($0.range.start.column): " } ?? ""
+            message += "\n\(place)note: \(note.message)"
         }
         return "::\(command) \(properties.joined(separator: ","))::\(Self.escapeData(message))\n"
     }

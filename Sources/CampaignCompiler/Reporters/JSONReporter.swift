@@ -3,6 +3,10 @@ import Foundation
 /// One JSON object: `{"files", "errors", "warnings", "diagnostics": [...]}`, the stable shape of
 /// `validate --format json`.
 public struct JSONReporter: DiagnosticReporter {
+    /// How many diagnostics of one id per file `--format json` and `sarif` keep; the rest are
+    /// counted in `omitted`.
+    public static let perIDLimit = 1_000
+
     /// Creates a JSON reporter.
     public init() {}
 
@@ -12,7 +16,7 @@ public struct JSONReporter: DiagnosticReporter {
         var warnings: Int
         var diagnostics: [Entry]
         var campaigns: [Campaign]
-        /// Diagnostics left out past 1,000 of one id in one file, counted.
+        /// Diagnostics left out past `perIDLimit` of one id in one file, counted.
         var omitted: [OmittedEntry]
     }
 

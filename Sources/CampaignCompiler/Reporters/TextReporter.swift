@@ -11,9 +11,6 @@ public struct TextReporter: DiagnosticReporter {
         self.colored = colored
     }
 
-    /// How many diagnostics of one id per file `--format json` and `sarif` keep.
-    public static let jsonPerIDLimit = 1_000
-
     public func render(_ report: ValidationReport) -> String {
         var out = ""
         for diagnostic in report.diagnostics {
@@ -23,7 +20,7 @@ public struct TextReporter: DiagnosticReporter {
             let total = ids.values.reduce(0) { $0 + $1.count }
             let parts = ids.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
                 .map { "\($0.value.count) × \($0.key)" }.joined(separator: ", ")
-            out += paint("note", "1;36") + ": \(total) more in \(PrintableText.escape(file)) not shown (\(parts)); --format json lists up to \(Self.jsonPerIDLimit) of each\n"
+            out += paint("note", "1;36") + ": \(total) more in \(PrintableText.escape(file)) not shown (\(parts)); --format json lists up to \(JSONReporter.perIDLimit) of each\n"
         }
         for (file, counts) in report.recipients {
             out += "\(PrintableText.escape(file)): " + Self.describe(counts) + "\n"

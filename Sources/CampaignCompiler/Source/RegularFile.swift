@@ -34,8 +34,10 @@ public enum RegularFile {
         }
     }
 
-    /// An open regular file: its descriptor (owned by the caller) and size.
+    /// An open regular file: the path it was opened by, its descriptor (owned by the caller) and size.
     public struct Opened: Sendable {
+        /// The path as given to `open`.
+        public var path: String
         /// The descriptor, opened read-only and blocking again; the caller closes it.
         public var descriptor: Int32
         /// The file's size in bytes when it was opened.
@@ -65,7 +67,7 @@ public enum RegularFile {
             Glibc.close(descriptor)
             throw .notRegular(kind)
         }
-        if isVirtual(descriptor) || (realPath(path).map { $0.hasPrefix("/proc/") || $0.hasPrefix("/sys/") } ?? false) {
+        if isVirtual(device: opened.st_dev, path: path) {
             Glibc.close(descriptor)
             throw .virtual
         }
@@ -76,7 +78,7 @@ public enum RegularFile {
         }
         let flags = fcntl(descriptor, F_GETFL)
         if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
-        return Opened(descriptor: descriptor, size: size)
+        return Opened(path: path, descriptor: descriptor, size: size)
     }
 
     /// Reads a whole regular file of at most `maxBytes`.
@@ -123,18 +125,15 @@ public enum RegularFile {
     }
 
     /// Files of procfs, sysfs and their kin present themselves as regular files of size 0: a file
-    /// on the same device as /proc, /sys or one of their mounts is refused.
-    private static func isVirtual(_ descriptor: Int32) -> Bool {
+    /// on the same device as /proc, /sys or one of their mounts, or whose real path lies under
+    /// /proc or /sys, is refused.
+    private static func isVirtual(device: dev_t, path: String) -> Bool {
         #if os(Linux)
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { return false }
         for mount in ["/proc", "/sys", "/dev", "/sys/kernel/debug", "/sys/kernel/security", "/sys/fs/cgroup", "/dev/pts"] {
             var other = stat()
-            if stat(mount, &other) == 0, other.st_dev == info.st_dev { return true }
+            if stat(mount, &other) == 0, other.st_dev == device { return true }
         }
-        return false
-        #else
-        return false
         #endif
+        return realPath(path).map { $0.hasPrefix("/proc/") || $0.hasPrefix("/sys/") } ?? false
     }
 }
