@@ -152,16 +152,16 @@ struct Report: AsyncParsableCommand {
 /// readable by others and never left half-written.
 final class ReportOutput {
     private let path: String?
-    private let temporary: String?
+    /// The file being written; nil for standard output and once it is renamed or dropped.
+    private var temporary: String?
     private var descriptor: Int32 = 1
     private var buffer: [UInt8] = []
+    /// The errno of the first write that failed: the report is then incomplete.
+    private var failure: Int32?
 
     init(path: String?) throws {
         self.path = path
-        guard let path else {
-            temporary = nil
-            return
-        }
+        guard let path else { return }
         let temporary = path + ".tmp-\(getpid())"
         let opened = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard opened >= 0 else { throw ReportOutputError(description: "cannot write '\(path)': \(String(cString: strerror(errno)))") }
@@ -176,33 +176,34 @@ final class ReportOutput {
     }
 
     private func flush() {
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else { break }
-            offset += written
-        }
+        if !Terminal.write(buffer[...], to: descriptor), failure == nil { failure = errno }
         buffer.removeAll(keepingCapacity: true)
     }
 
     /// Writes what is buffered and, for a file, renames it into place.
     func finish() throws {
         flush()
+        if let failure {
+            discard()
+            throw ReportOutputError(description: "cannot write \(path.map { "'\($0)'" } ?? "the report"): \(String(cString: strerror(failure)))")
+        }
         guard let path, let temporary else { return }
         fsync(descriptor)
         close(descriptor)
+        self.temporary = nil
         guard rename(temporary, path) == 0 else {
+            let code = errno
             unlink(temporary)
-            throw ReportOutputError(description: "cannot write '\(path)': \(String(cString: strerror(errno)))")
+            throw ReportOutputError(description: "cannot write '\(path)': \(String(cString: strerror(code)))")
         }
     }
 
-    /// Drops a file report that could not be completed.
+    /// Drops a file report that could not be completed (once; nothing after `finish` renamed it).
     func discard() {
         guard let temporary else { return }
         close(descriptor)
         unlink(temporary)
+        self.temporary = nil
     }
 }
 

@@ -29,7 +29,14 @@ enum Terminal {
     }
 
     private static func write(_ text: String, to descriptor: Int32) {
-        var bytes = Array(text.utf8)[...]
+        write(Array(text.utf8)[...], to: descriptor)
+    }
+
+    /// Writes all of `bytes`, resuming after partial writes and interruptions; false when a write
+    /// fails (a full disk, a closed pipe).
+    @discardableResult
+    static func write(_ bytes: ArraySlice<UInt8>, to descriptor: Int32) -> Bool {
+        var bytes = bytes
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { buffer in
                 #if canImport(Glibc)
@@ -40,9 +47,10 @@ enum Terminal {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                return
+                return false
             }
             bytes = bytes.dropFirst(written)
         }
+        return true
     }
 }
