@@ -2,7 +2,8 @@ import Foundation
 
 /// Faults to inject, drawn per request from a seeded generator so that a run can be replayed.
 public struct FaultPlan: Sendable, Hashable {
-    /// Share of requests refused with HTTP 400 `Throttling.User`, unprocessed.
+    /// Share of requests refused with HTTP 400 `Throttling.User`, unprocessed (at random; see
+    /// `EmulatorConfiguration.flowControl` for a limit on requests per second).
     public var throttleRate = 0.0
     /// Share refused with HTTP 503 `ServiceUnavailable`, unprocessed.
     public var unavailableRate = 0.0
@@ -51,6 +52,8 @@ public struct EmulatorConfiguration: Sendable {
     public var templates: [String: KnownTemplate] = [:]
     /// Faults.
     public var faults = FaultPlan()
+    /// The account's API flow control (requests per second); none by default.
+    public var flowControl = UserFlowControl()
     /// How far a request's time may be from the emulator's.
     public var timestampWindow: Duration = .seconds(15 * 60)
     /// How long a nonce is remembered.

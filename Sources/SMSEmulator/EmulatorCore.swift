@@ -40,6 +40,12 @@ public final class EmulatorCore: Sendable {
         /// BizIds count up from the start time, so that they differ between runs of the emulator.
         var nextBizId = UInt64(Date().timeIntervalSince1970 * 1000) * 1000
         var requests = 0
+        /// Flow control's budgets: sends (SendSms, SendBatchSms) and QuerySendDetails; nil when
+        /// requests are not limited.
+        var sendBudget: UserFlowControl.Bucket?
+        var queryBudget: UserFlowControl.Bucket?
+        /// Requests refused by flow control.
+        var throttled = 0
     }
 
     /// The configuration.
@@ -52,7 +58,18 @@ public final class EmulatorCore: Sendable {
     public init(configuration: EmulatorConfiguration, record: EmulatorRecord) {
         self.configuration = configuration
         self.record = record
-        state = Mutex(State(random: SplitMix64(state: configuration.faults.seed)))
+        var initial = State(random: SplitMix64(state: configuration.faults.seed))
+        if configuration.flowControl.isLimited {
+            initial.sendBudget = UserFlowControl.Bucket(requestsPerSecond: configuration.flowControl.requestsPerSecond)
+            initial.queryBudget = initial.sendBudget
+        }
+        state = Mutex(initial)
+    }
+
+    /// How many requests flow control refused (`configuration.flowControl`); the random
+    /// `throttleRate` fault is not counted.
+    public var throttledRequests: Int {
+        state.withLock { $0.throttled }
     }
 
     private static let commonV1 = Set(["AccessKeyId", "Action", "Format", "SignatureMethod", "SignatureNonce", "SignatureVersion", "Timestamp", "Version",
@@ -154,6 +171,11 @@ public final class EmulatorCore: Sendable {
             return reply(400, "InvalidParameter", "The parameter \(unknown) is not known for \(action).")
         }
 
+        // Flow control: the account's requests per second, refused before any processing.
+        guard admits(action: action, now: now) else {
+            return reply(400, "Throttling.User", "Request was denied due to user flow control.", headers: configuration.flowControl.retryAfterHeader.map { [$0] } ?? [])
+        }
+
         // Faults that refuse the request before it is processed.
         let faults = configuration.faults
         if draw < faults.throttleRate {
@@ -181,6 +203,24 @@ public final class EmulatorCore: Sendable {
                 }
                 return reply(200, "OK", "OK", extra: ["BizId": bizId])
             }
+        }
+    }
+
+    // MARK: - Flow control
+
+    /// Takes a token from the action's budget (QuerySendDetails has its own; sends share one), or
+    /// counts the refusal.
+    private func admits(action: String, now: Date) -> Bool {
+        guard configuration.flowControl.isLimited else { return true }
+        return state.withLock { state -> Bool in
+            let admitted: Bool
+            if action == "QuerySendDetails" {
+                admitted = state.queryBudget?.take(now: now) ?? true
+            } else {
+                admitted = state.sendBudget?.take(now: now) ?? true
+            }
+            if !admitted { state.throttled += 1 }
+            return admitted
         }
     }
 

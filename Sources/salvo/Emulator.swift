@@ -65,12 +65,19 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Extra random delay up to this many milliseconds.") var jitterMs = 0
     @Option(help: "Messages per number, sign and template per China day before isv.BUSINESS_LIMIT_CONTROL (0: no cap).") var dailyCap = 0
     @Option(help: "Seed of the fault generator.") var seed: UInt64 = 1
+    @Option(help: "Send requests (SendSms, SendBatchSms) accepted per second before HTTP 400 Throttling.User; QuerySendDetails has its own budget of the same size (0: no limit).") var qpsLimit = 0
+    @Option(help: "Milliseconds a flow-control refusal asks the client to wait, in its x-acs-retry-after header (default: no header).") var qpsRetryAfter: Int?
 
     func validate() throws {
         for rate in [throttleRate, unavailableRate, ambiguousRate] where !(0...1).contains(rate) {
             throw ValidationError("fault rates are between 0 and 1")
         }
         guard throttleRate + unavailableRate + ambiguousRate <= 1 else { throw ValidationError("fault rates add up to more than 1") }
+        guard qpsLimit >= 0 else { throw ValidationError("--qps-limit is 0 (no limit) or more") }
+        if let qpsRetryAfter {
+            guard qpsRetryAfter > 0 else { throw ValidationError("--qps-retry-after is at least 1 millisecond") }
+            guard qpsLimit > 0 else { throw ValidationError("--qps-retry-after needs --qps-limit") }
+        }
     }
 
     func serve() async throws {
@@ -97,6 +104,7 @@ struct EmulatorOptions: ParsableArguments {
         configuration.faults.jitter = .milliseconds(jitterMs)
         configuration.faults.dailyCap = dailyCap
         configuration.faults.seed = seed
+        configuration.flowControl = UserFlowControl(requestsPerSecond: qpsLimit, retryAfter: qpsRetryAfter.map { Duration.milliseconds($0) })
         let store: EmulatorRecord
         do {
             store = try EmulatorRecord(path: record ?? ":memory:")
