@@ -21,9 +21,11 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "YAMLSyntax", dependencies: ["CYAML"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The only importer of CSQLite: connection, statement, transaction.
+        .target(name: "SQLiteDatabase", dependencies: ["CSQLite"]),
         .target(
             name: "CampaignCompiler",
-            dependencies: ["YAMLSyntax", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["YAMLSyntax", "SQLiteDatabase", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "AliyunSMS",
@@ -38,13 +40,13 @@ let package = Package(
         .target(
             name: "SMSEmulator",
             dependencies: [
-                "AliyunSMS", "CSQLite",
+                "AliyunSMS", "SQLiteDatabase",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .target(name: "CampaignRunner", dependencies: ["CampaignCompiler", "AliyunSMS", "CSQLite"]),
+        .target(name: "CampaignRunner", dependencies: ["CampaignCompiler", "AliyunSMS", "SQLiteDatabase"]),
         .executableTarget(
             name: "salvo",
             dependencies: [
@@ -64,12 +66,17 @@ let package = Package(
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(
             name: "CampaignCompilerTests",
-            dependencies: ["CampaignCompiler", "YAMLSyntax", "CSQLite"],
+            dependencies: ["CampaignCompiler", "YAMLSyntax", "SQLiteDatabase"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "AliyunSMSTests", dependencies: ["AliyunSMS", "SMSEmulator"], exclude: ["Fixtures"]),
         .testTarget(name: "SMSEmulatorTests", dependencies: ["SMSEmulator", "AliyunSMS"]),
-        .testTarget(name: "CampaignRunnerTests", dependencies: ["CampaignRunner", "CampaignCompiler", "AliyunSMS", "SMSEmulator", "CSQLite"]),
+        .testTarget(
+            name: "CampaignRunnerTests",
+            dependencies: ["CampaignRunner", "CampaignCompiler", "AliyunSMS", "SMSEmulator", "SQLiteDatabase"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "SQLiteDatabaseTests", dependencies: ["SQLiteDatabase"]),
         .testTarget(name: "SalvoTests", dependencies: ["salvo", "AliyunSMS"]),
     ]
 )

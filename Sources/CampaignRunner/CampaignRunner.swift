@@ -2,372 +2,189 @@ import AliyunSMS
 import CampaignCompiler
 import Foundation
 
-/// Sends a campaign's plan under its schedule and rate, checkpointing every step in its state
+/// Sends a campaign's plan under its schedule and rate, checkpointing every step in its run
 /// store, so that a run killed at any moment resumes without sending anyone the message twice and
 /// without losing anyone.
 ///
-/// Before a group of requests leaves, their intent is committed (`sending`) in one transaction;
-/// every answer is committed as it comes. On resume, every batch whose answer is unknown is
-/// reconciled through QuerySendDetails (its first number, the attempt's China date, matched by
-/// OutId) before anything is sent again; only a batch the provider has no record of, a grace period
-/// after the attempt, is sent again.
-public final class CampaignRunner {
+/// The decisions are `RunState`'s; this type performs them: it commits what the state asks, sends
+/// requests (at most `concurrency` at once, each in its own child task), asks the provider about
+/// unanswered ones, and sleeps on the injected clock. Before a group of requests leaves, their
+/// intent is committed durably; every answer is committed as it comes. Cancelling the task
+/// (SIGINT, SIGTERM in the command line) ends waits at once; requests in flight finish and are
+/// recorded.
+public final class CampaignRunner: Sendable {
     let campaign: Campaign
     let options: RunOptions
     let client: SMSClient?
     let events: @Sendable (RunEvent) -> Void
-    private let calendar: ScheduleCalendar
-    private var backoff: Backoff { Backoff(base: options.retryBase, cap: max(60, options.retryBase)) }
+    let store: any RunStore
+    /// The campaign's lock file, for a store in its state folder.
+    let lockPath: String?
+    private let policy: RunPolicy
 
-    /// A runner; `client` may be nil only for a dry run.
-    public init(campaign: Campaign, options: RunOptions, client: SMSClient?, events: @escaping @Sendable (RunEvent) -> Void = { _ in }) {
+    /// The code of a batch whose run ended before any answer came.
+    static let noAnswer = "NoAnswer"
+
+    /// A runner; `client` may be nil only for a dry run. Without `store`, the run's state is kept
+    /// in the campaign's state folder (`SQLiteRunStore`), under its lock.
+    public init(campaign: Campaign, options: RunOptions, client: SMSClient?, store: (any RunStore)? = nil,
+                events: @escaping @Sendable (RunEvent) -> Void = { _ in }) {
         self.campaign = campaign
         self.options = options
         self.client = client
         self.events = events
-        calendar = ScheduleCalendar(schedule: campaign.schedule, templateType: campaign.template.type.value)
+        let folder = options.stateFolder + "/" + campaign.id.value
+        self.store = store ?? SQLiteRunStore(folder: folder)
+        lockPath = store == nil ? folder + "/lock" : nil
+        policy = RunPolicy(calendar: ScheduleCalendar(schedule: campaign.schedule, templateType: campaign.template.type.value),
+                           timeZone: TimeZone(identifier: campaign.schedule.timezone.value) ?? .current,
+                           rate: Double(campaign.sending.rate), concurrency: campaign.sending.concurrency, graceSeconds: options.graceSeconds,
+                           maxAttempts: options.maxAttempts, backoff: Backoff(base: options.retryBase, cap: max(60, options.retryBase)), wait: options.wait)
     }
 
     /// The campaign's state folder.
     public var folder: String { options.stateFolder + "/" + campaign.id.value }
 
-    /// Runs until every recipient has an outcome, a window closes, a stop is asked for, or a fatal
-    /// error; what happened is in the outcome and the state store.
+    private var now: Double { options.clock.now.seconds }
+
+    /// Runs until every recipient has an outcome, a window closes, the task is cancelled, or a
+    /// fatal error; what happened is in the outcome and the store.
     public func run() async -> RunOutcome {
         if options.dryRun { return await dryRun() }
         do {
             return try await runLocked()
-        } catch let error as StateStoreError {
-            return .stopped(error.description)
+        } catch let error as RunStoreError {
+            return .stopped(.state(error.message))
         } catch let error as PlanError {
-            return .stopped(error.description)
+            return .stopped(.failure(error.description))
         } catch {
-            return .stopped("\(error)")
+            return .stopped(.failure("\(error)"))
         }
     }
 
     // MARK: - Set-up
 
-    private func prepareFolder() throws(StateStoreError) {
+    private func prepareFolder() throws(RunStoreError) {
         // Parents such as ~/.local/state may not exist yet; the folders Salvo makes are owner-only.
         for path in [options.stateFolder, folder] where !FileManager.default.fileExists(atPath: path) {
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw StateStoreError("cannot create the state folder '\(path)': \(error.localizedDescription)")
+                throw RunStoreError(.io, "cannot create the state folder '\(path)': \(error.localizedDescription)")
             }
         }
-        chmod(folder, 0o700)
     }
 
     private func runLocked() async throws -> RunOutcome {
-        guard client != nil else { return .stopped("no client to send with") }
-        try prepareFolder()
-        let lock: CampaignLock
-        switch try CampaignLock.acquire(path: folder + "/lock") {
-        case .success(let held): lock = held
-        case .failure(let holder):
-            return .later("another run holds campaign '\(campaign.id.value)'" + (holder.pid.map { " (pid \($0))" } ?? "") + "; it was left alone")
+        guard let client else { return .stopped(.failure("no client to send with")) }
+        var lock: CampaignLock?
+        if let lockPath {
+            try prepareFolder()
+            switch try CampaignLock.acquire(path: lockPath) {
+            case .success(let held): lock = held
+            case .failure(let holder): return .later(.held(pid: holder.pid, campaign: campaign.id.value))
+            }
         }
         defer { withExtendedLifetime(lock) {} }
-        let store = try StateStore(path: folder + "/state.db")
-        let planPath = folder + "/plan.jsonl"
-        if let refusal = try await preparePlan(store: store, planPath: planPath) { return refusal }
-        // The plan in the state folder is sent line by line as it stands: indexing it checks, on
-        // every start, that it is still the one this run read whole and stored.
-        let index: PlanIndex
-        do {
-            index = try PlanIndex(path: planPath)
-        } catch {
-            return .stopped("the state in \(folder) is damaged: \(error); move the folder away to start over")
+        var run: StoredRun
+        let fresh: Bool
+        switch try await prepareRun() {
+        case .ready(let stored, let isFresh):
+            run = stored
+            fresh = isFresh
+        case .refused(let outcome):
+            return outcome
         }
-        let stored = try store.batches().count
-        guard index.count == stored else {
-            return .stopped("the state in \(folder) is damaged: its plan has \(index.count) requests and its state \(stored); move the folder away to start over")
+        if let endpoint = options.endpoint {
+            events(.sendingTo(endpoint: endpoint))
+            if options.endpointGiven || run.metadata.endpoint == nil { run.metadata.endpoint = endpoint }
         }
-        let outcome = try await loop(store: store, index: index)
-        let label: String
-        switch outcome {
-        case .done: label = "done"
-        case .later(let reason): label = reason.hasPrefix("interrupted") ? "interrupted" : "waiting"
-        case .stopped: label = "stopped"
-        }
-        var meta = ["last_outcome": label]
-        if case .stopped(let reason) = outcome { meta["stop_reason"] = reason }
-        try store.setMeta(meta)
+        var state = RunState(batches: run.batches, policy: policy)
+        var driver = Driver(runner: self, client: client, metadata: run.metadata, needsProbe: fresh)
+        let outcome = try await driver.loop(&state)
+        driver.metadata.lastEnd = outcome.end
+        if case .stopped(let reason) = outcome { driver.metadata.stopReason = reason.description } else { driver.metadata.stopReason = nil }
+        driver.metadata.activity = nil
+        try await store.commit(RunChange(metadata: driver.metadata))
+        events(.progress(state.counts, pace: state.pace))
         return outcome
     }
 
-    /// Makes sure the store has the plan this campaign compiles to; a refusal when it has another.
-    private func preparePlan(store: StateStore, planPath: String) async throws -> RunOutcome? {
+    private enum Preparation {
+        case ready(StoredRun, fresh: Bool)
+        case refused(RunOutcome)
+    }
+
+    /// Makes sure the store holds the run of the plan this campaign compiles to.
+    private func prepareRun() async throws -> Preparation {
         let current = try PlanCompiler.header(for: campaign)
-        if let storedID = store.meta("plan_id") {
-            guard let stored = PlanReader.header(at: planPath), stored.planId == storedID else {
-                return .stopped("the state in \(folder) is damaged: its plan file is missing or is another plan; move the folder away to start over")
+        if let stored = try await store.load() {
+            for notice in stored.notices { events(.notice(notice)) }
+            if stored.metadata.planID == current.planId {
+                events(.planned(batches: stored.batches.count, recipients: stored.batches.reduce(0) { $0 + $1.recipients }, planId: current.planId, resumed: true))
+                return .ready(stored, fresh: !stored.batches.contains { $0.attempts > 0 || !$0.state.isWaiting })
             }
-            guard storedID == current.planId else {
-                let changes = try await describeChanges(from: stored, planPath: planPath)
-                return .stopped("the campaign's inputs changed since this run began (plan \(storedID)); refusing to resume. What changed:\n"
-                                + changes.map { "  - \($0)" }.joined(separator: "\n"))
+            let touched = stored.batches.filter { $0.attempts > 0 || !$0.state.isWaiting }
+            if touched.isEmpty {
+                // Nothing of the old plan left: plan again, and say so.
+                let kept = try await store.setAside(SetAsideRequest(at: now))
+                events(.notice("the campaign's inputs changed and nothing of plan \(stored.metadata.planID) was sent: planning again (its state is kept in \(kept))"))
+            } else {
+                let changes = try await describeChanges(from: stored.metadata.planID)
+                let sent = touched.filter { $0.state == .accepted }.reduce(0) { $0 + $1.recipients }
+                return .refused(.stopped(.inputsChanged(planID: stored.metadata.planID, changes: changes, sent: sent, campaign: campaign.path)))
             }
-            let batches = try store.batches()
-            events(.planned(batches: batches.count, recipients: batches.reduce(0) { $0 + $1.recipients }, planId: storedID, resumed: true))
-            return nil
         }
+        let staging = (store as? SQLiteRunStore)?.newPlanPath ?? NSTemporaryDirectory() + "salvo-plan-\(getpid())-\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: staging) }
         if let given = options.planPath {
-            guard let header = PlanReader.header(at: given) else { return .stopped("'\(given)' is not a salvo plan") }
+            guard let header = PlanReader.header(at: given) else { return refuse(.stopped(.notAPlan(path: given))) }
             guard header.planId == current.planId else {
                 let changes = try await describeChanges(from: header, planPath: given)
-                return .stopped("the plan '\(given)' was made from other inputs than the campaign has now; refusing to run it. What changed:\n"
-                                + changes.map { "  - \($0)" }.joined(separator: "\n"))
+                return refuse(.stopped(.planMismatch(path: given, changes: changes)))
             }
-            let temporary = planPath + ".copy"
-            try? FileManager.default.removeItem(atPath: temporary)
+            try? FileManager.default.removeItem(atPath: staging)
             do {
-                try FileManager.default.copyItem(atPath: given, toPath: temporary)
+                try FileManager.default.copyItem(atPath: given, toPath: staging)
             } catch {
                 throw PlanError("cannot copy the plan into the state folder: \(error.localizedDescription)")
             }
-            chmod(temporary, 0o600)
-            guard rename(temporary, planPath) == 0 else { throw PlanError("cannot move the plan into the state folder") }
         } else {
-            let result = try await PlanCompiler(campaign: campaign).compile(output: planPath, header: current)
+            let result = try await PlanCompiler(campaign: campaign).compile(output: staging, header: current)
             guard result.isComplete else {
                 events(.problems(ValidationReport(fileCount: 1, diagnostics: result.diagnostics.diagnostics, sources: result.sources, omitted: result.diagnostics.omitted)))
-                return .stopped("the campaign has errors in its recipients or limits (above); nothing was sent")
+                return refuse(.stopped(.invalidCampaign))
             }
         }
         var records: [BatchRecord] = []
         var recipients = 0
-        _ = try PlanReader.batches(at: planPath) { batch in
+        _ = try PlanReader.batches(at: staging) { batch in
             recipients += batch.recipients.count
             records.append(BatchRecord(batch: batch.batch, action: batch.action, outId: batch.outId, recipients: batch.recipients.count, segments: batch.segments,
                                        firstPhone: batch.recipients.first?.first ?? "", state: .pending, attempts: 0))
         }
-        try store.initialize(batches: records, meta: ["plan_id": current.planId, "campaign": campaign.id.value, "salvo": SalvoVersion.current,
-                                                      "created_at": String(options.now())])
+        let metadata = RunMetadata(planID: current.planId, campaign: campaign.id.value, createdAt: now, endpoint: options.endpoint)
+        try await store.create(NewRun(metadata: metadata, batches: records, planFile: staging))
         events(.planned(batches: records.count, recipients: recipients, planId: current.planId, resumed: false))
-        return nil
+        return .ready(StoredRun(metadata: metadata, batches: records), fresh: true)
+    }
+
+    private func refuse(_ outcome: RunOutcome) -> Preparation { .refused(outcome) }
+
+    private func describeChanges(from planID: String) async throws -> [String] {
+        guard let planPath = (store as? SQLiteRunStore)?.planPath, let old = PlanReader.header(at: planPath) else {
+            return ["the plan's inputs (plan \(planID) before)"]
+        }
+        return try await describeChanges(from: old, planPath: planPath)
     }
 
     private func describeChanges(from old: PlanHeader, planPath: String) async throws -> [String] {
-        let temporary = folder + "/plan.compare.jsonl"
+        let temporary = NSTemporaryDirectory() + "salvo-compare-\(getpid())-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         let result = try await PlanCompiler(campaign: campaign).compile(output: temporary)
         let changed = PlanReader.changedSources(from: old, to: result.header)
         let newPhones = result.isComplete ? PlanReader.phones(at: temporary, sources: changed) : [:]
         return PlanReader.changes(from: old, oldPhones: PlanReader.phones(at: planPath, sources: changed), to: result.header, newPhones: newPhones)
-    }
-
-    // MARK: - The loop
-
-    private func loop(store: StateStore, index: PlanIndex) async throws -> RunOutcome {
-        var pacer = Pacer(rate: Double(campaign.sending.rate))
-        while true {
-            if options.shouldStop() { return .later("interrupted: no new requests were started; run again to resume") }
-            var batches = try store.batches()
-            events(.progress(RunCounts(batches)))
-            var now = options.now()
-
-            // Anything whose answer is unknown is settled first.
-            if batches.contains(where: { $0.state == .sending || $0.state == .uncertain }) {
-                try await reconcile(store: store, batches: batches)
-                batches = try store.batches()
-                now = options.now()
-            }
-            if RunCounts(batches).isDone { return .done }
-
-            // The end of the campaign.
-            if let end = calendar.endDate?.timeIntervalSince1970, now >= end {
-                if let waitUntil = uncertainWait(batches, now: now) {
-                    try await options.sleep(waitUntil - now)
-                    continue
-                }
-                for batch in batches where batch.state == .pending || batch.state == .deferred {
-                    try store.update(batch.batch, state: .expired, code: "Expired", message: "the campaign ended before it was sent")
-                }
-                let counts = RunCounts(try store.batches())
-                events(.progress(counts))
-                return counts.isDone ? .done : .later("the campaign has ended; \(counts.uncertain) recipients await reconciliation")
-            }
-
-            // The send windows.
-            guard let openUntil = calendar.openUntil(at: Date(timeIntervalSince1970: now))?.timeIntervalSince1970 else {
-                guard let next = calendar.nextOpening(after: Date(timeIntervalSince1970: now))?.timeIntervalSince1970 else {
-                    try await options.sleep(1)
-                    continue
-                }
-                if options.wait {
-                    events(.waiting(until: next, local: Self.describe(next, campaign: campaign), reason: "outside the send windows"))
-                    try await options.sleep(next - now)
-                    continue
-                }
-                return .later("outside the send windows; the next opens at \(Self.describe(next, campaign: campaign))")
-            }
-
-            let eligible = batches.filter { ($0.state == .pending || $0.state == .deferred) && ($0.notBefore ?? 0) <= now }
-            guard !eligible.isEmpty else {
-                let reconcileAt = uncertainWait(batches, now: now)
-                let wakeAt = ([reconcileAt] + batches.filter { !$0.state.isFinal && $0.state != .uncertain && $0.state != .sending }.map(\.notBefore))
-                    .compactMap { $0 }.min() ?? now + 1
-                if options.wait || wakeAt - now <= 120 || batches.contains(where: { $0.state == .uncertain || $0.state == .sending }) {
-                    if wakeAt >= openUntil, !options.wait {
-                        return .later("outside the send windows from \(Self.describe(openUntil, campaign: campaign))")
-                    }
-                    let reason = wakeAt == reconcileAt || reconcileAt == nil && batches.contains(where: { $0.state == .uncertain || $0.state == .sending })
-                        ? "unanswered requests; asking the provider again" : "deferred recipients"
-                    events(.waiting(until: wakeAt, local: Self.describe(wakeAt, campaign: campaign), reason: reason))
-                    try await options.sleep(max(wakeAt - now, 0.05))
-                    continue
-                }
-                let counts = RunCounts(batches)
-                return .later("\(counts.deferred + counts.pending) recipients are deferred until \(Self.describe(wakeAt, campaign: campaign)); run again then")
-            }
-
-            // Durable intent, then send the group.
-            // Every request of the group is built before any is marked: a plan line that cannot be
-            // read stops the run with nothing in flight and nothing to reconcile.
-            let group = Array(eligible.prefix(campaign.sending.concurrency * 2))
-            var operations: [Int: SMSOperation] = [:]
-            for batch in group { operations[batch.batch] = try operation(for: index.batch(batch.batch)) }
-            try store.markSending(group.map(\.batch), at: now)
-            let stop = try await send(group, operations: operations, markedAt: now, store: store, pacer: &pacer, openUntil: openUntil)
-            if let stop { return stop }
-        }
-    }
-
-    /// Sends a group with at most `concurrency` requests in flight, paced, recording each answer.
-    private func send(_ group: [BatchRecord], operations: [Int: SMSOperation], markedAt: Double, store: StateStore, pacer: inout Pacer,
-                      openUntil: Double) async throws -> RunOutcome? {
-        guard let client else { return .stopped("no client") }
-        var fatal: String?
-        var localPacer = pacer
-        let concurrency = max(campaign.sending.concurrency, 1)
-        try await withThrowingTaskGroup(of: (BatchRecord, Result<SMSResponse, SMSFailure>?).self) { tasks in
-            var inFlight = 0
-            var remaining = group[...]
-            while let batch = remaining.first {
-                remaining = remaining.dropFirst()
-                while inFlight >= concurrency, let (done, result) = try await tasks.next() {
-                    inFlight -= 1
-                    if let reason = try record(done, result, store: store, pacer: &localPacer) { fatal = reason }
-                }
-                let now = options.now()
-                let start = localPacer.schedule(messages: batch.recipients, now: now)
-                if fatal != nil || options.shouldStop() || start >= openUntil {
-                    // Never left: back to pending.
-                    for unsent in [batch] + remaining {
-                        try store.update(unsent.batch, state: .pending, notBefore: unsent.notBefore, code: unsent.code, message: unsent.message, retractingAttempt: true)
-                    }
-                    break
-                }
-                guard let operation = operations[batch.batch] else { throw PlanError("batch \(batch.batch) has no request") }
-                // Paced well after its group was marked (a low rate, a throttled pace, a wait for a
-                // free slot): record when it will leave, or a crash after it left would be
-                // reconciled with a grace period that had run out before the request was sent.
-                // (Within a tenth of the grace period the group's time stands, sparing a write per
-                // request at high rates.)
-                if start > markedAt + min(0.5, options.graceSeconds / 10) { try store.setAttemptAt(batch.batch, start) }
-                let sleep = options.sleep
-                let shouldStop = options.shouldStop
-                // Each request waits for its slot in its own task, so answers are recorded as they come;
-                // one whose slot comes after a stop was asked for is not sent.
-                tasks.addTask {
-                    if start > now { try? await sleep(start - now) }
-                    if shouldStop() { return (batch, nil) }
-                    do throws(SMSFailure) {
-                        return (batch, .success(try await client.send(operation)))
-                    } catch {
-                        return (batch, .failure(error))
-                    }
-                }
-                inFlight += 1
-            }
-            while let (done, result) = try await tasks.next() {
-                if let reason = try record(done, result, store: store, pacer: &localPacer) { fatal = reason }
-            }
-        }
-        pacer = localPacer
-        if let fatal { return .stopped(fatal) }
-        return nil
-    }
-
-    /// Records one answer (nil: the request never left); returns a reason when the campaign must stop.
-    private func record(_ batch: BatchRecord, _ result: Result<SMSResponse, SMSFailure>?, store: StateStore, pacer: inout Pacer) throws -> String? {
-        let transition = BatchTransition.after(result, batch: batch, now: options.now(), backoff: backoff, random: options.random(), maxAttempts: options.maxAttempts)
-        let neverLeft: Bool
-        switch result {
-        case nil: neverLeft = true
-        case .failure(let failure)?: neverLeft = failure.notSent
-        case .success?: neverLeft = false
-        }
-        try store.update(batch.batch, state: transition.state, notBefore: transition.notBefore, bizId: transition.bizId, code: transition.code, message: transition.message,
-                         retractingAttempt: neverLeft)
-        if transition.state == .uncertain {
-            // Whatever the provider did with it, it did before this moment: the grace before
-            // sending it again counts from here.
-            try store.setAttemptAt(batch.batch, options.now())
-        }
-        switch transition.pace {
-        case .succeeded: pacer.succeeded()
-        case .throttled: pacer.throttled()
-        case .none: break
-        }
-        switch result {
-        case .success?: events(.sent(batch: batch.batch, action: batch.action, recipients: batch.recipients))
-        case .failure(let failure)?: events(.refused(batch: batch.batch, code: failure.code, errorClass: failure.errorClass, message: failure.message))
-        case nil: break
-        }
-        return transition.stop
-    }
-
-    /// When a recipient deferred by a per-number limit may be tried again: the next minute or hour
-    /// in China time, or a day later (the daily limit is a rolling 24 hours).
-    static func deferral(_ window: LimitWindow, now: Double) -> Double {
-        switch window {
-        case .minute: (now / 60).rounded(.down) * 60 + 61
-        case .hour: (now / 3600).rounded(.down) * 3600 + 3601
-        case .day: now + 86_400
-        }
-    }
-
-    private func uncertainWait(_ batches: [BatchRecord], now: Double) -> Double? {
-        batches.filter { $0.state == .uncertain || $0.state == .sending }.compactMap { $0.attemptAt.map { $0 + options.graceSeconds } }.filter { $0 > now }.min()
-    }
-
-    // MARK: - Reconciliation
-
-    /// The code of a batch whose run ended before any answer came.
-    static let noAnswer = "NoAnswer"
-
-    /// Settles every batch whose answer is unknown: found at the provider (by OutId) → accepted;
-    /// no record a grace period after the attempt → pending; otherwise it stays uncertain.
-    private func reconcile(store: StateStore, batches: [BatchRecord]) async throws {
-        guard let client else { return }
-        for batch in batches where batch.state == .sending || batch.state == .uncertain {
-            let attempt = batch.attemptAt ?? options.now()
-            switch await Reconciler(client: client).find(outId: batch.outId, phone: batch.firstPhone, attemptAt: attempt) {
-            case .found(let bizId):
-                try store.update(batch.batch, state: .accepted, bizId: bizId, code: "OK", message: "found at the provider on reconciliation")
-                events(.reconciled(batch: batch.batch, found: true))
-            case .notFound:
-                if options.now() - attempt >= options.graceSeconds {
-                    // An attempt that got no answer at all (the run ended first) and that the
-                    // provider has no record of never reached it: it does not count. One the
-                    // provider answered ambiguously (InternalError, a dropped connection) does.
-                    let unanswered = batch.state == .sending || batch.code == Self.noAnswer
-                    try store.update(batch.batch, state: .pending, notBefore: nil, code: unanswered ? nil : batch.code, message: "not found at the provider; safe to send",
-                                     retractingAttempt: unanswered)
-                    events(.reconciled(batch: batch.batch, found: false))
-                } else if batch.state == .sending {
-                    try store.update(batch.batch, state: .uncertain, code: Self.noAnswer, message: "no answer; waiting for the provider's records")
-                }
-            case .unknown:
-                if batch.state == .sending {
-                    try store.update(batch.batch, state: .uncertain, code: Self.noAnswer, message: "could not ask the provider; will ask again")
-                }
-            }
-        }
     }
 
     // MARK: - Requests
@@ -386,9 +203,19 @@ public final class CampaignRunner {
                                              parameterNames: names, values: batch.recipients.map { Array($0.dropFirst(2)) }, outId: batch.outId)
     }
 
+    /// When a recipient deferred by a per-number limit may be tried again: the next minute or hour
+    /// in China time, or a day later (the daily limit is a rolling 24 hours).
+    static func deferral(_ window: LimitWindow, now: Double) -> Double {
+        switch window {
+        case .minute: (now / 60).rounded(.down) * 60 + 61
+        case .hour: (now / 3600).rounded(.down) * 3600 + 3601
+        case .day: now + 86_400
+        }
+    }
+
     /// Signs every request of the plan and reports it, sending nothing and writing no state.
     private func dryRun() async -> RunOutcome {
-        guard let signer = client?.signer else { return .stopped("a dry run signs requests: it needs credentials") }
+        guard let signer = client?.signer else { return .stopped(.failure("a dry run signs requests: it needs credentials")) }
         let temporary = NSTemporaryDirectory() + "salvo-dry-run-\(getpid()).jsonl"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         do {
@@ -397,7 +224,7 @@ public final class CampaignRunner {
                 path = given
             } else {
                 let result = try await PlanCompiler(campaign: campaign).compile(output: temporary)
-                guard result.isComplete else { return .stopped("the campaign has errors; 'salvo plan \(campaign.path)' shows them") }
+                guard result.isComplete else { return .stopped(.failure("the campaign has errors; 'salvo plan \(campaign.path)' shows them")) }
                 path = temporary
             }
             _ = try PlanReader.batches(at: path) { (batch: PlanBatch) throws(PlanError) in
@@ -406,12 +233,199 @@ public final class CampaignRunner {
             }
             return .done
         } catch {
-            return .stopped("\(error)")
+            return .stopped(.failure("\(error)"))
         }
     }
 
-    static func describe(_ time: Double, campaign: Campaign) -> String {
-        let zone = TimeZone(identifier: campaign.schedule.timezone.value) ?? .current
-        return PlanSummary.clock(Date(timeIntervalSince1970: time), zone) + " " + zone.identifier
+    // MARK: - Performing
+
+    /// Performs a run's actions: the only place that awaits the store, the provider and the clock.
+    private struct Driver {
+        let runner: CampaignRunner
+        let client: SMSClient
+        var metadata: RunMetadata
+        var needsProbe: Bool
+        private var operations: [Int: SMSOperation] = [:]
+        private var timerAt: Double?
+        private var lastProgress = -Double.infinity
+        private var lastActivity: RunActivity?
+
+        init(runner: CampaignRunner, client: SMSClient, metadata: RunMetadata, needsProbe: Bool) {
+            self.runner = runner
+            self.client = client
+            self.metadata = metadata
+            self.needsProbe = needsProbe
+        }
+
+        private enum Event: Sendable {
+            case answer(Int, Result<SMSResponse, SMSFailure>)
+            case timer
+        }
+
+        private var store: any RunStore { runner.store }
+        private var now: Double { runner.now }
+
+        mutating func loop(_ state: inout RunState) async throws -> RunOutcome {
+            try await withThrowingTaskGroup(of: Event.self) { group in
+                defer { group.cancelAll() }
+                while true {
+                    if Task.isCancelled { state.interrupt() }
+                    switch state.next(now: now) {
+                    case .finish(let outcome):
+                        return outcome
+                    case .commit(let change):
+                        try await store.commit(with(change, state: state))
+                    case .reconcile(let batches):
+                        try await reconcile(batches, state: &state)
+                    case .markSending(let change):
+                        if needsProbe {
+                            needsProbe = false
+                            if let refusal = await probe(state: state) { return refusal }
+                        }
+                        // Every request of the group is built before any is marked: a plan line
+                        // that cannot be read stops the run with nothing in flight.
+                        for batch in change.batches {
+                            operations[batch.batch] = try runner.operation(for: try await store.planBatch(PlanBatchRequest(batch: batch.batch)))
+                        }
+                        try await store.commit(with(change, state: state, activity: RunActivity(kind: .sending, pace: state.pace.rate, ceiling: state.pace.ceiling, at: now)))
+                        progress(state, force: false)
+                    case .launch(let batch, let change):
+                        if let change { try await store.commit(change) }
+                        guard let operation = operations.removeValue(forKey: batch.batch) else { throw PlanError("batch \(batch.batch) has no request") }
+                        let client = client
+                        group.addTask { .answer(batch.batch, await Self.send(operation, with: client)) }
+                    case .wait(let until, let reason):
+                        try await wait(until: until, reason: reason, state: &state, group: &group)
+                    }
+                }
+            }
+        }
+
+        /// Sends in a task of its own, which cancellation does not reach: a request that left
+        /// is always answered and recorded.
+        private static func send(_ operation: SMSOperation, with client: SMSClient) async -> Result<SMSResponse, SMSFailure> {
+            await Task {
+                do throws(SMSFailure) {
+                    return .success(try await client.send(operation))
+                } catch {
+                    return .failure(error)
+                }
+            }.value
+        }
+
+        private mutating func wait(until: Double?, reason: WaitReason, state: inout RunState,
+                                   group: inout ThrowingTaskGroup<Event, any Error>) async throws {
+            switch reason {
+            case .beforeStart, .outsideWindows, .deferred, .unanswered:
+                if let until {
+                    runner.events(.waiting(until: until, local: runner.policy.describe(until), reason: reason))
+                    let activity = RunActivity(kind: .waiting, reason: reason.description, until: until, at: now)
+                    if activity.kind != lastActivity?.kind || activity.reason != lastActivity?.reason || activity.until != lastActivity?.until {
+                        lastActivity = activity
+                        metadata.activity = activity
+                        try await store.commit(RunChange(metadata: metadata))
+                    }
+                }
+                progress(state, force: true)
+            case .pace, .answers, .retryAfter, .finishing:
+                break
+            }
+            if state.inFlightCount > 0 {
+                if let until, until < (timerAt ?? .infinity) {
+                    timerAt = until
+                    let clock = runner.options.clock
+                    group.addTask {
+                        try? await clock.sleep(until: WallTime(seconds: until), tolerance: nil)
+                        return .timer
+                    }
+                }
+                guard let event = try await group.next() else { return }
+                switch event {
+                case .timer:
+                    if let at = timerAt, at <= now { timerAt = nil }
+                case .answer(let number, let result):
+                    try await answered(number, result, state: &state)
+                }
+            } else if let until {
+                do {
+                    try await runner.options.clock.sleep(until: WallTime(seconds: until), tolerance: nil)
+                } catch {
+                    state.interrupt()
+                }
+            }
+        }
+
+        private mutating func answered(_ number: Int, _ result: Result<SMSResponse, SMSFailure>, state: inout RunState) async throws {
+            let change = state.answered(number, result, now: now, random: runner.options.random())
+            try await store.commit(with(change, state: state))
+            guard let batch = change.batches.first else { return }
+            switch result {
+            case .success: runner.events(.sent(batch: number, action: batch.action, recipients: batch.recipients))
+            case .failure(let failure): runner.events(.refused(batch: number, code: failure.code, errorClass: failure.errorClass, message: failure.message))
+            }
+            progress(state, force: false)
+        }
+
+        /// Adds the pace to the metadata when it changed enough to tell.
+        private mutating func with(_ change: RunChange, state: RunState, activity: RunActivity? = nil) -> RunChange {
+            var change = change
+            var next = activity ?? lastActivity ?? RunActivity(kind: .sending, at: now)
+            if next.kind == .sending {
+                next.pace = state.pace.rate
+                next.ceiling = state.pace.ceiling
+                next.reason = state.pace.reason == .configured ? nil : state.pace.description
+            }
+            let old = lastActivity
+            let moved = old.map { old in
+                old.kind != next.kind || old.reason != next.reason || abs((old.pace ?? 0) - (next.pace ?? 0)) > 0.05 * max(old.pace ?? 1, 1) && now - old.at >= 1
+            } ?? true
+            if moved {
+                next.at = now
+                lastActivity = next
+                metadata.activity = next
+                change.metadata = metadata
+            }
+            return change
+        }
+
+        private mutating func progress(_ state: RunState, force: Bool) {
+            let time = now
+            guard force || time - lastProgress >= 0.25 else { return }
+            lastProgress = time
+            runner.events(.progress(state.counts, pace: state.pace))
+        }
+
+        private mutating func reconcile(_ batches: [BatchRecord], state: inout RunState) async throws {
+            let reconciler = Reconciler(client: client)
+            for batch in batches {
+                let attemptAt = batch.attemptAt ?? now
+                let finding = await Task { await reconciler.find(outId: batch.outId, phone: batch.firstPhone, attemptAt: attemptAt) }.value
+                let change = state.reconciled(batch.batch, finding, now: now)
+                try await store.commit(with(change, state: state))
+                if let settled = change.batches.first {
+                    if settled.state == .accepted { runner.events(.reconciled(batch: batch.batch, found: true)) }
+                    if settled.state == .pending { runner.events(.reconciled(batch: batch.batch, found: false)) }
+                }
+            }
+        }
+
+        /// Before a plan's first request: does the provider already have it?
+        private func probe(state: RunState) async -> RunOutcome? {
+            guard let first = state.batches.first else { return nil }
+            let reconciler = Reconciler(client: client)
+            let days = runner.options.probeDays
+            let time = now
+            switch await Task(operation: { await reconciler.probe(outId: first.outId, phone: first.firstPhone, days: days, now: time) }).value {
+            case .found: return .stopped(.alreadySent(outId: first.outId, planID: metadata.planID))
+            case .notFound: return nil
+            case .unknown:
+                return .later(.providerUnreachable("could not ask \(metadata.endpoint ?? "the provider") whether plan \(metadata.planID) was sent before (QuerySendDetails failed); nothing was sent; run again"))
+            }
+        }
     }
+}
+
+extension RunState {
+    /// The pace in force.
+    public var pace: Pace { Pace(rate: flow.rate, ceiling: flow.ceiling, reason: flow.reason) }
 }

@@ -18,14 +18,15 @@ public struct RunOptions: Sendable {
     public var maxAttempts = 30
     /// The first retry's delay in seconds; each further one doubles it (at most a minute), with jitter.
     public var retryBase = 1.0
-    /// Seconds since 1970, now.
-    public var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
-    /// Sleeps; throws when the run must stop sleeping (cancellation).
-    public var sleep: @Sendable (Double) async throws -> Void = { seconds in
-        if seconds > 0 { try await Task.sleep(for: .milliseconds(Int64(seconds * 1000))) }
-    }
-    /// Set when SIGINT or SIGTERM came: no new requests.
-    public var shouldStop: @Sendable () -> Bool = { false }
+    /// The endpoint the run's client sends to, recorded with the run.
+    public var endpoint: String?
+    /// Whether the endpoint was given on purpose (`--endpoint`): only then may a resume switch.
+    public var endpointGiven = false
+    /// How many days back to ask the provider whether a plan about to start was sent before
+    /// (QuerySendDetails keeps 30 days).
+    public var probeDays = 7
+    /// Time: read and slept on (a test's clock moves when told).
+    public var clock: any RunClock = SystemRunClock()
     /// Random numbers in [0, 1) for jitter.
     public var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
 
@@ -50,9 +51,13 @@ public enum RunEvent: Sendable {
     case refused(batch: Int, code: String, errorClass: ErrorClass, message: String)
     /// The run sleeps until `until` (seconds since 1970); `local` is that time in the campaign's
     /// time zone, as the run's other messages write it.
-    case waiting(until: Double, local: String, reason: String)
+    case waiting(until: Double, local: String, reason: WaitReason)
+    /// Where the run sends.
+    case sendingTo(endpoint: String)
+    /// Something the user should know (permissions tightened, a plan replaced).
+    case notice(String)
     case dryRun(SignedRequest)
-    case progress(RunCounts)
+    case progress(RunCounts, pace: Pace)
     /// The campaign's recipients or limits have errors: the plan could not be made.
     case problems(ValidationReport)
 }
@@ -71,34 +76,71 @@ public struct RunCounts: Sendable, Hashable, Codable {
 
     public init() {}
 
+    /// Adds a batch's recipients.
+    public mutating func add(_ batch: BatchRecord) { count(batch, 1) }
+
+    /// Takes a batch's recipients away.
+    public mutating func remove(_ batch: BatchRecord) { count(batch, -1) }
+
+    private mutating func count(_ batch: BatchRecord, _ sign: Int) {
+        let recipients = batch.recipients * sign
+        total += recipients
+        switch batch.state {
+        case .accepted: sent += recipients
+        case .failed:
+            failed += recipients
+            let code = batch.code ?? "unknown"
+            let left = failedByCode[code, default: 0] + recipients
+            failedByCode[code] = left == 0 ? nil : left
+        case .deferred: deferred += recipients
+        case .pending: pending += recipients
+        case .sending, .uncertain: uncertain += recipients
+        case .expired: expired += recipients
+        }
+    }
+
     /// Counts of the recipients in `batches`.
     public init(_ batches: [BatchRecord]) {
-        for batch in batches {
-            total += batch.recipients
-            switch batch.state {
-            case .accepted: sent += batch.recipients
-            case .failed:
-                failed += batch.recipients
-                failedByCode[batch.code ?? "unknown", default: 0] += batch.recipients
-            case .deferred: deferred += batch.recipients
-            case .pending: pending += batch.recipients
-            case .sending, .uncertain: uncertain += batch.recipients
-            case .expired: expired += batch.recipients
-            }
-        }
+        for batch in batches { add(batch) }
     }
 
     /// Whether every recipient has a final outcome.
     public var isDone: Bool { total == sent + failed + expired }
 }
 
-/// How a run ended.
-public enum RunOutcome: Sendable, Equatable {
-    /// Every recipient has a final outcome (exit 0).
-    case done
-    /// Not finished: before the start, outside a window, deferred recipients, interrupted, or
-    /// another run holds the campaign (exit 75).
-    case later(String)
-    /// Stopped on a fatal provider error, or refused to run (exit 1).
-    case stopped(String)
+/// The pace of a run and why, for the progress line and `status`.
+public struct Pace: Sendable, Hashable {
+    /// Messages per second in force.
+    public var rate: Double
+    /// The configured rate.
+    public var ceiling: Double
+    public var reason: FlowControl.Reason
+
+    /// A pace.
+    public init(rate: Double, ceiling: Double, reason: FlowControl.Reason) {
+        self.rate = rate
+        self.ceiling = ceiling
+        self.reason = reason
+    }
+
+    /// "provider throttling: 9,400/s of 50,000/s", or "50,000/s (configured)".
+    public var description: String {
+        switch reason {
+        case .configured: "\(Self.number(ceiling))/s (the campaign's rate)"
+        case .providerThrottling: "provider throttling: \(Self.number(rate))/s of \(Self.number(ceiling))/s"
+        case .retryAfter: "the provider asked to wait: \(Self.number(rate))/s of \(Self.number(ceiling))/s"
+        }
+    }
+
+    static func number(_ value: Double) -> String {
+        let rounded = Int(value.rounded())
+        guard rounded >= 1000 else { return value < 10 && value != value.rounded() ? String(format: "%.1f", value) : String(rounded) }
+        var digits = String(rounded)
+        var groups: [String] = []
+        while digits.count > 3 {
+            groups.insert(String(digits.suffix(3)), at: 0)
+            digits = String(digits.dropLast(3))
+        }
+        return ([digits] + groups).joined(separator: ",")
+    }
 }

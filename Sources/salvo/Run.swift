@@ -9,11 +9,40 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Set from a signal handler, read by the runner: stop starting requests.
-final class StopFlag: Sendable {
-    private let stopped = Atomic<Bool>(false)
-    func set() { stopped.store(true, ordering: .relaxed) }
-    var isSet: Bool { stopped.load(ordering: .relaxed) }
+/// SIGINT and SIGTERM as task cancellation: the first cancels the run (no new requests; those in
+/// flight finish and are recorded; waits end at once); a second one exits at once (requests then
+/// in flight stay `sending` in the state and are settled by the next run).
+final class Interruption {
+    private final class Count: Sendable {
+        let value = Atomic<Int>(0)
+    }
+
+    private let sources: [any DispatchSourceSignal]
+
+    /// Cancels `task` on the first signal.
+    init(cancelling task: Task<RunOutcome, Never>) {
+        let count = Count()
+        var made: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if count.value.add(1, ordering: .relaxed).newValue == 1 {
+                    task.cancel()
+                } else {
+                    Terminal.standardError("salvo: stopping now; requests in flight are settled by the next run")
+                    _exit(75)
+                }
+            }
+            source.resume()
+            made.append(source)
+        }
+        sources = made
+    }
+
+    deinit {
+        sources.forEach { $0.cancel() }
+    }
 }
 
 /// Loads a campaign for a command (recipient files are not read here), printing its problems and
@@ -76,7 +105,7 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "The campaign file.") var campaign: String
     @Option(help: "Send exactly this plan (written by 'salvo plan --out'), after checking its inputs are unchanged.") var plan: String?
     @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
-    @Option(help: "Send to this endpoint instead of the campaign's (for example the emulator's URL).") var endpoint: String?
+    @Option(help: "Send to this endpoint instead of the campaign's (for example the emulator's URL); a resume keeps the endpoint its run recorded unless this is given.") var endpoint: String?
     @Flag(help: "Sign and print every request instead of sending; no state is written.") var dryRun = false
     @Flag(help: "Sleep until the next window instead of exiting.") var wait = false
     @Flag(help: "Print one JSON object per line: events, and the final status last.") var json = false
@@ -95,42 +124,44 @@ struct Run: AsyncParsableCommand {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         #endif
         let campaign = try await loadCampaign(self.campaign, access: sourceOptions.access).campaign
-        let (client, transport) = try providerClient(for: campaign, endpoint: endpoint)
+        let stateFolder = state ?? RunOptions.defaultStateFolder()
+        // A resume sends where its run began, unless told otherwise.
+        var recorded: String?
+        if !dryRun, endpoint == nil { recorded = try? await StatusReader(campaign: campaign, stateFolder: stateFolder).recordedEndpoint() }
+        let target = endpoint ?? recorded ?? campaign.provider.endpoint
+        let (client, transport) = try providerClient(for: campaign, endpoint: target)
 
-        let stop = StopFlag()
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.set() }
-            source.resume()
-            sources.append(source)
-        }
-        var options = RunOptions(stateFolder: state ?? RunOptions.defaultStateFolder())
+        var options = RunOptions(stateFolder: stateFolder)
         options.planPath = plan
         options.dryRun = dryRun
         options.wait = wait
         options.graceSeconds = graceSeconds
         options.retryBase = retryBase
-        options.shouldStop = { stop.isSet }
+        options.endpoint = target
+        options.endpointGiven = endpoint != nil
         let printer = RunPrinter(json: json, terminal: !json && Terminal.isTerminal(fileDescriptor: 2))
         let runner = CampaignRunner(campaign: campaign, options: options, client: client, events: { printer.show($0) })
-        let outcome = await runner.run()
+        let task = Task { await runner.run() }
+        let interruption = Interruption(cancelling: task)
+        let outcome = await task.value
+        withExtendedLifetime(interruption) {}
         await transport.shutdown()
-        withExtendedLifetime(sources) {}
         printer.finish()
-        let status = StatusReader(campaign: campaign, stateFolder: options.stateFolder).status()
+        if dryRun {
+            if case .stopped(let reason) = outcome { Terminal.standardError("salvo: error: \(reason)") }
+            throw ExitCode(outcome.exitStatus)
+        }
+        let status = try? await StatusReader(campaign: campaign, stateFolder: options.stateFolder).status()
         switch outcome {
         case .done:
-            if !dryRun { printer.final(status, message: "done") }
+            printer.final(status, message: "done")
         case .later(let reason):
-            printer.final(status, message: reason)
-            throw ExitCode(75)
+            printer.final(status, message: reason.description)
         case .stopped(let reason):
             Terminal.standardError("salvo: error: \(reason)")
             printer.final(status, message: nil)
-            throw ExitCode(1)
         }
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 }
 
@@ -145,6 +176,7 @@ final class RunPrinter: Sendable {
         var lastDraw = 0.0
         var startedAt = Date().timeIntervalSince1970
         var sentAtStart: Int?
+        var pace: Pace?
     }
 
     private let bar = Mutex(Bar())
@@ -162,16 +194,24 @@ final class RunPrinter: Sendable {
             for (name, value) in request.headers { text += "\(name): \(value)\n" }
             if !request.body.isEmpty { text += "\n" + String(decoding: request.body, as: UTF8.self) + "\n" }
             Terminal.standardOutput(text + "\n")
-        case .progress(let counts):
+        case .progress(let counts, let pace):
             if terminal {
                 bar.withLock { state in
                     state.counts = counts
+                    state.pace = pace
                     if state.sentAtStart == nil { state.sentAtStart = counts.sent }
                 }
                 draw(force: false)
             } else if json {
-                log(["event": "progress", "sent": counts.sent, "failed": counts.failed, "deferred": counts.deferred, "pending": counts.pending, "uncertain": counts.uncertain])
+                log(["event": "progress", "sent": counts.sent, "failed": counts.failed, "deferred": counts.deferred, "pending": counts.pending, "uncertain": counts.uncertain,
+                     "pace": pace.rate.rounded(), "rate": pace.ceiling.rounded(), "paceReason": pace.reason.rawValue])
             }
+        case .sendingTo(let endpoint):
+            line("sending to \(endpoint)", ["event": "endpoint", "endpoint": endpoint])
+            if terminal { Terminal.standardError("sending to \(endpoint)") }
+        case .notice(let text):
+            line("note: \(text)", ["event": "notice", "message": text])
+            if terminal { Terminal.standardError("note: \(text)") }
         case .planned(let batches, let recipients, let planId, let resumed):
             line("plan \(planId)\(resumed ? " (resumed)" : ""): \(recipients) recipient\(recipients == 1 ? "" : "s") in \(batches) request\(batches == 1 ? "" : "s"); sending when the schedule allows", ["event": "planned", "planId": planId, "batches": batches, "recipients": recipients, "resumed": resumed])
         case .sent(let batch, let action, let recipients):
@@ -192,8 +232,8 @@ final class RunPrinter: Sendable {
             // A run that asks the provider about unanswered requests every second waits again and
             // again: a line when the reason changes or the time moves by a minute, not each time.
             let repeated = lastWaiting.withLock { last -> Bool in
-                if let last, last.reason == reason, abs(last.until - until) < 60 { return true }
-                last = (reason, until)
+                if let last, last.reason == reason.description, abs(last.until - until) < 60 { return true }
+                last = (reason.description, until)
                 return false
             }
             if repeated && !json { return }
@@ -203,7 +243,7 @@ final class RunPrinter: Sendable {
                 Terminal.standardError(text)
                 draw(force: true)
             }
-            line(text, ["event": "waiting", "until": until, "local": local])
+            line(text, ["event": "waiting", "until": until, "local": local, "reason": reason.description])
         case .problems(let report):
             Terminal.standardErrorRaw(TextReporter(colored: terminal).render(report))
         }
@@ -223,8 +263,9 @@ final class RunPrinter: Sendable {
             let rate = Double(counts.sent - (state.sentAtStart ?? 0)) / elapsed
             let left = counts.pending + counts.deferred + counts.uncertain
             let eta = rate > 0 ? " ETA \(Int((Double(left) / rate).rounded(.up))) s" : ""
+            let pace = state.pace.map { $0.reason == .configured ? "" : " (\($0.description))" } ?? ""
             return "\r" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-                + " \(counts.sent)/\(counts.total) sent, \(counts.failed) failed, \(counts.deferred) deferred, \(Int(rate))/s\(eta)\u{1B}[K"
+                + " \(counts.sent)/\(counts.total) sent, \(counts.failed) failed, \(counts.deferred) deferred, \(Int(rate))/s\(pace)\(eta)\u{1B}[K"
         }) else { return }
         Terminal.standardErrorRaw(text)
     }
@@ -253,12 +294,12 @@ final class RunPrinter: Sendable {
         }
     }
 
-    func final(_ status: CampaignStatus, message: String?) {
+    func final(_ status: CampaignStatus?, message: String?) {
         if json {
-            Terminal.standardOutput(status.json())
+            if let status { Terminal.standardOutput(status.json()) }
         } else {
             if let message { Terminal.standardError(message) }
-            Terminal.standardOutput(PrintableText.escapeLines(status.text()))
+            if let status { Terminal.standardOutput(PrintableText.escapeLines(status.text())) }
         }
     }
 }

@@ -17,7 +17,14 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let campaign = try await loadCampaign(self.campaign, access: SourceAccess()).campaign
-        let status = StatusReader(campaign: campaign, stateFolder: state ?? RunOptions.defaultStateFolder()).status()
+        let status: CampaignStatus
+        do {
+            status = try await StatusReader(campaign: campaign, stateFolder: state ?? RunOptions.defaultStateFolder()).status()
+        } catch {
+            // A state that 'run' would refuse is not "not started".
+            Terminal.standardError("salvo: error: \(error)")
+            throw ExitCode(1)
+        }
         Terminal.standardOutput(json ? status.json() : PrintableText.escapeLines(status.text()))
     }
 }
@@ -41,6 +48,7 @@ struct Report: AsyncParsableCommand {
     @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
     @Option(help: "csv or json (one object per line).") var format: Format = .csv
     @Flag(help: "Only the plan's recipients that were not sent.") var failed = false
+    @Flag(help: "Only the recipients that were sent (accepted by the provider): a list a follow-up campaign can exclude.") var sent = false
     @Flag(help: "Everyone who did not get the message, with the reason; reads the recipient files again.") var notSent = false
     @Flag(help: "Add each sent message's delivery receipt, asked through QuerySendDetails (one query per recipient; needs credentials).") var receipts = false
     @Option(help: "With --receipts: ask this endpoint instead of the campaign's.") var endpoint: String?
@@ -49,7 +57,8 @@ struct Report: AsyncParsableCommand {
     @OptionGroup var sourceOptions: SourceOptions
 
     func validate() throws {
-        if notSent && (failed || receipts) { throw ValidationError("--not-sent goes without --failed and --receipts") }
+        if notSent && (failed || receipts || sent) { throw ValidationError("--not-sent goes without --failed, --sent and --receipts") }
+        if failed && sent { throw ValidationError("--failed and --sent select opposite rows; give one") }
     }
 
     func run() async throws {
@@ -74,7 +83,7 @@ struct Report: AsyncParsableCommand {
         }
         if format == .csv { output.write(ReportCSV.line(names, raw: raw) + "\n") }
         do {
-            _ = try reader.report(onlyUnsent: failed) { row in output.write(line(row, names: names)) }
+            _ = try await reader.report(selection) { row in output.write(line(row, names: names)) }
             try output.finish()
         } catch {
             output.discard()
@@ -82,6 +91,8 @@ struct Report: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+
+    private var selection: StatusReader.ReportSelection { failed ? .notSent : sent ? .sent : .all }
 
     /// One row as a CSV line or a JSON object, with its line break.
     private func line(_ row: [String], names: [String]) -> String {
@@ -112,15 +123,21 @@ struct Report: AsyncParsableCommand {
         var rows: [[String]] = []
         let times: [Int: Double]
         do {
-            _ = try reader.report(onlyUnsent: failed) { rows.append($0) }
-            times = try reader.attemptTimes()
+            _ = try await reader.report(selection) { rows.append($0) }
+            times = try await reader.attemptTimes()
         } catch {
             output.discard()
             Terminal.standardError("salvo: error: \(error)")
             throw ExitCode(1)
         }
-        let (client, transport) = try providerClient(for: campaign, endpoint: endpoint)
+        // Receipts are asked where the run sent, unless told otherwise.
+        var recorded: String?
+        if endpoint == nil { recorded = try? await reader.recordedEndpoint() }
+        let target = endpoint ?? recorded ?? campaign.provider.endpoint
+        let (client, transport) = try providerClient(for: campaign, endpoint: target)
         let reconciler = Reconciler(client: client)
+        let asking = rows.filter { $0[names.firstIndex(of: "outcome") ?? 0] == "sent" }.count
+        Terminal.standardError("asking \(target) for the receipts of \(asking) sent recipient\(asking == 1 ? "" : "s") (QuerySendDetails, one query each)")
         let outcomeColumn = names.firstIndex(of: "outcome") ?? 0
         let batchColumn = names.firstIndex(of: "batch") ?? 0
         let outIdColumn = names.firstIndex(of: "out_id") ?? 0
@@ -209,4 +226,45 @@ final class ReportOutput {
 
 struct ReportOutputError: Error, CustomStringConvertible {
     var description: String
+}
+
+/// `salvo state`: the campaign's stored run.
+struct StateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "state",
+        abstract: "Manage a campaign's stored run.",
+        subcommands: [Reset.self]
+    )
+
+    /// `salvo state reset`: start a campaign over.
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put a campaign's run aside so that the next run plans and sends afresh.",
+            discussion: """
+                The run's state and plan are moved into a 'previous-TIME' folder beside them, never deleted. \
+                Refused while another run holds the campaign, or while any request may have reached the \
+                provider unanswered: run the campaign again first, which settles them. Everyone in the next \
+                plan is sent to, including those the old run sent to: to send only to the others, exclude \
+                'salvo report CAMPAIGN --sent' in a follow-up campaign instead. Exit status: 0 put aside or \
+                nothing to reset, 1 refused.
+                """
+        )
+
+        @Argument(help: "The campaign file.") var campaign: String
+        @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+
+        func run() async throws {
+            let campaign = try await loadCampaign(self.campaign, access: SourceAccess()).campaign
+            let runner = CampaignRunner(campaign: campaign, options: RunOptions(stateFolder: state ?? RunOptions.defaultStateFolder()), client: nil)
+            switch await runner.reset() {
+            case .setAside(let place):
+                Terminal.standardError("campaign '\(campaign.id.value)': its run was put aside in \(place); the next run plans afresh")
+            case .nothing(let why):
+                Terminal.standardError(why)
+            case .refused(let why):
+                Terminal.standardError("salvo: error: \(why)")
+                throw ExitCode(1)
+            }
+        }
+    }
 }

@@ -1,4 +1,4 @@
-import CSQLite
+import SQLiteDatabase
 import Foundation
 import Testing
 @testable import CampaignCompiler
@@ -45,11 +45,8 @@ func readAll(_ source: some RecipientSource) async -> (header: RecipientHeader?,
 
             """
         try jsonl.write(toFile: folder + "/r.jsonl", atomically: true, encoding: .utf8)
-        var database: OpaquePointer?
-        guard sqlite3_open(folder + "/r.db", &database) == SQLITE_OK else { throw RecipientSourceError(.unreadable, "test database") }
-        let sql = "CREATE TABLE m(name TEXT, mobile TEXT); INSERT INTO m VALUES ('张伟','13800138000'), ('李娜, Jr.','+86 139-0000-0001'), ('O\"Brien','13700000002');"
-        sqlite3_exec(database, sql, nil, nil, nil)
-        sqlite3_close(database)
+        try SQLiteConnection(path: folder + "/r.db", mode: .create)
+            .execute("CREATE TABLE m(name TEXT, mobile TEXT); INSERT INTO m VALUES ('张伟','13800138000'), ('李娜, Jr.','+86 139-0000-0001'), ('O\"Brien','13700000002');")
         return [
             CSVSource(path: folder + "/r.csv"),
             JSONLSource(path: folder + "/r.jsonl"),

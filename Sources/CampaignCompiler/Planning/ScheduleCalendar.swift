@@ -38,6 +38,9 @@ public struct ScheduleCalendar: Sendable {
         return calendar.date(from: DateComponents(year: local.year, month: local.month, day: local.day, hour: local.hour, minute: local.minute, second: local.second)) ?? Date.distantPast
     }
 
+    /// The campaign's start, if it has one.
+    public var startDate: Date? { start }
+
     /// The campaign's end, if it has one.
     public var endDate: Date? { end }
 

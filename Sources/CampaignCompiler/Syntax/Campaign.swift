@@ -219,3 +219,16 @@ public struct Sending: Sendable {
     /// Where each key of the block was written, for diagnostics about its value.
     public var ranges: [String: SourceRange] = [:]
 }
+
+extension Schedule {
+    /// A schedule in `timezone` (written nowhere: for tools and tests), by default without start
+    /// or end, all day, every day.
+    public init(timezone: String, start: LocalDateTime? = nil, end: LocalDateTime? = nil, windows: [DailyWindow] = [], days: Set<Weekday> = Set(Weekday.allCases)) {
+        let nowhere = SourceRange(start: SourcePosition(line: 1, column: 1), end: SourcePosition(line: 1, column: 1))
+        self.timezone = Located(timezone, at: nowhere)
+        self.start = start.map { Located($0, at: nowhere) }
+        self.end = end.map { Located($0, at: nowhere) }
+        self.windows = windows.map { Located($0, at: nowhere) }
+        self.days = days
+    }
+}

@@ -10,50 +10,71 @@ public struct BatchTransition: Sendable, Equatable {
     public var bizId: String?
     public var code: String?
     public var message: String?
-    /// What the pacer should learn.
-    public var pace: Pace
+    /// What the pace should learn.
+    public var pace: FlowControl.Answer
+    /// The attempt never reached the provider (or was refused unprocessed, for flow control): it
+    /// does not count towards backoff or giving up; a run killed or throttled again and again
+    /// must not wear a batch out.
+    public var retracted: Bool
+    /// How long the provider asked to wait, in seconds.
+    public var retryAfter: Double?
     /// Why the campaign must stop, for a fatal answer.
-    public var stop: String?
+    public var stop: StopReason?
 
-    /// The pacer's lesson.
-    public enum Pace: Sendable, Equatable { case succeeded, throttled, none }
+    init(state: BatchState, notBefore: Double? = nil, bizId: String? = nil, code: String? = nil, message: String? = nil, pace: FlowControl.Answer = .other,
+         retracted: Bool = false, retryAfter: Double? = nil, stop: StopReason? = nil) {
+        self.state = state
+        self.notBefore = notBefore
+        self.bizId = bizId
+        self.code = code
+        self.message = message
+        self.pace = pace
+        self.retracted = retracted
+        self.retryAfter = retryAfter
+        self.stop = stop
+    }
 
-    /// The transition after `result` for `batch` (nil: the request never left).
+    /// The transition after `result` for `batch` (nil: the request never left); `batch.attempts`
+    /// already counts this attempt.
     public static func after(_ result: Result<SMSResponse, SMSFailure>?, batch: BatchRecord, now: Double,
                              backoff: Backoff, random: Double, maxAttempts: Int) -> BatchTransition {
         guard let result else {
-            return BatchTransition(state: .pending, notBefore: batch.notBefore, code: batch.code, message: batch.message, pace: .none)
+            return BatchTransition(state: .pending, notBefore: batch.notBefore, code: batch.code, message: batch.message, retracted: true)
         }
         switch result {
         case .success(let response):
-            return BatchTransition(state: .accepted, bizId: response.bizId, code: "OK", pace: .succeeded)
+            return BatchTransition(state: .accepted, bizId: response.bizId, code: "OK", pace: .accepted)
         case .failure(let failure):
-            let attempts = batch.attempts + 1
+            let attempts = batch.attempts
+            let asked = failure.retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
             switch failure.errorClass {
             case .later:
                 return BatchTransition(state: .deferred, notBefore: CampaignRunner.deferral(failure.limitWindow ?? .day, now: now),
-                                       code: failure.code, message: failure.message, pace: .none)
+                                       code: failure.code, message: failure.message)
             case .backoff where failure.notSent:
                 // Nothing reached the provider (a network or proxy outage): slow the whole run
                 // down and try again, however long it lasts; never give recipients up for it.
                 return BatchTransition(state: .pending, notBefore: now + backoff.delay(attempt: attempts, random: random),
-                                       code: failure.code, message: failure.message, pace: .throttled)
+                                       code: failure.code, message: failure.message, pace: .throttled, retracted: true)
+            case .backoff where failure.code.hasPrefix("Throttling"):
+                // Refused unprocessed for flow control: the pace slows for the whole run; the
+                // batch goes back in line at once (or when the provider said).
+                return BatchTransition(state: .pending, notBefore: asked.map { now + $0 }, code: failure.code, message: failure.message,
+                                       pace: .throttled, retracted: true, retryAfter: asked)
             case .backoff:
-                let pace: Pace = failure.code.hasPrefix("Throttling") ? .throttled : .none
                 guard attempts < maxAttempts else {
-                    return BatchTransition(state: .failed, code: failure.code, message: "gave up after \(attempts) attempts: \(failure.message)", pace: pace)
+                    return BatchTransition(state: .failed, code: failure.code, message: "gave up after \(attempts) attempts: \(failure.message)")
                 }
-                let asked = failure.retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0
-                return BatchTransition(state: .pending, notBefore: now + max(asked, backoff.delay(attempt: attempts, random: random)),
-                                       code: failure.code, message: failure.message, pace: pace)
+                return BatchTransition(state: .pending, notBefore: now + max(asked ?? 0, backoff.delay(attempt: attempts, random: random)),
+                                       code: failure.code, message: failure.message, retryAfter: asked)
             case .recipient:
-                return BatchTransition(state: .failed, code: failure.code, message: failure.message, pace: .none)
+                return BatchTransition(state: .failed, code: failure.code, message: failure.message)
             case .ambiguous:
-                return BatchTransition(state: .uncertain, code: failure.code, message: failure.message, pace: .none)
+                return BatchTransition(state: .uncertain, code: failure.code, message: failure.message)
             case .fatal:
                 // Refused before it was processed: it stays to be sent once the cause is fixed.
-                return BatchTransition(state: .pending, code: failure.code, message: failure.message, pace: .none,
-                                       stop: "the provider refused a request with \(failure.code): \(failure.message)")
+                return BatchTransition(state: .pending, code: failure.code, message: failure.message, retracted: true,
+                                       stop: .providerRefused(code: failure.code, message: failure.message))
             }
         }
     }

@@ -28,14 +28,41 @@ public struct Reconciler: Sendable {
         return nil
     }
 
-    enum Finding: Equatable {
+    /// What the provider's records say of a request.
+    public enum Finding: Sendable, Equatable {
+        /// It has the request (its BizId when known).
         case found(bizId: String?)
+        /// It has no record of it.
         case notFound
+        /// It could not be asked.
         case unknown
     }
 
-    func find(outId: String, phone: String, attemptAt: Double) async -> Finding {
-        for date in Self.dates(around: attemptAt) {
+    /// Whether the provider has the request with `outId` to `phone`, sent on any China date from
+    /// `days` days before `now` up to `now`: asked before a plan's first send, so that a plan
+    /// sent from a state that is gone is not sent again.
+    public func probe(outId: String, phone: String, days: Int, now: Double) async -> Finding {
+        var sawUnknown = false
+        for back in 0...max(days, 0) {
+            let date = Self.date(now + 8 * 3600 - Double(back) * 86_400)
+            var finding = Finding.unknown
+            for attempt in 0..<3 where finding == .unknown {
+                if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 * attempt)) }
+                finding = await find(outId: outId, phone: phone, dates: [date])
+            }
+            if case .found = finding { return finding }
+            if finding == .unknown { sawUnknown = true }
+        }
+        return sawUnknown ? .unknown : .notFound
+    }
+
+    /// Whether the provider has the request with `outId` to `phone`, sent at `attemptAt`.
+    public func find(outId: String, phone: String, attemptAt: Double) async -> Finding {
+        await find(outId: outId, phone: phone, dates: Self.dates(around: attemptAt))
+    }
+
+    private func find(outId: String, phone: String, dates: [String]) async -> Finding {
+        for date in dates {
             var page = 1
             while page <= 20 {
                 let response: QuerySendDetailsResponse

@@ -22,11 +22,11 @@ extension StatusReader {
     public func notSent(_ row: ([String]) -> Void) async throws -> NotSentSummary {
         let planPath = folder + "/plan.jsonl"
         guard let stored = PlanReader.header(at: planPath) else {
-            throw StateStoreError("campaign '\(campaign.id.value)' has not been run (no plan in \(folder))")
+            throw RunStoreError(.io, "campaign '\(campaign.id.value)' has not been run (no plan in \(folder))")
         }
         let current = try PlanCompiler.header(for: campaign)
         guard current.planId == stored.planId else {
-            throw StateStoreError("the campaign's inputs changed since plan \(stored.planId) was made, so the rows it left out cannot be listed; restore the files it was made from")
+            throw RunStoreError(.io, "the campaign's inputs changed since plan \(stored.planId) was made, so the rows it left out cannot be listed; restore the files it was made from")
         }
         let parameters = campaign.parameters.map(\.name.value)
         var summary = NotSentSummary()
@@ -35,7 +35,7 @@ extension StatusReader {
             row([aside.phone] + aside.values + [aside.reason.rawValue, aside.problem ?? "", aside.file, String(aside.line), "", ""])
             summary.listed += 1
         })
-        _ = try report(onlyUnsent: true) { planned in
+        _ = try await report(.notSent) { planned in
             // planned: phone, values…, outcome, code, batch, out_id, biz_id
             let outcome = planned[parameters.count + 1]
             guard outcome == "failed" || outcome == "expired" else {

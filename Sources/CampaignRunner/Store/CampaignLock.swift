@@ -7,9 +7,9 @@ public final class CampaignLock {
     private let descriptor: Int32
 
     /// Takes the lock, or returns nil (with the holder's pid when known) if another process has it.
-    public static func acquire(path: String) throws(StateStoreError) -> Result<CampaignLock, HeldBy> {
+    public static func acquire(path: String) throws(RunStoreError) -> Result<CampaignLock, HeldBy> {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw StateStoreError("cannot open the lock '\(path)': \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw RunStoreError(.io, "cannot open the lock '\(path)': \(String(cString: strerror(errno)))") }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             var buffer = [UInt8](repeating: 0, count: 32)
             let count = pread(descriptor, &buffer, 31, 0)

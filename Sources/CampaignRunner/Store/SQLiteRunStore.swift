@@ -1,316 +1,378 @@
-internal import CSQLite
+import CampaignCompiler
 import Foundation
+internal import SQLiteDatabase
+import Synchronization
 
-/// Where a batch stands.
-public enum BatchState: String, Sendable, CaseIterable {
-    /// Not sent yet (or safe to send again).
-    case pending
-    /// The intent to send was recorded; the request may be in flight.
-    case sending
-    /// The provider accepted it.
-    case accepted
-    /// Refused for good (recipient errors, or retries exhausted).
-    case failed
-    /// Waiting until `notBefore` (per-number limits, throttling, backoff).
-    case deferred
-    /// The request was written and no answer came: reconcile before anything else.
-    case uncertain
-    /// The campaign ended before it could be sent.
-    case expired
-
-    /// Whether the batch needs nothing more.
-    public var isFinal: Bool { self == .accepted || self == .failed || self == .expired }
-}
-
-/// One batch's row in the state store.
-public struct BatchRecord: Sendable, Hashable {
-    public var batch: Int
-    public var action: String
-    public var outId: String
-    public var recipients: Int
-    public var segments: Int
-    public var firstPhone: String
-    public var state: BatchState
-    public var attempts: Int
-    /// Not to be sent before this time (seconds since 1970).
-    public var notBefore: Double?
-    /// When the last attempt was made (seconds since 1970).
-    public var attemptAt: Double?
-    public var bizId: String?
-    public var code: String?
-    public var message: String?
-}
-
-/// A state store that cannot be used: corrupt, foreign, or from a newer salvo. Never recreated
-/// silently: the user decides.
-public struct StateStoreError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// One campaign's progress: SQLite in WAL mode through the C API, one connection owned by the run.
+/// A run's state in a campaign's state folder: `state.db` (SQLite in WAL mode, one connection)
+/// beside `plan.jsonl`, the plan it sends. Folders written by salvo 0.1.0 (state schema 1) are
+/// read as they are and migrated on the first write.
 ///
-/// SQLite is used directly (a small type over the C API rather than GRDB): the runner needs a
-/// handful of statements, durable transactions and nothing more, and the system library costs no
-/// build time.
-public final class StateStore {
+/// The plan file appears only after the run's rows are committed (it is written as
+/// `plan.jsonl.new` and renamed), so a plan file beside a missing, empty or run-less `state.db`
+/// means the state of a started run was lost: that is refused, never taken as a new campaign.
+public final class SQLiteRunStore: RunStore {
     /// The schema this build writes; older ones are migrated, newer ones refused.
-    public static let schemaVersion = 1
-    static let applicationID: Int32 = 0x5341_4C56 // "SALV"
+    public static let schemaVersion = 2
+    static let applicationID = 0x5341_4C56 // "SALV"
 
-    private var database: OpaquePointer?
-    /// The batches as last read, kept in step with every write through this store. The run holds
-    /// the campaign's lock, so nothing else writes them; the loop then reads memory, not every row
-    /// again for each group of requests.
-    private var rows: [BatchRecord] = []
-    private var rowsLoaded = false
-    private var positions: [Int: Int] = [:]
-    /// Prepared statements by their SQL: the run writes a row per answer, and parsing the same
-    /// UPDATE each time cost more than executing it.
-    private var statements: [String: OpaquePointer] = [:]
-    /// The file's path.
-    public let path: String
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// The campaign's state folder.
+    public let folder: String
+    private let readOnly: Bool
+    private let state = Mutex<Open>(Open())
 
-    /// Opens the store at `path`, creating it (owner-only) when it does not exist.
-    public init(path: String) throws(StateStoreError) {
-        self.path = path
-        let existed = FileManager.default.fileExists(atPath: path)
-        if !existed {
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else { throw StateStoreError("cannot create the state file '\(path)': \(String(cString: strerror(errno)))") }
-            close(descriptor)
-        }
-        guard sqlite3_open_v2(path, &database, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK, database != nil else {
-            throw StateStoreError("cannot open the state file '\(path)'")
-        }
-        sqlite3_busy_timeout(database, 10_000)
-        let application = try scalarInt("PRAGMA application_id")
-        let version = try scalarInt("PRAGMA user_version")
-        if existed && !(application == 0 && version == 0 && (try? scalarInt("SELECT COUNT(*) FROM sqlite_master")) == 0) {
-            guard application == Int(Self.applicationID) else {
-                throw StateStoreError("'\(path)' is not a salvo state file (application id \(application)); it was left as it is")
-            }
-            guard version <= Self.schemaVersion else {
-                throw StateStoreError("'\(path)' was written by a newer salvo (state schema \(version), this one reads up to \(Self.schemaVersion)); upgrade salvo")
-            }
-        }
-        try execute("PRAGMA journal_mode = WAL")
-        // Answers are committed without waiting for the disk: a lost answer after a power cut
-        // leaves its batch 'sending', which is reconciled. Intents are flushed (see markSending).
-        try execute("PRAGMA synchronous = NORMAL")
-        if version == 0 {
-            try execute("""
-                BEGIN IMMEDIATE;
-                PRAGMA application_id = \(Self.applicationID);
-                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE batches (
-                    batch INTEGER PRIMARY KEY, action TEXT NOT NULL, out_id TEXT NOT NULL UNIQUE, recipients INTEGER NOT NULL,
-                    segments INTEGER NOT NULL, first_phone TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-                    not_before REAL, attempt_at REAL, biz_id TEXT, code TEXT, message TEXT);
-                CREATE INDEX batches_by_state ON batches (state);
-                PRAGMA user_version = \(Self.schemaVersion);
-                COMMIT;
-                """)
-        }
-        guard (try? scalarInt("SELECT COUNT(*) FROM batches")) != nil else {
-            throw StateStoreError("'\(path)' is damaged: its batches table cannot be read")
-        }
+    private struct Open {
+        var connection: SQLiteConnection?
+        var index: PlanIndex?
+        var version = 0
     }
 
-    deinit {
-        for statement in statements.values { sqlite3_finalize(statement) }
-        sqlite3_close(database)
+    /// A store in `folder`; `readOnly` never writes (status, reports).
+    public init(folder: String, readOnly: Bool = false) {
+        self.folder = folder
+        self.readOnly = readOnly
     }
 
-    // MARK: - Meta
+    public var location: String { databasePath }
+    var databasePath: String { folder + "/state.db" }
+    /// The plan the run sends.
+    public var planPath: String { folder + "/plan.jsonl" }
+    /// Where a new plan is written before its run is committed.
+    public var newPlanPath: String { folder + "/plan.jsonl.new" }
 
-    /// A metadata value.
-    public func meta(_ key: String) -> String? {
-        try? query("SELECT value FROM meta WHERE key = ?", [key]) { $0.text(0) }.first ?? nil
+    // MARK: - Opening
+
+    public func load() async throws(RunStoreError) -> StoredRun? {
+        try state.withLock { open throws(RunStoreError) -> StoredRun? in try load(&open) }
     }
 
-    /// Sets metadata values in one transaction.
-    public func setMeta(_ values: [String: String]) throws(StateStoreError) {
-        try transaction { () throws(StateStoreError) in
-            for (key, value) in values.sorted(by: { $0.key < $1.key }) {
-                try self.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
-            }
+    private func load(_ open: inout Open) throws(RunStoreError) -> StoredRun? {
+        // Opened afresh: the file may have been replaced since (a reset, a restore).
+        open = Open()
+        let notices = readOnly ? [] : tightenPermissions()
+        let planExists = FileManager.default.fileExists(atPath: planPath)
+        let lost = "the state of a started run is gone: \(folder) holds its plan (plan.jsonl), and its state.db"
+        let advice = "; messages may already have been sent from it. Nothing was sent. If that state is truly lost, 'salvo state reset' puts the folder aside and starts over (a new run first asks the provider whether the plan was sent)"
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            if planExists { throw RunStoreError(.lost, lost + " is missing" + advice) }
+            return nil
         }
-    }
-
-    // MARK: - Batches
-
-    /// Adds the plan's batches, all pending, and the metadata that says which plan they are, in
-    /// one transaction: a crash leaves either both or neither.
-    public func initialize(batches: [BatchRecord], meta: [String: String]) throws(StateStoreError) {
-        try transaction { () throws(StateStoreError) in
-            for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
-                try self.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
-            }
-            for batch in batches {
-                try self.run("INSERT INTO batches (batch, action, out_id, recipients, segments, first_phone, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-                             [String(batch.batch), batch.action, batch.outId, String(batch.recipients), String(batch.segments), batch.firstPhone])
-            }
+        if fileSize(databasePath) == 0 {
+            if planExists { throw RunStoreError(.lost, lost + " is empty" + advice) }
+            return nil
         }
-        rowsLoaded = false
-    }
-
-    /// Every batch, in plan order.
-    public func batches() throws(StateStoreError) -> [BatchRecord] {
-        if rowsLoaded { return rows }
-        let read = try query("SELECT batch, action, out_id, recipients, segments, first_phone, state, attempts, not_before, attempt_at, biz_id, code, message FROM batches ORDER BY batch", []) { row in
-            BatchRecord(batch: row.int(0), action: row.text(1) ?? "", outId: row.text(2) ?? "", recipients: row.int(3), segments: row.int(4),
-                        firstPhone: row.text(5) ?? "", state: BatchState(rawValue: row.text(6) ?? "") ?? .pending, attempts: row.int(7),
-                        notBefore: row.double(8), attemptAt: row.double(9), bizId: row.text(10), code: row.text(11), message: row.text(12))
+        let connection = try connect(&open)
+        let application = try read { () throws(SQLiteError) in try connection.integer("PRAGMA application_id") ?? 0 }
+        let version = try read { () throws(SQLiteError) in try connection.integer("PRAGMA user_version") ?? 0 }
+        let tables = try read { () throws(SQLiteError) in try connection.integer("SELECT COUNT(*) FROM sqlite_master") ?? 0 }
+        if application == 0 && version == 0 && tables == 0 {
+            if planExists { throw RunStoreError(.lost, lost + " holds no run" + advice) }
+            return nil
         }
-        rows = read
-        rowsLoaded = true
-        positions = Dictionary(read.enumerated().map { ($1.batch, $0) }, uniquingKeysWith: { first, _ in first })
-        return read
-    }
-
-    /// Applies a committed write to the rows in memory.
-    private func remember(_ batch: Int, _ change: (inout BatchRecord) -> Void) {
-        guard rowsLoaded, let position = positions[batch] else { return }
-        change(&rows[position])
-    }
-
-    /// Records the intent to send a group of batches, flushed to disk before any of them leaves,
-    /// so that not even a power cut can forget a request that may have been sent.
-    public func markSending(_ batches: [Int], at time: Double) throws(StateStoreError) {
-        try execute("PRAGMA synchronous = FULL")
-        defer { try? execute("PRAGMA synchronous = NORMAL") }
-        try transaction { () throws(StateStoreError) in
-            for batch in batches {
-                try self.run("UPDATE batches SET state = 'sending', attempt_at = ?, attempts = attempts + 1 WHERE batch = ?", [String(time), String(batch)])
-            }
+        guard application == Self.applicationID else {
+            throw RunStoreError(.foreign, "'\(databasePath)' is not a salvo state file (application id \(application)); it was left as it is")
         }
-        for batch in batches {
-            remember(batch) { record in
-                record.state = .sending
-                record.attemptAt = time
-                record.attempts += 1
-            }
+        guard version <= Self.schemaVersion else {
+            throw RunStoreError(.newer, "'\(databasePath)' was written by a newer salvo (state schema \(version), this one reads up to \(Self.schemaVersion)); upgrade salvo")
         }
-    }
-
-    /// Moves a batch's attempt time to when its request will actually leave (paced later than its
-    /// group was marked), so that the grace before an unanswered request is sent again counts
-    /// from its departure. Committed without waiting for the disk, like answers.
-    public func setAttemptAt(_ batch: Int, _ time: Double) throws(StateStoreError) {
-        try run("UPDATE batches SET attempt_at = ? WHERE batch = ?", [String(time), String(batch)])
-        remember(batch) { $0.attemptAt = time }
-    }
-
-    /// Records one batch's new state. `retractingAttempt`: the attempt `markSending` counted never
-    /// reached the provider (it was not sent, or the provider has no record of it), so it does not
-    /// count towards backoff or giving up; a run killed again and again must not wear a batch out.
-    public func update(_ batch: Int, state: BatchState, notBefore: Double? = nil, bizId: String? = nil, code: String? = nil, message: String? = nil,
-                       retractingAttempt: Bool = false) throws(StateStoreError) {
-        // One statement commits on its own (autocommit), atomically.
-        try run("UPDATE batches SET state = ?, not_before = ?, biz_id = COALESCE(?, biz_id), code = ?, message = ?, attempts = MAX(attempts - ?, 0) WHERE batch = ?",
-                [state.rawValue, notBefore.map { String($0) }, bizId, code, message, retractingAttempt ? "1" : "0", String(batch)])
-        remember(batch) { record in
-            if retractingAttempt { record.attempts = max(record.attempts - 1, 0) }
-            record.state = state
-            record.notBefore = notBefore
-            record.bizId = bizId ?? record.bizId
-            record.code = code
-            record.message = message
+        open.version = version
+        let values = try read { () throws(SQLiteError) in
+            try connection.query("SELECT key, value FROM meta") { ($0.text(0) ?? "", $0.text(1) ?? "") }
         }
-    }
-
-    // MARK: - SQLite
-
-    struct Row {
-        let statement: OpaquePointer?
-        func text(_ column: Int32) -> String? { sqlite3_column_text(statement, column).map { String(cString: $0) } }
-        func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement, column)) }
-        func double(_ column: Int32) -> Double? { sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_double(statement, column) }
-    }
-
-    private func failure(_ action: String) -> StateStoreError {
-        StateStoreError("state file '\(path)': \(action) failed: \(String(cString: sqlite3_errmsg(database)))")
-    }
-
-    private func execute(_ sql: String) throws(StateStoreError) {
-        guard sqlite3_exec(database, sql, nil, nil, nil) == SQLITE_OK else {
-            let error = failure("setup")
-            sqlite3_exec(database, "ROLLBACK", nil, nil, nil)
-            throw error
+        let meta = Dictionary(values, uniquingKeysWith: { _, last in last })
+        guard let metadata = Self.metadata(meta) else {
+            if planExists { throw RunStoreError(.lost, lost + " holds no run" + advice) }
+            return nil
         }
-    }
-
-    private func scalarInt(_ sql: String) throws(StateStoreError) -> Int {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(database, sql, -1, &statement, nil) == SQLITE_OK else {
-            throw StateStoreError("'\(path)' is not a readable SQLite database (\(String(cString: sqlite3_errmsg(database)))); it was left as it is")
-        }
-        defer { sqlite3_finalize(statement) }
-        guard sqlite3_step(statement) == SQLITE_ROW else {
-            throw StateStoreError("'\(path)' is not a readable SQLite database (\(String(cString: sqlite3_errmsg(database)))); it was left as it is")
-        }
-        return Int(sqlite3_column_int64(statement, 0))
-    }
-
-    private func prepared(_ sql: String) throws(StateStoreError) -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v3(database, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK, let statement else {
-            throw failure("preparing")
-        }
-        statements[sql] = statement
-        return statement
-    }
-
-    private func run(_ sql: String, _ arguments: [String?]) throws(StateStoreError) {
-        let statement = try prepared(sql)
-        defer {
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
-        }
-        bind(statement, arguments)
-        guard sqlite3_step(statement) == SQLITE_DONE else { throw failure("writing") }
-    }
-
-    private func query<T>(_ sql: String, _ arguments: [String?], _ map: (Row) -> T) throws(StateStoreError) -> [T] {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(database, sql, -1, &statement, nil) == SQLITE_OK else { throw failure("preparing") }
-        defer { sqlite3_finalize(statement) }
-        bind(statement, arguments)
-        var rows: [T] = []
-        while true {
-            let step = sqlite3_step(statement)
-            if step == SQLITE_DONE { break }
-            guard step == SQLITE_ROW else { throw failure("reading") }
-            rows.append(map(Row(statement: statement)))
-        }
-        return rows
-    }
-
-    private func bind(_ statement: OpaquePointer?, _ arguments: [String?]) {
-        for (index, argument) in arguments.enumerated() {
-            if let argument {
-                sqlite3_bind_text(statement, Int32(index + 1), argument, -1, Self.transient)
+        if !planExists {
+            // Killed between committing the run and renaming its plan into place.
+            if PlanReader.header(at: newPlanPath)?.planId == metadata.planID, !readOnly, rename(newPlanPath, planPath) == 0 {
+                chmod(planPath, 0o600)
             } else {
-                sqlite3_bind_null(statement, Int32(index + 1))
+                throw RunStoreError(.damaged, "the state in \(folder) is damaged: its plan file is missing; 'salvo state reset' puts the folder aside")
+            }
+        }
+        let batches = try read { () throws(SQLiteError) in
+            try connection.query("SELECT batch, action, out_id, recipients, segments, first_phone, state, attempts, not_before, attempt_at, biz_id, code, message FROM batches ORDER BY batch") { row in
+                BatchRecord(batch: row.integer(0), action: row.text(1) ?? "", outId: row.text(2) ?? "", recipients: row.integer(3), segments: row.integer(4),
+                            firstPhone: row.text(5) ?? "", state: BatchState(rawValue: row.text(6) ?? "") ?? .uncertain, attempts: row.integer(7),
+                            notBefore: row.real(8), attemptAt: row.real(9), bizId: row.text(10), code: row.text(11), message: row.text(12))
+            }
+        }
+        return StoredRun(metadata: metadata, batches: batches, notices: notices)
+    }
+
+    private func connect(_ open: inout Open) throws(RunStoreError) -> SQLiteConnection {
+        if let connection = open.connection { return connection }
+        do {
+            let connection = try SQLiteConnection(path: databasePath, mode: readOnly ? .readOnly : .readWrite)
+            open.connection = connection
+            return connection
+        } catch {
+            throw RunStoreError(.damaged, "cannot open the state file '\(databasePath)': \(error.message); it was left as it is", cause: error)
+        }
+    }
+
+    private func read<T>(_ body: () throws(SQLiteError) -> T) throws(RunStoreError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw RunStoreError(.damaged, "'\(databasePath)' is not a readable salvo state file (\(error.message)); it was left as it is", cause: error)
+        }
+    }
+
+    private func write<T>(_ body: () throws(SQLiteError) -> T) throws(RunStoreError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw RunStoreError(.io, "state file '\(databasePath)': writing failed: \(error.message)", cause: error)
+        }
+    }
+
+    /// Files of the run that others may read or write (copied with a lax umask, say) are made
+    /// owner-only again; each is named.
+    private func tightenPermissions() -> [String] {
+        var notices: [String] = []
+        for (path, mode) in [(folder, mode_t(0o700)), (databasePath, 0o600), (databasePath + "-wal", 0o600), (databasePath + "-shm", 0o600),
+                             (planPath, 0o600), (newPlanPath, 0o600), (folder + "/lock", 0o600)] {
+            var info = stat()
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG || (info.st_mode & S_IFMT) == S_IFDIR else { continue }
+            let current = info.st_mode & 0o777
+            guard current & 0o077 != 0 else { continue }
+            if chmod(path, mode) == 0 {
+                notices.append("'\(path)' could be read or written by others (mode \(String(current, radix: 8))); it is now \(String(mode, radix: 8))")
+            }
+        }
+        return notices
+    }
+
+    private func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    // MARK: - Metadata
+
+    static func metadata(_ meta: [String: String]) -> RunMetadata? {
+        guard let planID = meta["plan_id"] else { return nil }
+        var metadata = RunMetadata(planID: planID, campaign: meta["campaign"] ?? "", salvoVersion: meta["salvo"] ?? "",
+                                   createdAt: meta["created_at"].flatMap(Double.init) ?? 0, endpoint: meta["endpoint"],
+                                   lastEnd: meta["last_outcome"].flatMap(RunEnd.init(rawValue:)), stopReason: meta["stop_reason"])
+        if let kind = meta["activity"].flatMap(RunActivity.Kind.init(rawValue:)) {
+            metadata.activity = RunActivity(kind: kind, reason: meta["activity_reason"], until: meta["activity_until"].flatMap(Double.init),
+                                            pace: meta["activity_pace"].flatMap(Double.init), ceiling: meta["activity_ceiling"].flatMap(Double.init),
+                                            at: meta["activity_at"].flatMap(Double.init) ?? 0)
+        }
+        return metadata
+    }
+
+    /// The metadata as the `meta` table's keys (those of salvo 0.1.0, and new ones); nil removes.
+    static func rows(_ metadata: RunMetadata) -> [(String, String?)] {
+        let activity = metadata.activity
+        return [
+            ("plan_id", metadata.planID), ("campaign", metadata.campaign), ("salvo", metadata.salvoVersion), ("created_at", String(metadata.createdAt)),
+            ("endpoint", metadata.endpoint), ("last_outcome", metadata.lastEnd?.rawValue), ("stop_reason", metadata.stopReason),
+            ("activity", activity?.kind.rawValue), ("activity_reason", activity?.reason), ("activity_until", activity?.until.map { String($0) }),
+            ("activity_pace", activity?.pace.map { String($0) }), ("activity_ceiling", activity?.ceiling.map { String($0) }),
+            ("activity_at", activity.map { String($0.at) }),
+        ]
+    }
+
+    private func writeMetadata(_ metadata: RunMetadata, on connection: SQLiteConnection) throws(SQLiteError) {
+        for (key, value) in Self.rows(metadata) {
+            if let value {
+                try connection.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [.text(key), .text(value)])
+            } else {
+                try connection.run("DELETE FROM meta WHERE key = ?", [.text(key)])
             }
         }
     }
 
-    private func transaction(_ body: () throws(StateStoreError) -> Void) throws(StateStoreError) {
-        guard sqlite3_exec(database, "BEGIN IMMEDIATE", nil, nil, nil) == SQLITE_OK else { throw failure("beginning a transaction") }
+    // MARK: - Writing
+
+    private func writable(_ open: inout Open) throws(RunStoreError) -> SQLiteConnection {
+        guard !readOnly else { throw RunStoreError(.io, "the state in \(folder) was opened read-only") }
+        let connection = try connect(&open)
+        if open.version == 0 {
+            open.version = try read { () throws(SQLiteError) in try connection.integer("PRAGMA user_version") ?? 0 }
+        }
+        if open.version < Self.schemaVersion {
+            let from = open.version
+            try write { () throws(SQLiteError) in
+                try connection.execute("PRAGMA journal_mode = WAL")
+                try connection.transaction { () throws(SQLiteError) in
+                    if from < 1 {
+                        try connection.execute("""
+                            PRAGMA application_id = \(Self.applicationID);
+                            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                            CREATE TABLE batches (
+                                batch INTEGER PRIMARY KEY, action TEXT NOT NULL, out_id TEXT NOT NULL UNIQUE, recipients INTEGER NOT NULL,
+                                segments INTEGER NOT NULL, first_phone TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                                not_before REAL, attempt_at REAL, biz_id TEXT, code TEXT, message TEXT);
+                            CREATE INDEX batches_by_state ON batches (state);
+                            """)
+                    }
+                    if from < 2 {
+                        try connection.execute("""
+                            CREATE TABLE attempts (
+                                id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, started_at REAL NOT NULL, ended_at REAL NOT NULL,
+                                outcome TEXT NOT NULL, code TEXT);
+                            CREATE INDEX attempts_by_batch ON attempts (batch);
+                            """)
+                    }
+                    try connection.execute("PRAGMA user_version = \(Self.schemaVersion)")
+                }
+            }
+            open.version = Self.schemaVersion
+        }
+        // Answers are committed without waiting for the disk; intents are flushed (`durable`).
+        try write { () throws(SQLiteError) in try connection.execute("PRAGMA synchronous = NORMAL") }
+        return connection
+    }
+
+    public func create(_ run: NewRun) async throws(RunStoreError) {
+        try state.withLock { open throws(RunStoreError) in
+            if try load(&open) != nil { throw RunStoreError(.exists, "\(folder) already holds a run") }
+            if !FileManager.default.fileExists(atPath: databasePath) || fileSize(databasePath) == 0 {
+                open.connection = nil
+                try Self.createOwnerOnly(databasePath)
+                open.version = 0
+            }
+            let connection = try writable(&open)
+            try write { () throws(SQLiteError) in
+                try connection.execute("PRAGMA synchronous = FULL")
+                try connection.transaction { () throws(SQLiteError) in
+                    try writeMetadata(run.metadata, on: connection)
+                    for batch in run.batches {
+                        try connection.run("INSERT INTO batches (batch, action, out_id, recipients, segments, first_phone, state, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                           [.integer(batch.batch), .text(batch.action), .text(batch.outId), .integer(batch.recipients), .integer(batch.segments),
+                                            .text(batch.firstPhone), .text(batch.state.rawValue), .integer(batch.attempts)])
+                    }
+                }
+                try connection.execute("PRAGMA synchronous = NORMAL")
+            }
+            if run.planFile != planPath {
+                chmod(run.planFile, 0o600)
+                guard rename(run.planFile, planPath) == 0 else {
+                    throw RunStoreError(.io, "cannot move the plan into \(folder): \(String(cString: strerror(errno)))")
+                }
+            }
+            open.index = nil
+        }
+    }
+
+    public func commit(_ change: RunChange) async throws(RunStoreError) {
+        guard !change.isEmpty else { return }
+        try state.withLock { open throws(RunStoreError) in
+            let connection = try writable(&open)
+            try write { () throws(SQLiteError) in
+                if change.durable { try connection.execute("PRAGMA synchronous = FULL") }
+                defer { if change.durable { try? connection.execute("PRAGMA synchronous = NORMAL") } }
+                try connection.transaction { () throws(SQLiteError) in
+                    for batch in change.batches {
+                        try connection.run("UPDATE batches SET state = ?, attempts = ?, not_before = ?, attempt_at = ?, biz_id = ?, code = ?, message = ? WHERE batch = ?",
+                                           [.text(batch.state.rawValue), .integer(batch.attempts), .real(batch.notBefore), .real(batch.attemptAt), .text(batch.bizId),
+                                            .text(batch.code), .text(batch.message), .integer(batch.batch)])
+                    }
+                    for attempt in change.attempts {
+                        try connection.run("INSERT INTO attempts (batch, started_at, ended_at, outcome, code) VALUES (?, ?, ?, ?, ?)",
+                                           [.integer(attempt.batch), .real(attempt.startedAt), .real(attempt.endedAt), .text(attempt.outcome.rawValue), .text(attempt.code)])
+                    }
+                    if let metadata = change.metadata { try writeMetadata(metadata, on: connection) }
+                }
+            }
+        }
+    }
+
+    // MARK: - The plan
+
+    public func planBatch(_ request: PlanBatchRequest) async throws(RunStoreError) -> PlanBatch {
+        try state.withLock { open throws(RunStoreError) -> PlanBatch in
+            let index: PlanIndex
+            if let known = open.index {
+                index = known
+            } else {
+                // Indexing checks the whole file against its trailer's digest: the plan sent is the
+                // one stored, line for line.
+                do {
+                    index = try PlanIndex(path: planPath)
+                } catch {
+                    throw RunStoreError(.damaged, "the state in \(folder) is damaged: \(error); 'salvo state reset' puts the folder aside", cause: error)
+                }
+                let connection = try connect(&open)
+                let stored = try read { () throws(SQLiteError) in try connection.integer("SELECT COUNT(*) FROM batches") ?? 0 }
+                guard index.count == stored else {
+                    throw RunStoreError(.damaged, "the state in \(folder) is damaged: its plan has \(index.count) requests and its state \(stored); 'salvo state reset' puts the folder aside")
+                }
+                open.index = index
+            }
+            do {
+                return try index.batch(request.batch)
+            } catch {
+                throw RunStoreError(.damaged, "the state in \(folder) is damaged: \(error)", cause: error)
+            }
+        }
+    }
+
+    public func readPlan(_ body: (PlanBatch) throws(PlanError) -> Void) async throws(RunStoreError) {
         do {
-            try body()
+            _ = try PlanReader.batches(at: planPath, body)
         } catch {
-            sqlite3_exec(database, "ROLLBACK", nil, nil, nil)
-            throw error
+            throw RunStoreError(.damaged, "the plan in \(folder) cannot be read: \(error)", cause: error)
         }
-        guard sqlite3_exec(database, "COMMIT", nil, nil, nil) == SQLITE_OK else {
-            let error = failure("committing")
-            sqlite3_exec(database, "ROLLBACK", nil, nil, nil)
-            throw error
+    }
+
+    public func attempts(_ query: AttemptQuery) async throws(RunStoreError) -> [AttemptRecord] {
+        try state.withLock { open throws(RunStoreError) -> [AttemptRecord] in
+            guard open.version >= 2 || open.connection == nil else { return [] }
+            let connection = try connect(&open)
+            let hasTable = try read { () throws(SQLiteError) in try connection.integer("SELECT COUNT(*) FROM sqlite_master WHERE name = 'attempts'") ?? 0 }
+            guard hasTable > 0 else { return [] }
+            let filter = query.batch.map { " WHERE batch = \($0)" } ?? ""
+            return try read { () throws(SQLiteError) in
+                try connection.query("SELECT batch, started_at, ended_at, outcome, code FROM attempts\(filter) ORDER BY id") { row in
+                    AttemptRecord(batch: row.integer(0), startedAt: row.real(1) ?? 0, endedAt: row.real(2) ?? 0,
+                                  outcome: AttemptRecord.Outcome(rawValue: row.text(3) ?? "") ?? .unanswered, code: row.text(4))
+                }
+            }
         }
+    }
+
+    // MARK: - Starting over
+
+    public func setAside(_ request: SetAsideRequest) async throws(RunStoreError) -> String {
+        try state.withLock { open throws(RunStoreError) -> String in
+            open.connection = nil
+            open.index = nil
+            open.version = 0
+            let stamp = Self.stamp(request.at)
+            var target = folder + "/previous-" + stamp
+            var suffix = 1
+            while FileManager.default.fileExists(atPath: target) {
+                suffix += 1
+                target = folder + "/previous-\(stamp)-\(suffix)"
+            }
+            guard mkdir(target, 0o700) == 0 else { throw RunStoreError(.io, "cannot make '\(target)': \(String(cString: strerror(errno)))") }
+            for name in ["state.db", "state.db-wal", "state.db-shm", "plan.jsonl", "plan.jsonl.new"] where FileManager.default.fileExists(atPath: folder + "/" + name) {
+                guard rename(folder + "/" + name, target + "/" + name) == 0 else {
+                    throw RunStoreError(.io, "cannot move '\(name)' into '\(target)': \(String(cString: strerror(errno)))")
+                }
+            }
+            return target
+        }
+    }
+
+    /// Creates (or empties) a state file readable by its owner only.
+    private static func createOwnerOnly(_ path: String) throws(RunStoreError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw RunStoreError(.io, "cannot create the state file '\(path)': \(String(cString: strerror(errno)))") }
+        close(descriptor)
+    }
+
+    static func stamp(_ time: Double) -> String {
+        var seconds = time_t(time)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d%02d%02dT%02d%02d%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 }

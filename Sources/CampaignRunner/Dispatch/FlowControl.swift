@@ -1,0 +1,150 @@
+/// The pace of a run: how fast requests leave, tracking what the provider lets through.
+///
+/// Requests are spaced by their message count over the rate in force, so the configured rate
+/// (the ceiling) holds over any stretch of time, whatever the batch sizes, and idle time never
+/// turns into a burst. The rate in force follows the provider:
+///
+/// - Answers are judged a window at a time (at least half a second and a round of in-flight
+///   requests), never one by one: several throttled answers that arrive together are one event,
+///   and a trickle of throttling (an account whose QPS other systems share) is no reason to slow.
+/// - A window in which more than a fifth of the answers were throttled means the pace is over the
+///   provider's limit: the rate drops, once, to what got through in that window (by half at
+///   most), and holds.
+/// - Below the ceiling, the rate probes upwards by a quarter a window. Without throttling every
+///   probe is kept; with some, only a probe that raised what got through is kept (it found room);
+///   one that did not means the limit is reached, and the rate returns to what got through.
+/// - `x-acs-retry-after` pauses every request until it has passed.
+///
+/// Loss-based halving per answer (the earlier pacer, TCP's AIMD) fails both ways here: with eight
+/// requests in flight one congestion event halved the rate several times, and 10% random throttling
+/// drove it to the floor. A pure value over injected time (seconds), tested without waiting.
+public struct FlowControl: Sendable {
+    /// Why the pace is what it is.
+    public enum Reason: String, Sendable, Hashable {
+        /// The campaign's configured rate.
+        case configured
+        /// Slowed to what the provider lets through.
+        case providerThrottling
+        /// Paused as the provider asked (`x-acs-retry-after`).
+        case retryAfter
+    }
+
+    /// How an answer counts.
+    public enum Answer: Sendable, Hashable {
+        case accepted
+        /// Refused for flow control (or no connection): over the pace the provider takes.
+        case throttled
+        /// Anything else (refused for a recipient, ambiguous): says nothing about the pace.
+        case other
+    }
+
+    /// The configured rate, in messages per second.
+    public let ceiling: Double
+    /// The rate in force.
+    public private(set) var rate: Double
+    /// Why.
+    public private(set) var reason = Reason.configured
+    /// The lowest rate: a run keeps asking, however throttled.
+    public let floor: Double
+    /// The shortest window, in seconds, and the fewest answers in one.
+    public let window: Double
+    public let windowAnswers: Int
+    /// The throttled share of a window's answers above which the pace is over the limit.
+    public static let overLimitShare = 0.2
+    /// A probe's step.
+    public static let probeGain = 1.25
+
+    private var next: Double?
+    private var pausedUntil: Double?
+    private var current = Window()
+    private var previousAccepted: Double?
+    private var probing = false
+    private var holdWindows = 0
+
+    private struct Window {
+        var start: Double?
+        var answers = 0
+        var throttled = 0
+        var acceptedMessages = 0
+    }
+
+    /// A pace at `rate` messages per second; windows hold at least `windowAnswers` answers (a
+    /// round of in-flight requests).
+    public init(rate: Double, windowAnswers: Int = 8, window: Double = 0.5) {
+        ceiling = max(rate, 0.001)
+        self.rate = ceiling
+        floor = ceiling / 100
+        self.window = window
+        self.windowAnswers = max(windowAnswers, 1)
+    }
+
+    /// When the next request may leave, asked at `now` (not booked).
+    public func nextSlot(now: Double) -> Double {
+        max(now, next ?? now, pausedUntil ?? now)
+    }
+
+    /// Books a request of `messages` leaving at `nextSlot(now:)`; when it leaves.
+    public mutating func schedule(messages: Int, now: Double) -> Double {
+        let start = nextSlot(now: now)
+        next = start + Double(max(messages, 1)) / rate
+        if current.start == nil { current.start = start }
+        return start
+    }
+
+    /// An answer to a request of `messages` came at `now`; `retryAfter` seconds, if the provider
+    /// asked to wait.
+    public mutating func answered(_ answer: Answer, messages: Int, retryAfter: Double? = nil, now: Double) {
+        if let retryAfter, retryAfter > 0 {
+            pausedUntil = max(pausedUntil ?? now, now + retryAfter)
+            reason = .retryAfter
+        }
+        current.answers += 1
+        switch answer {
+        case .accepted: current.acceptedMessages += messages
+        case .throttled: current.throttled += 1
+        case .other: break
+        }
+        let start = current.start ?? now
+        let elapsed = now - start
+        guard (elapsed >= window && current.answers >= windowAnswers) || (elapsed >= window * 10 && current.answers > 0) else { return }
+        close(elapsed: max(elapsed, 0.001), now: now)
+    }
+
+    private mutating func close(elapsed: Double, now: Double) {
+        let accepted = Double(current.acceptedMessages) / elapsed
+        let share = Double(current.throttled) / Double(current.answers)
+        let throttled = current.throttled > 0
+        current = Window(start: now)
+        if let pausedUntil, pausedUntil <= now {
+            self.pausedUntil = nil
+            if reason == .retryAfter { reason = rate < ceiling ? .providerThrottling : .configured }
+        }
+        defer { previousAccepted = accepted }
+        if share > Self.overLimitShare {
+            // Over the limit: once for the window, down to what got through, by half at most.
+            rate = min(rate, max(accepted, rate / 2, floor))
+            probing = false
+            holdWindows = 2
+            if reason != .retryAfter { reason = .providerThrottling }
+            return
+        }
+        guard rate < ceiling else { return }
+        if holdWindows > 0 {
+            holdWindows -= 1
+            return
+        }
+        if probing, throttled, let before = previousAccepted {
+            let gain = Self.probeGain
+            if accepted < before * (1 + (gain - 1) / 2) {
+                // The probe found no room: the limit is here.
+                rate = max(min(rate, max(accepted, before)), floor)
+                probing = false
+                holdWindows = 4
+                return
+            }
+        }
+        rate = min(ceiling, rate * Self.probeGain)
+        probing = true
+        if rate >= ceiling, reason == .providerThrottling { reason = .configured }
+    }
+}

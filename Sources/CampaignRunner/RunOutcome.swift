@@ -1,0 +1,90 @@
+/// How a run ended. The command line maps it to an exit status in one place.
+public enum RunOutcome: Sendable, Equatable {
+    /// Every recipient has a final outcome (exit 0).
+    case done
+    /// Not finished, nothing wrong: run again later (exit 75).
+    case later(LaterReason)
+    /// Stopped on an error, or refused to run (exit 1).
+    case stopped(StopReason)
+
+    /// How the store records it.
+    public var end: RunEnd {
+        switch self {
+        case .done: .done
+        case .later(.interrupted): .interrupted
+        case .later: .waiting
+        case .stopped: .stopped
+        }
+    }
+}
+
+/// Why a run is not finished.
+public enum LaterReason: Sendable, Equatable, CustomStringConvertible {
+    /// SIGINT or SIGTERM (task cancellation).
+    case interrupted
+    /// Before the campaign's start; when it starts (in the campaign's time zone).
+    case beforeStart(opens: String)
+    /// Outside the send windows; when the next opens.
+    case outsideWindows(opens: String)
+    /// The window closes before anything else can leave.
+    case windowClosing(at: String)
+    /// Recipients deferred (per-number limits, backoff) for longer than a run waits.
+    case deferred(recipients: Int, until: String)
+    /// The campaign ended with recipients still to be settled.
+    case campaignEnded(uncertain: Int)
+    /// Another run holds the campaign.
+    case held(pid: Int?, campaign: String)
+    /// The provider could not be asked (before the first send, or to settle unanswered requests).
+    case providerUnreachable(String)
+
+    public var description: String {
+        switch self {
+        case .interrupted: "interrupted: requests in flight were finished and recorded; run again to resume"
+        case .beforeStart(let opens): "before the campaign's start; it starts at \(opens)"
+        case .outsideWindows(let opens): "outside the send windows; the next opens at \(opens)"
+        case .windowClosing(let at): "outside the send windows from \(at)"
+        case .deferred(let recipients, let until): "\(recipients) recipient\(recipients == 1 ? " is" : "s are") deferred until \(until); run again then"
+        case .campaignEnded(let uncertain): "the campaign has ended; \(uncertain) recipient\(uncertain == 1 ? "" : "s") await reconciliation"
+        case .held(let pid, let campaign): "another run holds campaign '\(campaign)'" + (pid.map { " (pid \($0))" } ?? "") + "; it was left alone"
+        case .providerUnreachable(let why): why
+        }
+    }
+}
+
+/// Why a run stopped.
+public enum StopReason: Sendable, Equatable, CustomStringConvertible {
+    /// The provider refused a request for a reason no retry fixes (a key, a sign name, a template).
+    case providerRefused(code: String, message: String)
+    /// The campaign's inputs changed since its run began; what changed, and how many were sent.
+    case inputsChanged(planID: String, changes: [String], sent: Int, campaign: String)
+    /// `--plan` names a plan made from other inputs.
+    case planMismatch(path: String, changes: [String])
+    /// `--plan` names something that is not a plan.
+    case notAPlan(path: String)
+    /// The campaign's recipients or limits have errors (reported as problems).
+    case invalidCampaign
+    /// The state cannot be used: lost, damaged, foreign, newer.
+    case state(String)
+    /// The provider already has the plan's first request: it was sent from a state that is gone.
+    case alreadySent(outId: String, planID: String)
+    /// Anything else, in words.
+    case failure(String)
+
+    public var description: String {
+        switch self {
+        case .providerRefused(let code, let message): "the provider refused a request with \(code): \(message)"
+        case .inputsChanged(let planID, let changes, let sent, let campaign):
+            "the campaign's inputs changed since this run began (plan \(planID)), and \(sent) recipient\(sent == 1 ? " was" : "s were") already sent; refusing to resume. What changed:\n"
+                + changes.map { "  - \($0)" }.joined(separator: "\n")
+                + "\nTo finish the old plan, restore its inputs and run again. To send the new inputs only to those not yet sent, write the sent numbers with 'salvo report \(campaign) --sent --out sent.csv', exclude them in a follow-up campaign, and run that. To start over and send everyone the new plan, 'salvo state reset' first."
+        case .planMismatch(let path, let changes):
+            "the plan '\(path)' was made from other inputs than the campaign has now; refusing to run it. What changed:\n" + changes.map { "  - \($0)" }.joined(separator: "\n")
+        case .notAPlan(let path): "'\(path)' is not a salvo plan"
+        case .invalidCampaign: "the campaign has errors in its recipients or limits (above); nothing was sent"
+        case .state(let message): message
+        case .alreadySent(let outId, let planID):
+            "the provider already has the first request of plan \(planID) (OutId \(outId)): this plan was sent before, from a state that is gone. Nothing was sent. Find and restore that state folder to resume it, or change the campaign before sending it again"
+        case .failure(let message): message
+        }
+    }
+}

@@ -1,0 +1,375 @@
+import AliyunSMS
+import CampaignCompiler
+import Foundation
+
+/// What the runner does next, as `RunState.next(now:)` decides it.
+public enum RunAction: Sendable, Equatable {
+    /// Ask the provider about these unanswered batches, then report each with `reconciled`.
+    case reconcile([BatchRecord])
+    /// Commit this change durably (the intent to send a group), then call `marked`.
+    case markSending(RunChange)
+    /// Send this batch now; commit `change` first when there is one (its attempt time moved).
+    case launch(BatchRecord, change: RunChange?)
+    /// Commit this change (expiries, requests put back), then ask again.
+    case commit(RunChange)
+    /// Wait until `until` (or, when nil, for the next answer of a request in flight), or for an
+    /// answer, whichever comes first.
+    case wait(until: Double?, reason: WaitReason)
+    /// The run is over (nothing in flight).
+    case finish(RunOutcome)
+}
+
+/// Why a run waits.
+public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
+    case beforeStart
+    case outsideWindows
+    case deferred
+    /// Unanswered requests: their grace period before asking the provider.
+    case unanswered
+    /// The pace (the configured rate, or what the provider lets through).
+    case pace
+    /// Requests in flight.
+    case answers
+    /// The provider asked to wait (`x-acs-retry-after`).
+    case retryAfter
+    /// A stop was asked for; requests in flight finish first.
+    case finishing
+
+    public var description: String {
+        switch self {
+        case .beforeStart: "before the campaign's start"
+        case .outsideWindows: "outside the send windows"
+        case .deferred: "deferred recipients"
+        case .unanswered: "unanswered requests; asking the provider again"
+        case .pace: "pacing"
+        case .answers: "answers"
+        case .retryAfter: "the provider asked to wait"
+        case .finishing: "finishing requests in flight"
+        }
+    }
+}
+
+/// How a run behaves: the campaign's schedule and sending settings, and the options.
+public struct RunPolicy: Sendable {
+    public var calendar: ScheduleCalendar
+    public var timeZone: TimeZone
+    public var rate: Double
+    public var concurrency: Int
+    public var graceSeconds: Double
+    public var maxAttempts: Int
+    public var backoff: Backoff
+    /// Sleep through closed windows and long deferrals instead of ending the run.
+    public var wait: Bool
+
+    /// A policy.
+    public init(calendar: ScheduleCalendar, timeZone: TimeZone, rate: Double, concurrency: Int, graceSeconds: Double, maxAttempts: Int, backoff: Backoff, wait: Bool) {
+        self.calendar = calendar
+        self.timeZone = timeZone
+        self.rate = rate
+        self.concurrency = max(concurrency, 1)
+        self.graceSeconds = graceSeconds
+        self.maxAttempts = maxAttempts
+        self.backoff = backoff
+        self.wait = wait
+    }
+
+    /// A time in the campaign's zone, as messages write it.
+    public func describe(_ time: Double) -> String {
+        PlanSummary.clock(Date(timeIntervalSince1970: time), timeZone) + " " + timeZone.identifier
+    }
+}
+
+/// Everything a run decides, as a value: which batches to settle, mark, send, expire or put back,
+/// when to wait and why, and when the run is over. Its methods take the time and the answers and
+/// return actions and the changes to commit; it does no I/O, never sleeps and reads no clock, so
+/// its rules are tested on injected time without async code (swift-nio's state machine pattern).
+///
+/// The order on resume: batches whose answer is unknown (`sending`, `uncertain`) are asked about
+/// first; those the provider has are counted as sent, those it has no record of a grace period
+/// after their attempt are sent again. Pending batches are sent meanwhile (they are other
+/// recipients, so this is safe); unanswered ones are settled as their grace periods end.
+public struct RunState: Sendable {
+    public let policy: RunPolicy
+    /// Every batch, in plan order (batch n at n - 1).
+    public private(set) var batches: [BatchRecord]
+    /// Recipients by outcome, kept in step.
+    public private(set) var counts: RunCounts
+    /// The pace.
+    public private(set) var flow: FlowControl
+
+    /// Batches waiting to be sent that no attempt of this run touched, in plan order, from `cursor`.
+    private var fresh: [Int]
+    private var cursor = 0
+    /// Other batches waiting to be sent (back from an attempt, or deferred).
+    private var retry: Set<Int> = []
+    /// Batches whose answer is unknown.
+    private var unsettled: Set<Int> = []
+    /// Marked `sending` and not yet sent, in order.
+    private var queued: [Int] = []
+    private var queuedAt: Double = 0
+    /// Requests out, by batch: when each left.
+    private var inFlight: [Int: Double] = [:]
+    /// Unanswered batches asked about, and when: not asked again before their grace ends.
+    private var askedAt: [Int: Double] = [:]
+    /// Set when the run must end once nothing is in flight.
+    private var ending: RunOutcome?
+
+    /// A run over `batches` (as stored).
+    public init(batches: [BatchRecord], policy: RunPolicy) {
+        self.batches = batches
+        self.policy = policy
+        counts = RunCounts(batches)
+        fresh = batches.filter { $0.state.isWaiting && $0.notBefore == nil }.map(\.batch)
+        retry = Set(batches.filter { $0.state.isWaiting && $0.notBefore != nil }.map(\.batch))
+        unsettled = Set(batches.filter(\.state.isUnsettled).map(\.batch))
+        flow = FlowControl(rate: policy.rate, windowAnswers: max(8, policy.concurrency))
+    }
+
+    /// Requests out now.
+    public var inFlightCount: Int { inFlight.count }
+
+    private mutating func set(_ record: BatchRecord) {
+        let old = batches[record.batch - 1]
+        counts.remove(old)
+        batches[record.batch - 1] = record
+        counts.add(record)
+        if record.state.isUnsettled { unsettled.insert(record.batch) } else { unsettled.remove(record.batch) }
+        // A batch leaves the fresh sequence only through `eligible` (marked) or expiry, so only
+        // batches coming back to waiting join `retry`.
+        if record.state.isWaiting, !old.state.isWaiting { retry.insert(record.batch) }
+        if !record.state.isWaiting { retry.remove(record.batch) }
+    }
+
+    /// Waiting batches that may leave at `now`, in plan order: retried ones first, then fresh.
+    private mutating func eligible(now: Double, limit: Int) -> [Int] {
+        var picked = retry.filter { (batches[$0 - 1].notBefore ?? 0) <= now }.sorted().prefix(limit).map { $0 }
+        while picked.count < limit, cursor < fresh.count {
+            let number = fresh[cursor]
+            cursor += 1
+            let batch = batches[number - 1]
+            guard batch.state.isWaiting else { continue }
+            if (batch.notBefore ?? 0) <= now {
+                picked.append(number)
+            } else {
+                retry.insert(number)
+            }
+        }
+        return picked
+    }
+
+    /// Every waiting batch.
+    private var waiting: [Int] {
+        (Array(retry) + fresh[cursor...].filter { batches[$0 - 1].state.isWaiting }).sorted()
+    }
+
+    // MARK: - Deciding
+
+    /// What to do at `now`.
+    public mutating func next(now: Double) -> RunAction {
+        if let ending {
+            if !queued.isEmpty { return .commit(putBack()) }
+            if !inFlight.isEmpty { return .wait(until: nil, reason: .finishing) }
+            return .finish(ending)
+        }
+        // Settle what is unanswered: at once on resume, then when each grace period ends.
+        let due = unsettled.sorted().map { batches[$0 - 1] }.filter { batch in
+            guard inFlight[batch.batch] == nil, !queued.contains(batch.batch) else { return false }
+            guard let asked = askedAt[batch.batch] else { return true }
+            return now >= max(asked + 1, (batch.attemptAt ?? asked) + policy.graceSeconds)
+        }
+        if !due.isEmpty {
+            for batch in due { askedAt[batch.batch] = now }
+            return .reconcile(due)
+        }
+        if counts.isDone, inFlight.isEmpty { return .finish(.done) }
+
+        // The end of the campaign: nothing new leaves; what waits expires.
+        if let end = policy.calendar.endDate?.timeIntervalSince1970, now >= end {
+            if !queued.isEmpty { return .commit(putBack()) }
+            let expiring = waiting
+            if !expiring.isEmpty {
+                var change = RunChange()
+                cursor = fresh.count
+                for number in expiring {
+                    var batch = batches[number - 1]
+                    batch.state = .expired
+                    batch.code = "Expired"
+                    batch.message = "the campaign ended before it was sent"
+                    set(batch)
+                    change.batches.append(batch)
+                }
+                return .commit(change)
+            }
+            if !inFlight.isEmpty { return .wait(until: nil, reason: .answers) }
+            if let settle = settleTime(now: now) { return .wait(until: settle, reason: .unanswered) }
+            return .finish(counts.isDone ? .done : .later(.campaignEnded(uncertain: counts.uncertain)))
+        }
+
+        // The send windows.
+        let date = Date(timeIntervalSince1970: now)
+        guard let openUntil = policy.calendar.openUntil(at: date)?.timeIntervalSince1970 else {
+            if !queued.isEmpty { return .commit(putBack()) }
+            if !inFlight.isEmpty { return .wait(until: nil, reason: .answers) }
+            let beforeStart = policy.calendar.startDate.map { now < $0.timeIntervalSince1970 } ?? false
+            guard let opens = policy.calendar.nextOpening(after: date)?.timeIntervalSince1970 else {
+                // No window opens within the calendar's horizon: look again in an hour.
+                if policy.wait { return .wait(until: now + 3600, reason: beforeStart ? .beforeStart : .outsideWindows) }
+                return .finish(.later(.outsideWindows(opens: "no time soon (no window opens in the schedule's next year)")))
+            }
+            if let settle = settleTime(now: now), settle < opens { return .wait(until: settle, reason: .unanswered) }
+            if policy.wait { return .wait(until: opens, reason: beforeStart ? .beforeStart : .outsideWindows) }
+            return .finish(.later(beforeStart ? .beforeStart(opens: policy.describe(opens)) : .outsideWindows(opens: policy.describe(opens))))
+        }
+
+        // Send what is marked, at the pace, at most `concurrency` at once.
+        if let first = queued.first {
+            guard inFlight.count < policy.concurrency else { return .wait(until: nil, reason: .answers) }
+            let slot = flow.nextSlot(now: now)
+            if slot >= openUntil { return .commit(putBack()) }
+            guard slot <= now else { return .wait(until: slot, reason: .pace) }
+            let start = flow.schedule(messages: batches[first - 1].recipients, now: now)
+            queued.removeFirst()
+            inFlight[first] = start
+            var batch = batches[first - 1]
+            var change: RunChange?
+            // Paced well after its group was marked: record when it leaves, or a crash after it
+            // left would be reconciled with a grace period that ran out before it was sent.
+            if start > queuedAt + min(0.5, policy.graceSeconds / 10) {
+                batch.attemptAt = start
+                set(batch)
+                change = RunChange(batches: [batch])
+            }
+            return .launch(batch, change: change)
+        }
+
+        // Mark the next group: what can leave in about half a second at the pace, at least one
+        // request, at most two rounds of in-flight requests.
+        let perRequest = Double(max(batches.first?.recipients ?? 1, 1))
+        let fits = Int((flow.rate * 0.5 / perRequest).rounded(.up))
+        let group = eligible(now: now, limit: min(max(fits, 1), policy.concurrency * 2))
+        if !group.isEmpty {
+            var change = RunChange(durable: true)
+            for number in group {
+                var batch = batches[number - 1]
+                batch.state = .sending
+                batch.attempts += 1
+                batch.attemptAt = now
+                set(batch)
+                change.batches.append(batch)
+                queued.append(batch.batch)
+            }
+            queuedAt = now
+            return .markSending(change)
+        }
+
+        if !inFlight.isEmpty { return .wait(until: nil, reason: .answers) }
+        // Nothing to send now: deferred recipients, or unanswered ones in their grace period.
+        let settle = settleTime(now: now)
+        let deferredUntil = retry.compactMap { batches[$0 - 1].notBefore }.min()
+        guard let wake = [settle, deferredUntil].compactMap({ $0 }).min() else { return .wait(until: now + 1, reason: .deferred) }
+        let reason: WaitReason = wake == settle ? .unanswered : .deferred
+        if wake >= openUntil, !policy.wait, settle == nil { return .finish(.later(.windowClosing(at: policy.describe(openUntil)))) }
+        if policy.wait || wake - now <= 120 || settle != nil { return .wait(until: max(wake, now), reason: reason) }
+        return .finish(.later(.deferred(recipients: counts.deferred + counts.pending, until: policy.describe(wake))))
+    }
+
+    /// When the next unanswered batch's grace period ends (nil: none waits for one).
+    private func settleTime(now: Double) -> Double? {
+        unsettled.filter { inFlight[$0] == nil }.map { number in
+            max((askedAt[number] ?? now) + 1, (batches[number - 1].attemptAt ?? now) + policy.graceSeconds)
+        }.min()
+    }
+
+    /// Marked batches that never left go back to pending; their attempt does not count.
+    private mutating func putBack() -> RunChange {
+        var change = RunChange()
+        for number in queued {
+            var batch = batches[number - 1]
+            batch.state = .pending
+            batch.attempts = max(batch.attempts - 1, 0)
+            set(batch)
+            change.batches.append(batch)
+        }
+        queued = []
+        return change
+    }
+
+    // MARK: - Events
+
+    /// A stop was asked for (SIGINT, SIGTERM): nothing new leaves; requests in flight finish and
+    /// are recorded.
+    public mutating func interrupt() {
+        if ending == nil { ending = .later(.interrupted) }
+    }
+
+    /// Whether the run is ending.
+    public var isEnding: Bool { ending != nil }
+
+    /// What an answer (nil: the request never left) changes, at `now`; `random` in [0, 1) for
+    /// jitter.
+    public mutating func answered(_ number: Int, _ result: Result<SMSResponse, SMSFailure>?, now: Double, random: Double) -> RunChange {
+        let startedAt = inFlight.removeValue(forKey: number) ?? now
+        var batch = batches[number - 1]
+        var transition = BatchTransition.after(result, batch: batch, now: now, backoff: policy.backoff, random: random, maxAttempts: policy.maxAttempts)
+        if case .failure(let failure)? = result, failure.notSent { transition.retracted = true }
+        if transition.retracted { batch.attempts = max(batch.attempts - 1, 0) }
+        batch.state = transition.state
+        batch.notBefore = transition.notBefore
+        batch.bizId = transition.bizId ?? batch.bizId
+        batch.code = transition.code
+        batch.message = transition.message
+        if transition.state == .uncertain {
+            // Whatever the provider did with it, it did before this moment: the grace before
+            // sending it again counts from here.
+            batch.attemptAt = now
+            askedAt[number] = now
+        }
+        set(batch)
+        if result != nil {
+            flow.answered(transition.pace, messages: batch.recipients, retryAfter: transition.retryAfter, now: now)
+        }
+        if let stop = transition.stop, ending == nil { ending = .stopped(stop) }
+        let outcome: AttemptRecord.Outcome
+        switch result {
+        case nil: outcome = .notSent
+        case .success?: outcome = .accepted
+        case .failure(let failure)?:
+            outcome = transition.pace == .throttled ? .throttled : failure.errorClass == .ambiguous ? .unanswered : failure.notSent ? .notSent : .refused
+        }
+        return RunChange(batches: [batch], attempts: [AttemptRecord(batch: number, startedAt: startedAt, endedAt: now, outcome: outcome, code: transition.code)])
+    }
+
+    /// What the provider said about an unanswered batch, at `now`.
+    public mutating func reconciled(_ number: Int, _ finding: Reconciler.Finding, now: Double) -> RunChange {
+        var batch = batches[number - 1]
+        guard batch.state.isUnsettled else { return RunChange() }
+        let attempt = batch.attemptAt ?? now
+        var attempts: [AttemptRecord] = []
+        switch finding {
+        case .found(let bizId):
+            batch.state = .accepted
+            batch.bizId = bizId ?? batch.bizId
+            batch.code = "OK"
+            batch.message = "found at the provider on reconciliation"
+            attempts.append(AttemptRecord(batch: number, startedAt: attempt, endedAt: now, outcome: .found, code: "OK"))
+        case .notFound where now - attempt >= policy.graceSeconds:
+            // An attempt that got no answer at all (the run ended first) and that the provider
+            // has no record of never reached it: it does not count. One the provider answered
+            // ambiguously (InternalError, a dropped connection) does.
+            let unanswered = batch.state == .sending || batch.code == CampaignRunner.noAnswer
+            if unanswered { batch.attempts = max(batch.attempts - 1, 0) }
+            batch.state = .pending
+            batch.notBefore = nil
+            batch.code = unanswered ? nil : batch.code
+            batch.message = "not found at the provider; safe to send"
+            attempts.append(AttemptRecord(batch: number, startedAt: attempt, endedAt: now, outcome: .notFound, code: batch.code))
+        case .notFound, .unknown:
+            guard batch.state == .sending else { return RunChange() }
+            batch.state = .uncertain
+            batch.code = CampaignRunner.noAnswer
+            batch.message = finding == .unknown ? "could not ask the provider; will ask again" : "no answer; waiting for the provider's records"
+        }
+        set(batch)
+        return RunChange(batches: [batch], attempts: attempts)
+    }
+}

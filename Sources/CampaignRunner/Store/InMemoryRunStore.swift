@@ -1,0 +1,89 @@
+import CampaignCompiler
+import Synchronization
+
+/// A run store in memory: for tests and for runs whose state needs to outlive nothing. It keeps
+/// the same rules as every store (one run, whole changes, attempts in order).
+public final class InMemoryRunStore: RunStore {
+    private struct Held {
+        var run: StoredRun?
+        var plan: [PlanBatch] = []
+        var attempts: [AttemptRecord] = []
+        var setAside: [StoredRun] = []
+    }
+
+    private let held = Mutex(Held())
+
+    /// An empty store.
+    public init() {}
+
+    public var location: String { "memory" }
+
+    public func load() async throws(RunStoreError) -> StoredRun? {
+        held.withLock { $0.run }
+    }
+
+    public func create(_ run: NewRun) async throws(RunStoreError) {
+        var plan: [PlanBatch] = []
+        do {
+            _ = try PlanReader.batches(at: run.planFile) { plan.append($0) }
+        } catch {
+            throw RunStoreError(.damaged, "the plan '\(run.planFile)' cannot be read: \(error)", cause: error)
+        }
+        guard plan.count == run.batches.count else {
+            throw RunStoreError(.damaged, "the plan has \(plan.count) requests and the run \(run.batches.count)")
+        }
+        let taken = plan
+        try held.withLock { held throws(RunStoreError) in
+            guard held.run == nil else { throw RunStoreError(.exists, "the store already holds a run") }
+            held.run = StoredRun(metadata: run.metadata, batches: run.batches)
+            held.plan = taken
+            held.attempts = []
+        }
+    }
+
+    public func commit(_ change: RunChange) async throws(RunStoreError) {
+        try held.withLock { held throws(RunStoreError) in
+            guard var run = held.run else { throw RunStoreError(.io, "the store holds no run") }
+            // Checked whole before any of it is applied: all or nothing.
+            for batch in change.batches where !(1...run.batches.count).contains(batch.batch) {
+                throw RunStoreError(.io, "the run has no batch \(batch.batch)")
+            }
+            for batch in change.batches { run.batches[batch.batch - 1] = batch }
+            if let metadata = change.metadata { run.metadata = metadata }
+            held.run = run
+            held.attempts += change.attempts
+        }
+    }
+
+    public func planBatch(_ request: PlanBatchRequest) async throws(RunStoreError) -> PlanBatch {
+        try held.withLock { held throws(RunStoreError) -> PlanBatch in
+            guard (1...max(held.plan.count, 1)).contains(request.batch), request.batch <= held.plan.count else {
+                throw RunStoreError(.damaged, "the plan has no batch \(request.batch)")
+            }
+            return held.plan[request.batch - 1]
+        }
+    }
+
+    public func readPlan(_ body: (PlanBatch) throws(PlanError) -> Void) async throws(RunStoreError) {
+        let plan = held.withLock { $0.plan }
+        do {
+            for batch in plan { try body(batch) }
+        } catch {
+            throw RunStoreError(.damaged, "the plan cannot be read: \(error)", cause: error)
+        }
+    }
+
+    public func attempts(_ query: AttemptQuery) async throws(RunStoreError) -> [AttemptRecord] {
+        held.withLock { held in held.attempts.filter { query.batch == nil || $0.batch == query.batch } }
+    }
+
+    public func setAside(_ request: SetAsideRequest) async throws(RunStoreError) -> String {
+        held.withLock { held in
+            if let run = held.run { held.setAside.append(run) }
+            held.run = nil
+            held.plan = []
+            held.attempts = []
+            return "memory (set aside \(held.setAside.count))"
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import CampaignCompiler
+import Foundation
+import Testing
+@testable import CampaignRunner
+
+/// The kinds of run store; every one passes the same suite. (A PostgreSQL store adds a case.)
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite, memory
+
+    var testDescription: String { rawValue }
+
+    /// A fresh store, and a plan of `batches` requests to create a run from.
+    func make(batches: Int = 4) async throws -> (store: any RunStore, plan: String, records: [BatchRecord]) {
+        let fixture = try RunFixture(count: batches * 10, batchSize: 10)
+        let folder = fixture.folder + "/state/run-test"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let store: any RunStore = switch self {
+        case .sqlite: SQLiteRunStore(folder: folder)
+        case .memory: InMemoryRunStore()
+        }
+        let plan = (store as? SQLiteRunStore)?.newPlanPath ?? fixture.folder + "/plan.jsonl"
+        let result = try await PlanCompiler(campaign: try await fixture.campaign()).compile(output: plan)
+        #expect(result.isComplete)
+        var records: [BatchRecord] = []
+        _ = try PlanReader.batches(at: plan) { batch in
+            records.append(BatchRecord(batch: batch.batch, action: batch.action, outId: batch.outId, recipients: batch.recipients.count, segments: batch.segments,
+                                       firstPhone: batch.recipients[0][0], state: .pending, attempts: 0))
+        }
+        return (store, plan, records)
+    }
+}
+
+@Suite struct RunStoreConformanceTests {
+    static let metadata = RunMetadata(planID: "p1", campaign: "run-test", createdAt: 1000, endpoint: "http://127.0.0.1:1")
+
+    @Test(arguments: StoreKind.allCases) func aNewStoreHoldsNoRun(kind: StoreKind) async throws {
+        let (store, _, _) = try await kind.make()
+        #expect(try await store.load() == nil)
+    }
+
+    @Test(arguments: StoreKind.allCases) func aCreatedRunReadsBackWhole(kind: StoreKind) async throws {
+        let (store, plan, records) = try await kind.make()
+        try await store.create(NewRun(metadata: Self.metadata, batches: records, planFile: plan))
+        let run = try #require(try await store.load())
+        #expect(run.metadata == Self.metadata)
+        #expect(run.batches == records)
+        let third = try await store.planBatch(PlanBatchRequest(batch: 3))
+        #expect(third.batch == 3 && third.outId == records[2].outId && third.recipients.count == 10)
+        var read: [Int] = []
+        try await store.readPlan { read.append($0.batch) }
+        #expect(read == [1, 2, 3, 4])
+        await #expect(throws: RunStoreError.self) { try await store.planBatch(PlanBatchRequest(batch: 5)) }
+    }
+
+    @Test(arguments: StoreKind.allCases) func aSecondRunIsRefused(kind: StoreKind) async throws {
+        let (store, plan, records) = try await kind.make()
+        try await store.create(NewRun(metadata: Self.metadata, batches: records, planFile: plan))
+        let error = await #expect(throws: RunStoreError.self) {
+            try await store.create(NewRun(metadata: Self.metadata, batches: records, planFile: plan))
+        }
+        #expect(error?.code == .exists)
+    }
+
+    @Test(arguments: StoreKind.allCases) func changesAreCommittedTogether(kind: StoreKind) async throws {
+        let (store, plan, records) = try await kind.make()
+        try await store.create(NewRun(metadata: Self.metadata, batches: records, planFile: plan))
+        var first = records[0]
+        first.state = .accepted
+        first.attempts = 1
+        first.attemptAt = 1001.5
+        first.bizId = "9^0"
+        first.code = "OK"
+        var second = records[1]
+        second.state = .deferred
+        second.notBefore = 2000
+        second.code = "isv.BUSINESS_LIMIT_CONTROL"
+        second.message = "触发天级流控"
+        var metadata = Self.metadata
+        metadata.lastEnd = .waiting
+        metadata.activity = RunActivity(kind: .waiting, reason: "deferred recipients", until: 2000, at: 1002)
+        let attempts = [AttemptRecord(batch: 1, startedAt: 1001.5, endedAt: 1001.6, outcome: .accepted, code: "OK"),
+                        AttemptRecord(batch: 2, startedAt: 1001.5, endedAt: 1001.7, outcome: .refused, code: "isv.BUSINESS_LIMIT_CONTROL")]
+        try await store.commit(RunChange(batches: [first, second], attempts: attempts, metadata: metadata, durable: true))
+        let run = try #require(try await store.load())
+        #expect(run.batches == [first, second, records[2], records[3]])
+        #expect(run.metadata == metadata)
+        #expect(try await store.attempts(AttemptQuery()) == attempts)
+        #expect(try await store.attempts(AttemptQuery(batch: 2)) == [attempts[1]])
+
+        // Metadata that is cleared is gone, not kept from before.
+        metadata.activity = nil
+        metadata.lastEnd = .done
+        try await store.commit(RunChange(metadata: metadata))
+        #expect(try await store.load()?.metadata == metadata)
+    }
+
+    @Test(arguments: StoreKind.allCases) func aRunSetAsideLeavesRoomForANewOne(kind: StoreKind) async throws {
+        let (store, plan, records) = try await kind.make()
+        let copy = plan + ".copy"
+        try FileManager.default.copyItem(atPath: plan, toPath: copy)
+        try await store.create(NewRun(metadata: Self.metadata, batches: records, planFile: plan))
+        _ = try await store.setAside(SetAsideRequest(at: 1_800_000_000))
+        #expect(try await store.load() == nil)
+        var metadata = Self.metadata
+        metadata.planID = "p2"
+        try await store.create(NewRun(metadata: metadata, batches: records, planFile: copy))
+        #expect(try await store.load()?.metadata.planID == "p2")
+        #expect(try await store.attempts(AttemptQuery()).isEmpty)
+    }
+}
