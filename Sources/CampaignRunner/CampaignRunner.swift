@@ -373,7 +373,7 @@ public final class CampaignRunner: Sendable {
             if next.kind == .sending {
                 next.pace = state.pace.rate
                 next.ceiling = state.pace.ceiling
-                next.reason = state.pace.reason == .configured ? nil : state.pace.description
+                next.reason = state.pace.reason == .configured ? nil : state.pace.reason.rawValue
             }
             let old = lastActivity
             let moved = old.map { old in

@@ -148,4 +148,12 @@ import Testing
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: options.stateFolder + "/run-test/state.db" + suffix) }
         await #expect(throws: RunStoreError.self) { try await reader.status() }
     }
+
+    @Test func statusShowsThePaceAndWhy() {
+        var status = CampaignStatus(state: "running", campaign: "c", counts: RunCounts(), location: "/s", remainingSeconds: 0)
+        status.activity = RunActivity(kind: .sending, reason: FlowControl.Reason.providerThrottling.rawValue, pace: 9400, ceiling: 50_000, at: 1)
+        #expect(status.text().contains("pace: provider throttling: 9,400/s of 50,000/s"), "\(status.text())")
+        status.activity = RunActivity(kind: .sending, pace: 50_000, ceiling: 50_000, at: 1)
+        #expect(status.text().contains("pace: 50,000/s (the campaign's rate)"))
+    }
 }

@@ -16,7 +16,7 @@ import Testing
         var state: String { folder + "/state" }
         var environment: [String: String] { ["ALIBABA_CLOUD_ACCESS_KEY_ID": RunCommandTests.keyId, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": secret] }
 
-        init(recipients: Int, rate: Int, batchSize: Int, faults: [String] = [], secret: String = "crash-test-secret") throws {
+        init(recipients: Int, rate: Int, batchSize: Int, faults: [String] = [], secret: String = "crash-test-secret", schedule: String = "") throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-run-cli-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             self.secret = secret
@@ -39,6 +39,7 @@ import Testing
                   rate: \(rate)
                   concurrency: 4
                   batch-size: \(batchSize)
+                \(schedule)
                 """.write(toFile: folder + "/c.yaml", atomically: true, encoding: .utf8)
             emulator = try RunningSalvo(["emulator", "--port", "0", "--record", folder + "/record.db", "--seed", "9"] + faults,
                                         environment: ["ALIBABA_CLOUD_ACCESS_KEY_ID": RunCommandTests.keyId, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": secret])

@@ -60,10 +60,9 @@ public struct CampaignStatus: Sendable {
                 let until = activity.until.map { " until " + PlanSummary.clock(Date(timeIntervalSince1970: $0), timeZone) + " " + timeZone.identifier } ?? ""
                 out += "  waiting\(until)" + (activity.reason.map { " (\($0))" } ?? "") + "\n"
             case .sending, .reconciling:
-                if let reason = activity.reason {
-                    out += "  pace: \(reason)\n"
-                } else if let ceiling = activity.ceiling {
-                    out += "  pace: \(Pace.number(ceiling))/s (the campaign's rate)\n"
+                if let ceiling = activity.ceiling {
+                    let reason = activity.reason.flatMap(FlowControl.Reason.init(rawValue:)) ?? .configured
+                    out += "  pace: \(Pace(rate: activity.pace ?? ceiling, ceiling: ceiling, reason: reason).description)\n"
                 }
             }
         }

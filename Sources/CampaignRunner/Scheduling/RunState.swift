@@ -172,7 +172,9 @@ public struct RunState: Sendable {
             return .finish(ending)
         }
         // Settle what is unanswered: at once on resume, then when each grace period ends.
-        let due = unsettled.sorted().map { batches[$0 - 1] }.filter { batch in
+        // (Batches marked or in flight are unsettled too; only the others are asked about.)
+        let others = unsettled.count > queued.count + inFlight.count
+        let due = !others ? [] : unsettled.sorted().map { batches[$0 - 1] }.filter { batch in
             guard inFlight[batch.batch] == nil, !queued.contains(batch.batch) else { return false }
             guard let asked = askedAt[batch.batch] else { return true }
             return now >= max(asked + 1, (batch.attemptAt ?? asked) + policy.graceSeconds)
@@ -275,7 +277,8 @@ public struct RunState: Sendable {
 
     /// When the next unanswered batch's grace period ends (nil: none waits for one).
     private func settleTime(now: Double) -> Double? {
-        unsettled.filter { inFlight[$0] == nil }.map { number in
+        guard unsettled.count > queued.count + inFlight.count else { return nil }
+        return unsettled.filter { inFlight[$0] == nil && !queued.contains($0) }.map { number in
             max((askedAt[number] ?? now) + 1, (batches[number - 1].attemptAt ?? now) + policy.graceSeconds)
         }.min()
     }

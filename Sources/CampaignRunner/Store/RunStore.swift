@@ -173,7 +173,8 @@ public struct RunActivity: Sendable, Hashable {
     }
 
     public var kind: Kind
-    /// Why, in words ("before the campaign's start", "provider throttling").
+    /// Why: for a wait, in words ("before the campaign's start"); while sending, the pace's
+    /// `FlowControl.Reason` when it is not the configured rate.
     public var reason: String?
     /// Until when it waits (seconds since 1970).
     public var until: Double?

@@ -24,6 +24,8 @@ public final class SQLiteRunStore: RunStore {
         var connection: SQLiteConnection?
         var index: PlanIndex?
         var version = 0
+        /// Whether the connection is set up for writing (WAL, `synchronous = NORMAL`).
+        var writing = false
     }
 
     /// A store in `folder`; `readOnly` never writes (status, reports).
@@ -192,6 +194,7 @@ public final class SQLiteRunStore: RunStore {
     private func writable(_ open: inout Open) throws(RunStoreError) -> SQLiteConnection {
         guard !readOnly else { throw RunStoreError(.io, "the state in \(folder) was opened read-only") }
         let connection = try connect(&open)
+        if open.writing { return connection }
         if open.version == 0 {
             open.version = try read { () throws(SQLiteError) in try connection.integer("PRAGMA user_version") ?? 0 }
         }
@@ -226,6 +229,7 @@ public final class SQLiteRunStore: RunStore {
         }
         // Answers are committed without waiting for the disk; intents are flushed (`durable`).
         try write { () throws(SQLiteError) in try connection.execute("PRAGMA synchronous = NORMAL") }
+        open.writing = true
         return connection
     }
 
@@ -233,9 +237,8 @@ public final class SQLiteRunStore: RunStore {
         try state.withLock { open throws(RunStoreError) in
             if try load(&open) != nil { throw RunStoreError(.exists, "\(folder) already holds a run") }
             if !FileManager.default.fileExists(atPath: databasePath) || fileSize(databasePath) == 0 {
-                open.connection = nil
+                open = Open()
                 try Self.createOwnerOnly(databasePath)
-                open.version = 0
             }
             let connection = try writable(&open)
             try write { () throws(SQLiteError) in
@@ -341,9 +344,7 @@ public final class SQLiteRunStore: RunStore {
 
     public func setAside(_ request: SetAsideRequest) async throws(RunStoreError) -> String {
         try state.withLock { open throws(RunStoreError) -> String in
-            open.connection = nil
-            open.index = nil
-            open.version = 0
+            open = Open()
             let stamp = Self.stamp(request.at)
             var target = folder + "/previous-" + stamp
             var suffix = 1

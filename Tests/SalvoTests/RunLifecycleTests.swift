@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// What a user runs into around a run, as real processes against `salvo emulator`: signals that
+/// must act at once, state that was lost, starting over, where receipts are asked for.
+@Suite(.serialized) struct RunLifecycleTests {
+    typealias Setup = RunCommandTests.Setup
+
+    /// Polls `status --json` until `done` says so (at most `seconds`).
+    static func until(_ setup: Setup, seconds: Double = 30, _ done: (String) -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let status = try SalvoProcess.run(["status", setup.campaign, "--state", setup.state, "--json"])
+            if done(status.stdout) { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    /// Sends SIGTERM and waits for the process to end; whether it ended within `seconds` (a
+    /// liveness bound, far above the second it should take: a hang fails, a slow machine does not).
+    static func terminate(_ run: RunningSalvo, within seconds: Double = 15) -> Bool {
+        kill(run.process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(seconds)
+        while run.process.isRunning, Date() < deadline { usleep(20_000) }
+        let ended = !run.process.isRunning
+        if !ended { kill(run.process.processIdentifier, SIGKILL) }
+        return ended
+    }
+
+    @Test func sigtermEndsAWaitForTheStart() throws {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        let start = formatter.string(from: Date().addingTimeInterval(3 * 86_400))
+        let setup = try Setup(recipients: 10, rate: 100, batchSize: 5, schedule: "schedule:\n  timezone: Asia/Shanghai\n  start: \(start)\n")
+        let run = try setup.run(["--wait"])
+        #expect(try Self.until(setup) { $0.contains("\"state\":\"waiting\"") && $0.contains("before the campaign's start") })
+        #expect(Self.terminate(run), "a run sleeping until the start ignored SIGTERM")
+        let output = run.finish()
+        #expect(run.process.terminationStatus == 75, "\(output.stderr)")
+        #expect(output.stderr.contains("interrupted"))
+        #expect((try setup.statistics())["messages"] as? Int == 0)
+        _ = setup.emulator.stop()
+    }
+
+    @Test func sigtermWhileSendingSlowlyActsAndRecordsWhatWasInFlight() throws {
+        let setup = try Setup(recipients: 30, rate: 1, batchSize: 1)
+        let run = try setup.run()
+        let deadline = Date().addingTimeInterval(30)
+        while ((try? setup.statistics())?["messages"] as? Int ?? 0) < 2, Date() < deadline { usleep(100_000) }
+        #expect(Self.terminate(run), "a run pacing at 1 message a second ignored SIGTERM")
+        let output = run.finish()
+        #expect(run.process.terminationStatus == 75, "\(output.stderr)")
+        let status = try SalvoProcess.run(["status", setup.campaign, "--state", setup.state, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        let recipients = object?["recipients"] as? [String: Int]
+        let sent = try #require(recipients?["sent"])
+        #expect(object?["state"] as? String == "interrupted")
+        #expect(recipients?["uncertain"] == 0, "what was in flight finished and was recorded: \(status.stdout)")
+        #expect((try setup.statistics())["messages"] as? Int == sent)
+        // The rest, later: everyone once.
+        let resumed = try setup.run(["--endpoint", setup.url])
+        _ = resumed.stop()
+        _ = setup.emulator.stop()
+    }
+
+    @Test func aLostStateIsRefusedAndStartingOverAsksTheProviderFirst() throws {
+        let setup = try Setup(recipients: 20, rate: 1000, batchSize: 5)
+        let first = try setup.run()
+        _ = first.finish()
+        #expect(first.process.terminationStatus == 0)
+        let folder = setup.state + "/crash-test"
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: folder + "/state.db" + suffix) }
+
+        // Emptied, then deleted: refused both times, nothing sent again.
+        try Data().write(to: URL(fileURLWithPath: folder + "/state.db"))
+        for damage in ["emptied", "deleted"] {
+            if damage == "deleted" { try FileManager.default.removeItem(atPath: folder + "/state.db") }
+            let again = try setup.run()
+            let output = again.finish()
+            #expect(again.process.terminationStatus == 1, "\(damage): \(output.stderr)")
+            #expect(output.stderr.contains("the state of a started run is gone"), "\(damage): \(output.stderr)")
+            let status = try SalvoProcess.run(["status", setup.campaign, "--state", setup.state])
+            #expect(status.status == 1, "status fails as run does (\(damage))")
+        }
+        #expect((try setup.statistics())["messages"] as? Int == 20)
+
+        let reset = try SalvoProcess.run(["state", "reset", setup.campaign, "--state", setup.state])
+        #expect(reset.status == 0, "\(reset.stderr)")
+        #expect(reset.stderr.contains("put aside in"))
+        let fresh = try setup.run()
+        let freshOutput = fresh.finish()
+        #expect(fresh.process.terminationStatus == 1)
+        #expect(freshOutput.stderr.contains("already has the first request"), "\(freshOutput.stderr)")
+        #expect((try setup.statistics())["messages"] as? Int == 20, "nobody got the message twice")
+        _ = setup.emulator.stop()
+    }
+
+    @Test func statusSaysWhereItLookedAndReceiptsGoWhereTheRunSent() throws {
+        let setup = try Setup(recipients: 10, rate: 1000, batchSize: 5)
+        let before = try SalvoProcess.run(["status", setup.campaign, "--state", setup.state])
+        #expect(before.status == 0 && before.stdout.contains("not started (no run in \(setup.state)/crash-test)"), "\(before.stdout)")
+        let run = try setup.run()
+        let output = run.finish()
+        #expect(run.process.terminationStatus == 0)
+        #expect(output.stderr.contains("sending to \(setup.url)"))
+        // No --endpoint: the receipts are asked where the run sent, not at Alibaba Cloud.
+        let report = try SalvoProcess.run(["report", setup.campaign, "--state", setup.state, "--receipts"], environment: setup.environment, seconds: 60)
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stderr.contains("asking \(setup.url) for the receipts of 10 sent recipients"))
+        #expect(report.stdout.split(separator: "\n").dropFirst().allSatisfy { $0.contains(",delivered,") })
+        _ = setup.emulator.stop()
+    }
+}
