@@ -20,7 +20,7 @@ public final class CampaignRunner: Sendable {
     let store: any RunStore
     /// The campaign's lock file, for a store in its state folder.
     let lockPath: String?
-    private let policy: RunPolicy
+    let policy: RunPolicy
 
     /// The code of a batch whose run ended before any answer came.
     static let noAnswer = "NoAnswer"
@@ -36,10 +36,12 @@ public final class CampaignRunner: Sendable {
         let folder = options.stateFolder + "/" + campaign.id.value
         self.store = store ?? SQLiteRunStore(folder: folder)
         lockPath = store == nil ? folder + "/lock" : nil
-        policy = RunPolicy(calendar: ScheduleCalendar(schedule: campaign.schedule, templateType: campaign.template.type.value),
+        var policy = RunPolicy(calendar: ScheduleCalendar(schedule: campaign.schedule, templateType: campaign.template.type.value),
                            timeZone: TimeZone(identifier: campaign.schedule.timezone.value) ?? .current,
                            rate: Double(campaign.sending.rate), concurrency: campaign.sending.concurrency, graceSeconds: options.graceSeconds,
                            maxAttempts: options.maxAttempts, backoff: Backoff(base: options.retryBase, cap: max(60, options.retryBase)), wait: options.wait)
+        policy.requestTimeout = options.requestTimeout
+        self.policy = policy
     }
 
     /// The campaign's state folder.
@@ -99,13 +101,24 @@ public final class CampaignRunner: Sendable {
             events(.sendingTo(endpoint: endpoint))
             if options.endpointGiven || run.metadata.endpoint == nil { run.metadata.endpoint = endpoint }
         }
-        var state = RunState(batches: run.batches, policy: policy)
+        var state = RunState(batches: run.batches, policy: policy, resumedAt: now)
         var driver = Driver(runner: self, client: client, metadata: run.metadata, needsProbe: fresh)
-        let outcome = try await driver.loop(&state)
+        var outcome: RunOutcome
+        do {
+            outcome = try await driver.loop(&state)
+        } catch let error as RunStoreError {
+            // The store failed mid-run: what was in flight stays `sending` in it and is settled
+            // by the next run.
+            outcome = .stopped(.state(error.message))
+        }
         driver.metadata.lastEnd = outcome.end
         if case .stopped(let reason) = outcome { driver.metadata.stopReason = reason.description } else { driver.metadata.stopReason = nil }
         driver.metadata.activity = nil
-        try await store.commit(RunChange(metadata: driver.metadata))
+        do {
+            try await store.commit(RunChange(metadata: driver.metadata))
+        } catch {
+            if outcome == .done { outcome = .stopped(.state(error.message)) }
+        }
         events(.progress(state.counts, pace: state.pace))
         return outcome
     }
@@ -124,7 +137,9 @@ public final class CampaignRunner: Sendable {
                 events(.planned(batches: stored.batches.count, recipients: stored.batches.reduce(0) { $0 + $1.recipients }, planId: current.planId, resumed: true))
                 return .ready(stored, fresh: !stored.batches.contains { $0.attempts > 0 || !$0.state.isWaiting })
             }
-            let touched = stored.batches.filter { $0.attempts > 0 || !$0.state.isWaiting }
+            // Sent, or perhaps sent: anything else (pending, refused for a recipient, deferred,
+            // expired) reached nobody.
+            let touched = stored.batches.filter { $0.state == .accepted || $0.state.isUnsettled }
             if touched.isEmpty {
                 // Nothing of the old plan left: plan again, and say so.
                 let kept = try await store.setAside(SetAsideRequest(at: now))
@@ -132,10 +147,11 @@ public final class CampaignRunner: Sendable {
             } else {
                 let changes = try await describeChanges(from: stored.metadata.planID)
                 let sent = touched.filter { $0.state == .accepted }.reduce(0) { $0 + $1.recipients }
-                return .refused(.stopped(.inputsChanged(planID: stored.metadata.planID, changes: changes, sent: sent, campaign: campaign.path)))
+                let unsettled = touched.filter(\.state.isUnsettled).reduce(0) { $0 + $1.recipients }
+                return .refused(.stopped(.inputsChanged(planID: stored.metadata.planID, changes: changes, sent: sent, unsettled: unsettled, campaign: campaign.path)))
             }
         }
-        let staging = (store as? SQLiteRunStore)?.newPlanPath ?? NSTemporaryDirectory() + "salvo-plan-\(getpid())-\(UUID().uuidString).jsonl"
+        let staging = store.planStagingPath ?? NSTemporaryDirectory() + "salvo-plan-\(getpid())-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: staging) }
         if let given = options.planPath {
             guard let header = PlanReader.header(at: given) else { return refuse(.stopped(.notAPlan(path: given))) }
@@ -259,7 +275,8 @@ public final class CampaignRunner: Sendable {
 
         private enum Event: Sendable {
             case answer(Int, Result<SMSResponse, SMSFailure>)
-            case timer
+            /// A timer set for this time went off.
+            case timer(Double)
         }
 
         private var store: any RunStore { runner.store }
@@ -336,13 +353,13 @@ public final class CampaignRunner: Sendable {
                     let clock = runner.options.clock
                     group.addTask {
                         try? await clock.sleep(until: WallTime(seconds: until), tolerance: nil)
-                        return .timer
+                        return .timer(until)
                     }
                 }
                 guard let event = try await group.next() else { return }
                 switch event {
-                case .timer:
-                    if let at = timerAt, at <= now { timerAt = nil }
+                case .timer(let at):
+                    if timerAt == at { timerAt = nil }
                 case .answer(let number, let result):
                     try await answered(number, result, state: &state)
                 }
@@ -398,8 +415,13 @@ public final class CampaignRunner: Sendable {
         private mutating func reconcile(_ batches: [BatchRecord], state: inout RunState) async throws {
             let reconciler = Reconciler(client: client)
             for batch in batches {
-                let attemptAt = batch.attemptAt ?? now
-                let finding = await Task { await reconciler.find(outId: batch.outId, phone: batch.firstPhone, attemptAt: attemptAt) }.value
+                // Read-only queries: a stop asked for meanwhile ends them; what is not asked
+                // about now is asked about by the next run.
+                if Task.isCancelled {
+                    state.interrupt()
+                    return
+                }
+                let finding = await reconciler.find(outId: batch.outId, phone: batch.firstPhone, attemptAt: batch.attemptAt ?? now)
                 let change = state.reconciled(batch.batch, finding, now: now)
                 try await store.commit(with(change, state: state))
                 if let settled = change.batches.first {
@@ -409,18 +431,33 @@ public final class CampaignRunner: Sendable {
             }
         }
 
-        /// Before a plan's first request: does the provider already have it?
+        /// Before a plan's first request: does the provider already have it? Asked about its first
+        /// few batches (one may have been refused for its recipients and left no record), on every
+        /// China date since the campaign's start (at most 30 days, the provider's records) or the
+        /// last `probeDays`.
         private func probe(state: RunState) async -> RunOutcome? {
-            guard let first = state.batches.first else { return nil }
             let reconciler = Reconciler(client: client)
-            let days = runner.options.probeDays
             let time = now
-            switch await Task(operation: { await reconciler.probe(outId: first.outId, phone: first.firstPhone, days: days, now: time) }).value {
-            case .found: return .stopped(.alreadySent(outId: first.outId, planID: metadata.planID))
-            case .notFound: return nil
-            case .unknown:
+            var days = runner.options.probeDays
+            if let start = runner.policy.calendar.startDate?.timeIntervalSince1970, start < time {
+                days = max(days, min(30, Int(((time - start) / 86_400).rounded(.up)) + 1))
+            }
+            let firsts = Array(state.batches.prefix(3))
+            runner.events(.notice("asking \(metadata.endpoint ?? "the provider") whether plan \(metadata.planID) was sent before (QuerySendDetails, \(days + 1) day\(days == 0 ? "" : "s"))"))
+            var unknown = false
+            for batch in firsts {
+                if Task.isCancelled { return .later(.interrupted) }
+                switch await reconciler.probe(outId: batch.outId, phone: batch.firstPhone, days: days, now: time) {
+                case .found: return .stopped(.alreadySent(outId: batch.outId, planID: metadata.planID))
+                case .notFound: break
+                case .unknown: unknown = true
+                }
+            }
+            if Task.isCancelled { return .later(.interrupted) }
+            guard !unknown else {
                 return .later(.providerUnreachable("could not ask \(metadata.endpoint ?? "the provider") whether plan \(metadata.planID) was sent before (QuerySendDetails failed); nothing was sent; run again"))
             }
+            return nil
         }
     }
 }

@@ -22,6 +22,9 @@ public struct RunOptions: Sendable {
     public var endpoint: String?
     /// Whether the endpoint was given on purpose (`--endpoint`): only then may a resume switch.
     public var endpointGiven = false
+    /// How long a request may take (the client's timeout): the provider may act on a request
+    /// until then, so the grace before resending one from a run that died counts from it.
+    public var requestTimeout = 30.0
     /// How many days back to ask the provider whether a plan about to start was sent before
     /// (QuerySendDetails keeps 30 days).
     public var probeDays = 7

@@ -56,7 +56,7 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     /// The provider refused a request for a reason no retry fixes (a key, a sign name, a template).
     case providerRefused(code: String, message: String)
     /// The campaign's inputs changed since its run began; what changed, and how many were sent.
-    case inputsChanged(planID: String, changes: [String], sent: Int, campaign: String)
+    case inputsChanged(planID: String, changes: [String], sent: Int, unsettled: Int, campaign: String)
     /// `--plan` names a plan made from other inputs.
     case planMismatch(path: String, changes: [String])
     /// `--plan` names something that is not a plan.
@@ -73,10 +73,14 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .providerRefused(let code, let message): "the provider refused a request with \(code): \(message)"
-        case .inputsChanged(let planID, let changes, let sent, let campaign):
-            "the campaign's inputs changed since this run began (plan \(planID)), and \(sent) recipient\(sent == 1 ? " was" : "s were") already sent; refusing to resume. What changed:\n"
+        case .inputsChanged(let planID, let changes, let sent, let unsettled, let campaign):
+            "the campaign's inputs changed since this run began (plan \(planID)), and \(sent) recipient\(sent == 1 ? " was" : "s were") already sent"
+                + (unsettled > 0 ? " (and \(unsettled) may have been: their requests went unanswered)" : "") + "; refusing to resume. What changed:\n"
                 + changes.map { "  - \($0)" }.joined(separator: "\n")
-                + "\nTo finish the old plan, restore its inputs and run again. To send the new inputs only to those not yet sent, write the sent numbers with 'salvo report \(campaign) --sent --out sent.csv', exclude them in a follow-up campaign, and run that. To start over and send everyone the new plan, 'salvo state reset' first."
+                + (unsettled > 0
+                    ? "\nFirst restore the inputs and run again: that settles the unanswered requests with the provider (and finishes the old plan)."
+                    : "\nTo finish the old plan, restore its inputs and run again.")
+                + " To send the new inputs only to those not yet sent, write the sent numbers with 'salvo report \(campaign) --sent --out sent.csv', exclude them in a follow-up campaign, and run that. To start over and send everyone the new plan, 'salvo state reset' first."
         case .planMismatch(let path, let changes):
             "the plan '\(path)' was made from other inputs than the campaign has now; refusing to run it. What changed:\n" + changes.map { "  - \($0)" }.joined(separator: "\n")
         case .notAPlan(let path): "'\(path)' is not a salvo plan"

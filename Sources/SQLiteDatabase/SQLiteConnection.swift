@@ -113,6 +113,9 @@ public final class SQLiteConnection {
     /// SQLite's last words on this connection.
     public var lastMessage: String { handle.map { String(cString: sqlite3_errmsg($0)) } ?? "closed" }
 
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
     /// How long a statement waits for another connection's lock, in milliseconds.
     public func setBusyTimeout(milliseconds: Int32) {
         sqlite3_busy_timeout(handle, milliseconds)

@@ -107,4 +107,21 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         #expect(try await store.load()?.metadata.planID == "p2")
         #expect(try await store.attempts(AttemptQuery()).isEmpty)
     }
+
+    @Test(arguments: StoreKind.allCases) func aChangeWithABatchTheRunLacksChangesNothing(kind: StoreKind) async throws {
+        let (store, plan, records) = try await kind.make()
+        try await store.create(NewRun(metadata: Self.metadata, batches: records, planFile: plan))
+        var first = records[0]
+        first.state = .accepted
+        var stranger = records[1]
+        stranger.batch = 99
+        var metadata = Self.metadata
+        metadata.lastEnd = .done
+        await #expect(throws: RunStoreError.self) {
+            try await store.commit(RunChange(batches: [first, stranger], attempts: [AttemptRecord(batch: 1, startedAt: 1, endedAt: 2, outcome: .accepted)], metadata: metadata))
+        }
+        let run = try #require(try await store.load())
+        #expect(run.batches == records && run.metadata == Self.metadata, "all or nothing")
+        #expect(try await store.attempts(AttemptQuery()).isEmpty)
+    }
 }

@@ -68,9 +68,9 @@ public struct FlowControl: Sendable {
         var acceptedMessages = 0
     }
 
-    /// A pace at `rate` messages per second; windows hold at least `windowAnswers` answers (a
-    /// round of in-flight requests).
-    public init(rate: Double, windowAnswers: Int = 8, window: Double = 0.5) {
+    /// A pace at `rate` messages per second; windows hold at least `windowAnswers` answers (two
+    /// rounds of in-flight requests, and enough to judge a share).
+    public init(rate: Double, windowAnswers: Int = 20, window: Double = 0.5) {
         ceiling = max(rate, 0.001)
         self.rate = ceiling
         floor = ceiling / 100
@@ -86,6 +86,10 @@ public struct FlowControl: Sendable {
     /// Books a request of `messages` leaving at `nextSlot(now:)`; when it leaves.
     public mutating func schedule(messages: Int, now: Double) -> Double {
         let start = nextSlot(now: now)
+        if let pausedUntil, pausedUntil <= start {
+            self.pausedUntil = nil
+            if reason == .retryAfter { reason = rate < ceiling ? .providerThrottling : .configured }
+        }
         next = start + Double(max(messages, 1)) / rate
         if current.start == nil { current.start = start }
         return start
@@ -106,7 +110,9 @@ public struct FlowControl: Sendable {
         }
         let start = current.start ?? now
         let elapsed = now - start
-        guard (elapsed >= window && current.answers >= windowAnswers) || (elapsed >= window * 10 && current.answers > 0) else { return }
+        // Enough answers to judge a share (with 8, a tenth of random throttling would cross a fifth
+        // in one window of five), or a long window at a low rate.
+        guard (elapsed >= window && current.answers >= windowAnswers) || (elapsed >= window * 10 && current.answers >= min(windowAnswers, 8)) else { return }
         close(elapsed: max(elapsed, 0.001), now: now)
     }
 

@@ -47,6 +47,7 @@ public struct Reconciler: Sendable {
             let date = Self.date(now + 8 * 3600 - Double(back) * 86_400)
             var finding = Finding.unknown
             for attempt in 0..<3 where finding == .unknown {
+                if Task.isCancelled { return .unknown }
                 if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 * attempt)) }
                 finding = await find(outId: outId, phone: phone, dates: [date])
             }

@@ -60,6 +60,10 @@ public struct RunPolicy: Sendable {
     public var backoff: Backoff
     /// Sleep through closed windows and long deferrals instead of ending the run.
     public var wait: Bool
+    /// How long a request may take before the client gives up on it (the provider may act on it
+    /// until then): the grace before an unanswered request from a run that died counts from its
+    /// departure plus this, or from the resume, whichever is sooner.
+    public var requestTimeout = 30.0
 
     /// A policy.
     public init(calendar: ScheduleCalendar, timeZone: TimeZone, rate: Double, concurrency: Int, graceSeconds: Double, maxAttempts: Int, backoff: Backoff, wait: Bool) {
@@ -111,18 +115,32 @@ public struct RunState: Sendable {
     private var inFlight: [Int: Double] = [:]
     /// Unanswered batches asked about, and when: not asked again before their grace ends.
     private var askedAt: [Int: Double] = [:]
+    /// For batches found `sending` on resume: when their grace period starts.
+    private var settleFrom: [Int: Double] = [:]
+    /// Batches the provider could not be asked about, and how many times in a row.
+    private var unreachable: [Int: Int] = [:]
+    /// The open window in force, merged across back-to-back openings (midnight in an all-day
+    /// schedule), and since when it was found.
+    private var window: (from: Double, until: Double)?
     /// Set when the run must end once nothing is in flight.
     private var ending: RunOutcome?
 
-    /// A run over `batches` (as stored).
-    public init(batches: [BatchRecord], policy: RunPolicy) {
+    /// A run over `batches` (as stored), resumed at `resumedAt`.
+    public init(batches: [BatchRecord], policy: RunPolicy, resumedAt: Double? = nil) {
         self.batches = batches
         self.policy = policy
         counts = RunCounts(batches)
         fresh = batches.filter { $0.state.isWaiting && $0.notBefore == nil }.map(\.batch)
         retry = Set(batches.filter { $0.state.isWaiting && $0.notBefore != nil }.map(\.batch))
         unsettled = Set(batches.filter(\.state.isUnsettled).map(\.batch))
-        flow = FlowControl(rate: policy.rate, windowAnswers: max(8, policy.concurrency))
+        if let resumedAt {
+            // A run that died may have had a request in flight until it died, and the provider
+            // may have acted on it until the request's timeout: count the grace from then.
+            for batch in batches where batch.state == .sending {
+                settleFrom[batch.batch] = min((batch.attemptAt ?? resumedAt) + policy.requestTimeout, resumedAt)
+            }
+        }
+        flow = FlowControl(rate: policy.rate, windowAnswers: max(20, policy.concurrency * 2))
     }
 
     /// Requests out now.
@@ -177,7 +195,7 @@ public struct RunState: Sendable {
         let due = !others ? [] : unsettled.sorted().map { batches[$0 - 1] }.filter { batch in
             guard inFlight[batch.batch] == nil, !queued.contains(batch.batch) else { return false }
             guard let asked = askedAt[batch.batch] else { return true }
-            return now >= max(asked + 1, (batch.attemptAt ?? asked) + policy.graceSeconds)
+            return now >= max(asked + retryDelay(batch.batch), graceStart(batch, now: asked) + policy.graceSeconds)
         }
         if !due.isEmpty {
             for batch in due { askedAt[batch.batch] = now }
@@ -203,13 +221,14 @@ public struct RunState: Sendable {
                 return .commit(change)
             }
             if !inFlight.isEmpty { return .wait(until: nil, reason: .answers) }
+            if let unreachable = unreachableOutcome() { return .finish(unreachable) }
             if let settle = settleTime(now: now) { return .wait(until: settle, reason: .unanswered) }
             return .finish(counts.isDone ? .done : .later(.campaignEnded(uncertain: counts.uncertain)))
         }
 
         // The send windows.
         let date = Date(timeIntervalSince1970: now)
-        guard let openUntil = policy.calendar.openUntil(at: date)?.timeIntervalSince1970 else {
+        guard let openUntil = openUntil(now) else {
             if !queued.isEmpty { return .commit(putBack()) }
             if !inFlight.isEmpty { return .wait(until: nil, reason: .answers) }
             let beforeStart = policy.calendar.startDate.map { now < $0.timeIntervalSince1970 } ?? false
@@ -218,6 +237,7 @@ public struct RunState: Sendable {
                 if policy.wait { return .wait(until: now + 3600, reason: beforeStart ? .beforeStart : .outsideWindows) }
                 return .finish(.later(.outsideWindows(opens: "no time soon (no window opens in the schedule's next year)")))
             }
+            if let unreachable = unreachableOutcome(), !policy.wait { return .finish(unreachable) }
             if let settle = settleTime(now: now), settle < opens { return .wait(until: settle, reason: .unanswered) }
             if policy.wait { return .wait(until: opens, reason: beforeStart ? .beforeStart : .outsideWindows) }
             return .finish(.later(beforeStart ? .beforeStart(opens: policy.describe(opens)) : .outsideWindows(opens: policy.describe(opens))))
@@ -244,6 +264,14 @@ public struct RunState: Sendable {
             return .launch(batch, change: change)
         }
 
+        // Nothing more leaves in this window at the pace: wait for answers, then for the window's
+        // end (or end the run).
+        if flow.nextSlot(now: now) >= openUntil {
+            if !inFlight.isEmpty { return .wait(until: nil, reason: .answers) }
+            if policy.wait { return .wait(until: openUntil, reason: .outsideWindows) }
+            return .finish(.later(.windowClosing(at: policy.describe(openUntil))))
+        }
+
         // Mark the next group: what can leave in about half a second at the pace, at least one
         // request, at most two rounds of in-flight requests.
         let perRequest = Double(max(batches.first?.recipients ?? 1, 1))
@@ -266,6 +294,7 @@ public struct RunState: Sendable {
 
         if !inFlight.isEmpty { return .wait(until: nil, reason: .answers) }
         // Nothing to send now: deferred recipients, or unanswered ones in their grace period.
+        if let unreachable = unreachableOutcome(), !policy.wait, retry.isEmpty { return .finish(unreachable) }
         let settle = settleTime(now: now)
         let deferredUntil = retry.compactMap { batches[$0 - 1].notBefore }.min()
         guard let wake = [settle, deferredUntil].compactMap({ $0 }).min() else { return .wait(until: now + 1, reason: .deferred) }
@@ -279,8 +308,44 @@ public struct RunState: Sendable {
     private func settleTime(now: Double) -> Double? {
         guard unsettled.count > queued.count + inFlight.count else { return nil }
         return unsettled.filter { inFlight[$0] == nil && !queued.contains($0) }.map { number in
-            max((askedAt[number] ?? now) + 1, (batches[number - 1].attemptAt ?? now) + policy.graceSeconds)
+            max((askedAt[number] ?? now) + retryDelay(number), graceStart(batches[number - 1], now: now) + policy.graceSeconds)
         }.min()
+    }
+
+    /// When an unanswered batch's grace period starts.
+    private func graceStart(_ batch: BatchRecord, now: Double) -> Double {
+        settleFrom[batch.batch] ?? batch.attemptAt ?? now
+    }
+
+    /// How long after asking about a batch to ask again: a second, or longer each time the
+    /// provider could not be asked (at most a minute).
+    private func retryDelay(_ number: Int) -> Double {
+        guard let failures = unreachable[number], failures > 0 else { return 1 }
+        return min(60, pow(2, Double(failures)))
+    }
+
+    /// When only unanswered batches are left and the provider could not be asked about them
+    /// three times in a row: end the run (it is not finished) instead of asking forever.
+    private func unreachableOutcome() -> RunOutcome? {
+        let waiting = unsettled.filter { inFlight[$0] == nil && !queued.contains($0) }
+        guard !waiting.isEmpty, waiting.allSatisfy({ (unreachable[$0] ?? 0) >= 3 }) else { return nil }
+        let recipients = waiting.reduce(0) { $0 + batches[$1 - 1].recipients }
+        return .later(.providerUnreachable("could not ask the provider about \(recipients) recipient\(recipients == 1 ? "" : "s") whose requests went unanswered (QuerySendDetails failed three times); they stay uncertain; run again later"))
+    }
+
+    /// The end of the open window at `now` (nil: closed), back-to-back openings merged.
+    private mutating func openUntil(_ now: Double) -> Double? {
+        if let window, now >= window.from, now < window.until { return window.until }
+        guard var until = policy.calendar.openUntil(at: Date(timeIntervalSince1970: now))?.timeIntervalSince1970 else {
+            window = nil
+            return nil
+        }
+        for _ in 0..<400 {
+            guard let next = policy.calendar.openUntil(at: Date(timeIntervalSince1970: until))?.timeIntervalSince1970, next > until else { break }
+            until = next
+        }
+        window = (now, until)
+        return until
     }
 
     /// Marked batches that never left go back to pending; their attempt does not count.
@@ -337,7 +402,7 @@ public struct RunState: Sendable {
         case nil: outcome = .notSent
         case .success?: outcome = .accepted
         case .failure(let failure)?:
-            outcome = transition.pace == .throttled ? .throttled : failure.errorClass == .ambiguous ? .unanswered : failure.notSent ? .notSent : .refused
+            outcome = failure.notSent ? .notSent : transition.pace == .throttled ? .throttled : failure.errorClass == .ambiguous ? .unanswered : .refused
         }
         return RunChange(batches: [batch], attempts: [AttemptRecord(batch: number, startedAt: startedAt, endedAt: now, outcome: outcome, code: transition.code)])
     }
@@ -347,7 +412,9 @@ public struct RunState: Sendable {
         var batch = batches[number - 1]
         guard batch.state.isUnsettled else { return RunChange() }
         let attempt = batch.attemptAt ?? now
+        let graceFrom = graceStart(batch, now: now)
         var attempts: [AttemptRecord] = []
+        if finding == .unknown { unreachable[number, default: 0] += 1 } else { unreachable[number] = nil }
         switch finding {
         case .found(let bizId):
             batch.state = .accepted
@@ -355,7 +422,7 @@ public struct RunState: Sendable {
             batch.code = "OK"
             batch.message = "found at the provider on reconciliation"
             attempts.append(AttemptRecord(batch: number, startedAt: attempt, endedAt: now, outcome: .found, code: "OK"))
-        case .notFound where now - attempt >= policy.graceSeconds:
+        case .notFound where now - graceFrom >= policy.graceSeconds:
             // An attempt that got no answer at all (the run ended first) and that the provider
             // has no record of never reached it: it does not count. One the provider answered
             // ambiguously (InternalError, a dropped connection) does.
@@ -366,6 +433,7 @@ public struct RunState: Sendable {
             batch.code = unanswered ? nil : batch.code
             batch.message = "not found at the provider; safe to send"
             attempts.append(AttemptRecord(batch: number, startedAt: attempt, endedAt: now, outcome: .notFound, code: batch.code))
+            settleFrom[number] = nil
         case .notFound, .unknown:
             guard batch.state == .sending else { return RunChange() }
             batch.state = .uncertain

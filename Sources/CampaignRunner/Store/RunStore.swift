@@ -34,6 +34,14 @@ public protocol RunStore: Sendable {
 
     /// Puts the run aside (kept, not deleted), so that the campaign starts over; where it went.
     func setAside(_ request: SetAsideRequest) async throws(RunStoreError) -> String
+
+    /// Where to write a new plan before `create` takes it in (beside the store, so that it can be
+    /// moved rather than copied), or nil for anywhere.
+    var planStagingPath: String? { get }
+}
+
+extension RunStore {
+    public var planStagingPath: String? { nil }
 }
 
 /// A run as a store holds it.

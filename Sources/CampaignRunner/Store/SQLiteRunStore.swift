@@ -40,6 +40,7 @@ public final class SQLiteRunStore: RunStore {
     public var planPath: String { folder + "/plan.jsonl" }
     /// Where a new plan is written before its run is committed.
     public var newPlanPath: String { folder + "/plan.jsonl.new" }
+    public var planStagingPath: String? { newPlanPath }
 
     // MARK: - Opening
 
@@ -275,6 +276,8 @@ public final class SQLiteRunStore: RunStore {
                         try connection.run("UPDATE batches SET state = ?, attempts = ?, not_before = ?, attempt_at = ?, biz_id = ?, code = ?, message = ? WHERE batch = ?",
                                            [.text(batch.state.rawValue), .integer(batch.attempts), .real(batch.notBefore), .real(batch.attemptAt), .text(batch.bizId),
                                             .text(batch.code), .text(batch.message), .integer(batch.batch)])
+                        // A batch the run does not have: the whole change is refused.
+                        guard connection.changes == 1 else { throw SQLiteError(.step, "the run has no batch \(batch.batch)") }
                     }
                     for attempt in change.attempts {
                         try connection.run("INSERT INTO attempts (batch, started_at, ended_at, outcome, code) VALUES (?, ?, ?, ?, ?)",
