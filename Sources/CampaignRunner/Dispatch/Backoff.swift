@@ -2,7 +2,9 @@ import Foundation
 
 /// Exponential backoff with jitter: base × 2^attempt, capped, times a random factor in [0.5, 1].
 public struct Backoff: Sendable {
+    /// The first retry's delay, in seconds.
     public var base = 1.0
+    /// The longest delay, in seconds.
     public var cap = 60.0
 
     /// A backoff from `base` seconds, at most `cap`.

@@ -7,8 +7,11 @@ public struct BatchTransition: Sendable, Equatable {
     public var state: BatchState
     /// Not to be tried before this time.
     public var notBefore: Double?
+    /// The provider's BizId, for an accepted request.
     public var bizId: String?
+    /// The provider's code (or `OK`).
     public var code: String?
+    /// The provider's words, or ours.
     public var message: String?
     /// What the pace should learn.
     public var pace: FlowControl.Answer

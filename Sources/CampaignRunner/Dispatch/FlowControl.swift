@@ -48,6 +48,7 @@ public struct FlowControl: Sendable {
     public let floor: Double
     /// The shortest window, in seconds, and the fewest answers in one.
     public let window: Double
+    /// The fewest answers a window is judged on.
     public let windowAnswers: Int
     /// The throttled share of a window's answers above which the pace is over the limit.
     public static let overLimitShare = 0.2

@@ -5,11 +5,15 @@ import Foundation
 public struct CampaignStatus: Sendable {
     /// `not-started`, `waiting`, `running`, `interrupted`, `stopped` or `done`.
     public var state: String
+    /// The campaign's id.
     public var campaign: String
+    /// Recipients by outcome.
     public var counts: RunCounts
     /// Recipients whose requests a live run has in flight (counted here, not as uncertain).
     public var inFlight = 0
+    /// The plan the run sends.
     public var planId: String?
+    /// Why the last run stopped, when it did.
     public var stopReason: String?
     /// What a live run is doing: waiting and why, or sending at what pace.
     public var activity: RunActivity?
@@ -72,109 +76,5 @@ public struct CampaignStatus: Sendable {
         if let endpoint { out += "  endpoint: \(endpoint)\n" }
         if let stopReason { out += "  stopped: \(stopReason)\n" }
         return out
-    }
-}
-
-/// Reads a campaign's state without changing it.
-public struct StatusReader: Sendable {
-    public var campaign: Campaign
-    public var stateFolder: String
-
-    public init(campaign: Campaign, stateFolder: String) {
-        self.campaign = campaign
-        self.stateFolder = stateFolder
-    }
-
-    var folder: String { stateFolder + "/" + campaign.id.value }
-
-    /// The campaign's store, opened read-only.
-    var store: SQLiteRunStore { SQLiteRunStore(folder: folder, readOnly: true) }
-
-    /// Where the campaign stands; a store that cannot be read (lost, damaged) throws, as `run`
-    /// would refuse it.
-    public func status() async throws(RunStoreError) -> CampaignStatus {
-        let store = self.store
-        var status = CampaignStatus(state: "not-started", campaign: campaign.id.value, counts: RunCounts(), location: folder, remainingSeconds: 0,
-                                    timeZone: TimeZone(identifier: campaign.schedule.timezone.value) ?? .current)
-        guard let run = try await store.load() else { return status }
-        status.location = store.location
-        status.counts = RunCounts(run.batches)
-        status.planId = run.metadata.planID
-        status.endpoint = run.metadata.endpoint
-        if CampaignLock.isHeld(path: folder + "/lock") {
-            // A live run: its `sending` batches are in flight, not uncertain.
-            let inFlight = run.batches.filter { $0.state == .sending }.reduce(0) { $0 + $1.recipients }
-            status.inFlight = inFlight
-            status.counts.uncertain -= inFlight
-            status.activity = run.metadata.activity
-            status.state = run.metadata.activity?.kind == .waiting ? "waiting" : "running"
-        } else if status.counts.isDone {
-            status.state = "done"
-        } else if run.metadata.lastEnd == .stopped {
-            status.state = "stopped"
-            status.stopReason = run.metadata.stopReason
-        } else if run.metadata.lastEnd == .interrupted || run.metadata.lastEnd == nil || status.counts.uncertain > 0 {
-            status.state = "interrupted"
-        } else {
-            status.state = "waiting"
-        }
-        status.remainingSeconds = Double(status.counts.pending + status.counts.deferred + status.counts.uncertain) / Double(max(campaign.sending.rate, 1))
-        return status
-    }
-
-    /// The endpoint the campaign's run sends to, as recorded (nil: no run, or none recorded).
-    public func recordedEndpoint() async throws(RunStoreError) -> String? {
-        try await store.load()?.metadata.endpoint
-    }
-
-    /// The time of a batch's last attempt (seconds since 1970), by batch number: where to look for
-    /// its receipts.
-    public func attemptTimes() async throws(RunStoreError) -> [Int: Double] {
-        guard let run = try await store.load() else { return [:] }
-        var times: [Int: Double] = [:]
-        for batch in run.batches { times[batch.batch] = batch.attemptAt }
-        return times
-    }
-
-    /// Which recipients a report lists.
-    public enum ReportSelection: Sendable {
-        case all
-        /// Those not sent.
-        case notSent
-        /// Those sent (accepted by the provider).
-        case sent
-    }
-
-    /// One row per recipient with its outcome, in plan order.
-    public func report(_ selection: ReportSelection, _ row: ([String]) -> Void) async throws(RunStoreError) -> [String] {
-        let store = self.store
-        guard let run = try await store.load() else {
-            throw RunStoreError(.io, "campaign '\(campaign.id.value)' has not been run (no run in \(folder))")
-        }
-        let byBatch = run.batches
-        let parameters = campaign.parameters.map(\.name.value)
-        let header = ["phone"] + parameters + ["outcome", "code", "batch", "out_id", "biz_id"]
-        try await store.readPlan { batch in
-            let record = batch.batch >= 1 && batch.batch <= byBatch.count ? byBatch[batch.batch - 1] : nil
-            let outcome: String
-            switch record?.state ?? .pending {
-            case .accepted: outcome = "sent"
-            case .failed: outcome = "failed"
-            case .expired: outcome = "expired"
-            case .deferred: outcome = "deferred"
-            case .pending: outcome = "pending"
-            case .sending, .uncertain: outcome = "uncertain"
-            }
-            switch selection {
-            case .all: break
-            case .notSent: if outcome == "sent" { return }
-            case .sent: if outcome != "sent" { return }
-            }
-            for recipient in batch.recipients {
-                let values = batch.values ?? Array(recipient.dropFirst(2))
-                row([recipient[0]] + values + [outcome, record?.code ?? "", String(batch.batch), batch.outId, record?.bizId ?? ""])
-            }
-        }
-        return header
     }
 }

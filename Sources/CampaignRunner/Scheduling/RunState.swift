@@ -2,87 +2,6 @@ import AliyunSMS
 import CampaignCompiler
 import Foundation
 
-/// What the runner does next, as `RunState.next(now:)` decides it.
-public enum RunAction: Sendable, Equatable {
-    /// Ask the provider about these unanswered batches, then report each with `reconciled`.
-    case reconcile([BatchRecord])
-    /// Commit this change durably (the intent to send a group), then call `marked`.
-    case markSending(RunChange)
-    /// Send this batch now; commit `change` first when there is one (its attempt time moved).
-    case launch(BatchRecord, change: RunChange?)
-    /// Commit this change (expiries, requests put back), then ask again.
-    case commit(RunChange)
-    /// Wait until `until` (or, when nil, for the next answer of a request in flight), or for an
-    /// answer, whichever comes first.
-    case wait(until: Double?, reason: WaitReason)
-    /// The run is over (nothing in flight).
-    case finish(RunOutcome)
-}
-
-/// Why a run waits.
-public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
-    case beforeStart
-    case outsideWindows
-    case deferred
-    /// Unanswered requests: their grace period before asking the provider.
-    case unanswered
-    /// The pace (the configured rate, or what the provider lets through).
-    case pace
-    /// Requests in flight.
-    case answers
-    /// The provider asked to wait (`x-acs-retry-after`).
-    case retryAfter
-    /// A stop was asked for; requests in flight finish first.
-    case finishing
-
-    public var description: String {
-        switch self {
-        case .beforeStart: "before the campaign's start"
-        case .outsideWindows: "outside the send windows"
-        case .deferred: "deferred recipients"
-        case .unanswered: "unanswered requests; asking the provider again"
-        case .pace: "pacing"
-        case .answers: "answers"
-        case .retryAfter: "the provider asked to wait"
-        case .finishing: "finishing requests in flight"
-        }
-    }
-}
-
-/// How a run behaves: the campaign's schedule and sending settings, and the options.
-public struct RunPolicy: Sendable {
-    public var calendar: ScheduleCalendar
-    public var timeZone: TimeZone
-    public var rate: Double
-    public var concurrency: Int
-    public var graceSeconds: Double
-    public var maxAttempts: Int
-    public var backoff: Backoff
-    /// Sleep through closed windows and long deferrals instead of ending the run.
-    public var wait: Bool
-    /// How long a request may take before the client gives up on it (the provider may act on it
-    /// until then): the grace before an unanswered request from a run that died counts from its
-    /// departure plus this, or from the resume, whichever is sooner.
-    public var requestTimeout = 30.0
-
-    /// A policy.
-    public init(calendar: ScheduleCalendar, timeZone: TimeZone, rate: Double, concurrency: Int, graceSeconds: Double, maxAttempts: Int, backoff: Backoff, wait: Bool) {
-        self.calendar = calendar
-        self.timeZone = timeZone
-        self.rate = rate
-        self.concurrency = max(concurrency, 1)
-        self.graceSeconds = graceSeconds
-        self.maxAttempts = maxAttempts
-        self.backoff = backoff
-        self.wait = wait
-    }
-
-    /// A time in the campaign's zone, as messages write it.
-    public func describe(_ time: Double) -> String {
-        PlanSummary.clock(Date(timeIntervalSince1970: time), timeZone) + " " + timeZone.identifier
-    }
-}
-
 /// Everything a run decides, as a value: which batches to settle, mark, send, expire or put back,
 /// when to wait and why, and when the run is over. Its methods take the time and the answers and
 /// return actions and the changes to commit; it does no I/O, never sleeps and reads no clock, so
@@ -93,6 +12,7 @@ public struct RunPolicy: Sendable {
 /// after their attempt are sent again. Pending batches are sent meanwhile (they are other
 /// recipients, so this is safe); unanswered ones are settled as their grace periods end.
 public struct RunState: Sendable {
+    /// How the run behaves.
     public let policy: RunPolicy
     /// Every batch, in plan order (batch n at n - 1).
     public private(set) var batches: [BatchRecord]

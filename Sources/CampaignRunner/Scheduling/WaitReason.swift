@@ -1,0 +1,33 @@
+import AliyunSMS
+import CampaignCompiler
+import Foundation
+
+/// Why a run waits.
+public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
+    case beforeStart
+    case outsideWindows
+    case deferred
+    /// Unanswered requests: their grace period before asking the provider.
+    case unanswered
+    /// The pace (the configured rate, or what the provider lets through).
+    case pace
+    /// Requests in flight.
+    case answers
+    /// The provider asked to wait (`x-acs-retry-after`).
+    case retryAfter
+    /// A stop was asked for; requests in flight finish first.
+    case finishing
+
+    public var description: String {
+        switch self {
+        case .beforeStart: "before the campaign's start"
+        case .outsideWindows: "outside the send windows"
+        case .deferred: "deferred recipients"
+        case .unanswered: "unanswered requests; asking the provider again"
+        case .pace: "pacing"
+        case .answers: "answers"
+        case .retryAfter: "the provider asked to wait"
+        case .finishing: "finishing requests in flight"
+        }
+    }
+}
