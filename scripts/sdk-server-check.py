@@ -47,14 +47,33 @@ RECORD_LAG = 0.15
 class Record:
     """What the server accepted, and what it refused on verification."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, qps_limit=None):
         self.lock = threading.Lock()
         self.random = random.Random(seed)
+        # The gateway's flow control: a bucket of `qps_limit` send requests a second, holding a
+        # second's burst; empty, a send is refused with Throttling.User before any processing.
+        self.qps_limit = qps_limit
+        self.tokens = float(qps_limit or 0)
+        self.refilled = time.monotonic()
+        self.accepted_at = []       # monotonic times of accepted sends
         self.messages = []          # (phone, out_id)
         self.by_phone = {}          # phone -> [record]
         self.nonces = set()
         self.verification_failures = []
-        self.faults = {"throttled": 0, "unavailable": 0, "ambiguous": 0}
+        self.faults = {"throttled": 0, "unavailable": 0, "ambiguous": 0, "flow control": 0}
+
+    def take_token(self):
+        if not self.qps_limit:
+            return True
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(float(self.qps_limit), self.tokens + (now - self.refilled) * self.qps_limit)
+            self.refilled = now
+            if self.tokens < 1:
+                self.faults["flow control"] += 1
+                return False
+            self.tokens -= 1
+            return True
 
     def roll(self):
         with self.lock:
@@ -146,6 +165,8 @@ def make_handler(record, utils):
                 self.reply(400, {"Code": "InvalidAction.NotFound", "Message": str(action), "RequestId": request_id})
 
         def send(self, action, params, request_id):
+            if not record.take_token():
+                return self.reply(400, {"Code": "Throttling.User", "Message": "Request was denied due to user flow control.", "RequestId": request_id})
             roll = record.roll()
             if roll < 0.10:
                 with record.lock:
@@ -162,6 +183,7 @@ def make_handler(record, utils):
             with record.lock:
                 for phone in phones:
                     record.messages.append((phone, out_id))
+                    record.accepted_at.append(time.monotonic())
                     record.by_phone.setdefault(phone, []).append({
                         "PhoneNum": phone[:7] + "****", "SendStatus": 3, "ErrCode": "DELIVERED", "TemplateCode": params.get("TemplateCode"),
                         "Content": "", "SendDate": now.strftime("%Y-%m-%d %H:%M:%S"), "ReceiveDate": now.strftime("%Y-%m-%d %H:%M:%S"),
@@ -258,13 +280,13 @@ def inner(salvo, seed):
     from alibabacloud_tea_openapi.utils import Utils
 
     results = []
-    for signing, recipients, rate, kills in (("v3", 2000, 1000, 20), ("v1", 600, 500, 5)):
-        record = Record(seed)
+    for signing, recipients, rate, kills, qps_limit in (("v3", 2000, 1000, 20, None), ("v1", 600, 500, 5, None), ("v3", 3000, 5000, 5, 60)):
+        record = Record(seed, qps_limit)
         server = Server(("127.0.0.1", 0), make_handler(record, Utils))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}"
         folder = Path(tempfile.mkdtemp(prefix="salvo-sdk-server-"))
-        name = f"sdk-server-{signing}"
+        name = f"sdk-server-{signing}" + (f"-qps{qps_limit}" if qps_limit else "")
         phones = write_campaign(folder, name, signing, recipients, rate)
         env = dict(os.environ, ALIBABA_CLOUD_ACCESS_KEY_ID=KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=SECRET)
         env.pop("http_proxy", None), env.pop("HTTP_PROXY", None)
@@ -278,7 +300,12 @@ def inner(salvo, seed):
         missing = sum(1 for phone in phones if counts.get(phone, 0) == 0)
         known = set(phones)
         strangers = sum(1 for phone in counts if phone not in known)
-        label = f"{signing}: {recipients} recipients, killed {killed} times"
+        label = f"{signing}: {recipients} recipients, killed {killed} times" + (f", {qps_limit} requests/s allowed (campaign at {rate}/s)" if qps_limit else "")
+        if qps_limit and len(record.accepted_at) > 20:
+            # Information, not a check: a loaded machine may be slower than the provider.
+            span = record.accepted_at[-1] - record.accepted_at[0]
+            print(f"info  {label}: accepted {len(record.accepted_at) / 10 / span:.1f} requests/s over {span:.1f} s (kills and resumes included); "
+                  f"{record.faults['flow control']} refused for flow control")
         results.append((f"{label}, run finished", problem is None, problem or "exit 0"))
         results.append((f"{label}, every request passed the SDK's signature check", not record.verification_failures,
                         f"{len(record.verification_failures)} failed" + (f": {record.verification_failures[0]}" if record.verification_failures else "")))
