@@ -7,7 +7,7 @@ struct Salvo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "salvo",
         abstract: "SMS campaigns as code: lint, plan and send Alibaba Cloud SMS campaigns from YAML.",
-        version: SalvoVersion.current,
+        version: BuildInfo.version,
         subcommands: [Validate.self, Plan.self, Run.self, Status.self, Report.self, StateCommand.self, Emulator.self]
     )
 
