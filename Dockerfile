@@ -5,8 +5,9 @@
 #   docker build -t salvo .
 #   docker run --rm -e ALIBABA_CLOUD_ACCESS_KEY_ID -e ALIBABA_CLOUD_ACCESS_KEY_SECRET \
 #     -v "$PWD/campaigns:/campaigns:ro" -v salvo-state:/state salvo run /campaigns/spring-sale.yaml --state /state
-FROM swift:6.1-noble AS build
-RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends libyaml-dev libsqlite3-dev pkg-config git && rm -rf /var/lib/apt/lists/*
+# The toolchain Salvo is developed and tested with (Swift 6.3).
+FROM swift:6.3-noble AS build
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends libyaml-dev libsqlite3-dev zlib1g-dev pkg-config git && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN archive=$(scripts/release | tail -1) && mkdir /out && tar -xzf "$archive" -C /out --strip-components=1
