@@ -57,6 +57,8 @@ public final class CampaignRunner: Sendable {
             return try await runLocked()
         } catch let error as RunStoreError {
             return .stopped(.state(error.message))
+        } catch let error as PlanError where error == .cancelled {
+            return .later(.interrupted)
         } catch let error as PlanError {
             return .stopped(.failure(error.description))
         } catch {

@@ -156,4 +156,17 @@ import Testing
         status.activity = RunActivity(kind: .sending, pace: 50_000, ceiling: 50_000, at: 1)
         #expect(status.text().contains("pace: 50,000/s (the campaign's rate)"))
     }
+
+    @Test func aStopDuringALongCompileEndsItWithNothingStored() async throws {
+        let provider = try Provider()
+        let fixture = try RunFixture(count: 1)
+        try ("phone,name\n" + (0..<200_000).map { "1\(3 + $0 % 7)\(String(format: "%09d", $0)),客户\($0 % 97)\n" }.joined())
+            .write(toFile: fixture.folder + "/m.csv", atomically: true, encoding: .utf8)
+        let campaign = try await fixture.campaign()
+        let outcome = await RunnerTests.interrupted(campaign, RunnerTests.options(fixture), client: provider.client)
+        #expect(outcome == .later(.interrupted))
+        let store = SQLiteRunStore(folder: RunnerTests.options(fixture).stateFolder + "/run-test")
+        #expect(try await store.load() == nil, "stopped while compiling: no run was created")
+        #expect(!FileManager.default.fileExists(atPath: store.newPlanPath), "the half-written plan is gone")
+    }
 }

@@ -78,7 +78,11 @@ public struct PlanCompiler: Sendable {
         var frequent = FrequentSets(capacity: frequentSetCounters)
         var samples: [SampleMessage] = []
         let sampleCount = self.sampleCount
-        let first = await checker.check { (recipient: AcceptedRecipient) in
+        // A cancelled task (SIGINT in `salvo run`) stops a long compile between rows.
+        var seen = 0
+        let first = try await checker.check { (recipient: AcceptedRecipient) throws(PlanError) in
+            seen &+= 1
+            if seen & 0xFFFF == 0, Task.isCancelled { throw PlanError.cancelled }
             if usesColumns { frequent.add(FrequentSets.key(recipient.values)) }
             if samples.count < sampleCount { samples.append(Self.sample(recipient, campaign: campaign)) }
         }
@@ -101,6 +105,8 @@ public struct PlanCompiler: Sendable {
         var emitter = BatchEmitter(campaignID: campaign.id.value, planID: header.planId, batchSize: campaign.sending.batchSize,
                                    allConstant: !usesColumns, heavy: heavy, writer: writer)
         _ = try await checker.check { (recipient: AcceptedRecipient) throws(PlanError) in
+            seen &+= 1
+            if seen & 0xFFFF == 0, Task.isCancelled { throw PlanError.cancelled }
             try emitter.add(recipient)
         }
         try emitter.finish()
