@@ -125,9 +125,12 @@ struct Run: AsyncParsableCommand {
         #endif
         let campaign = try await loadCampaign(self.campaign, access: sourceOptions.access).campaign
         let stateFolder = state ?? RunOptions.defaultStateFolder()
-        // A resume sends where its run began, unless told otherwise.
+        // A resume sends where its run began, unless told otherwise; a new plan where the campaign
+        // says.
         var recorded: String?
-        if !dryRun, endpoint == nil { recorded = try? await StatusReader(campaign: campaign, stateFolder: stateFolder).recordedEndpoint() }
+        if !dryRun, endpoint == nil, let planID = try? PlanCompiler.header(for: campaign).planId {
+            recorded = try? await StatusReader(campaign: campaign, stateFolder: stateFolder).endpoint(resuming: planID)
+        }
         let target = endpoint ?? recorded ?? campaign.provider.endpoint
         let (client, transport) = try providerClient(for: campaign, endpoint: target)
 

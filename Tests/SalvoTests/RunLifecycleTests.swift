@@ -119,4 +119,34 @@ import Testing
         #expect(report.stdout.split(separator: "\n").dropFirst().allSatisfy { $0.contains(",delivered,") })
         _ = setup.emulator.stop()
     }
+
+    @Test func aNewPlanSendsWhereTheCampaignSaysNotWhereAnOldRunWent() throws {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        let start = formatter.string(from: Date().addingTimeInterval(3 * 86_400))
+        let setup = try Setup(recipients: 10, rate: 1000, batchSize: 5, schedule: "schedule:\n  timezone: Asia/Shanghai\n  start: \(start)\n")
+        // A first run against emulator A, before the start: its run (and endpoint A) is recorded,
+        // nothing is sent.
+        let early = try setup.run()
+        _ = early.finish()
+        #expect(early.process.terminationStatus == 75)
+        // The campaign now starts at once and names emulator B: a new plan, sent to B.
+        let other = try RunningSalvo(["emulator", "--port", "0", "--record", setup.folder + "/b.db"], environment: setup.environment)
+        let otherURL = try #require(other.firstLine()).replacingOccurrences(of: "listening on ", with: "")
+        var text = try String(contentsOfFile: setup.campaign, encoding: .utf8)
+        text = text.replacingOccurrences(of: "schedule:\n  timezone: Asia/Shanghai\n  start: \(start)\n", with: "")
+        text = text.replacingOccurrences(of: "campaign: crash-test\n", with: "campaign: crash-test\nprovider:\n  endpoint: \(otherURL)\n")
+        try text.write(toFile: setup.campaign, atomically: true, encoding: .utf8)
+        let run = try RunningSalvo(["run", setup.campaign, "--state", setup.state, "--grace-seconds", "0.3"], environment: setup.environment)
+        let output = run.finish()
+        #expect(run.process.terminationStatus == 0, "\(output.stderr)")
+        #expect(output.stderr.contains("planning again") && output.stderr.contains("sending to \(otherURL)"), "\(output.stderr)")
+        let statistics = try SalvoProcess.run(["emulator", "stats", "--record", setup.folder + "/b.db"])
+        #expect(statistics.stdout.contains("\"messages\":10"), "\(statistics.stdout)")
+        #expect((try setup.statistics())["messages"] as? Int == 0, "nothing went to the old run's endpoint")
+        _ = other.stop()
+        _ = setup.emulator.stop()
+    }
 }

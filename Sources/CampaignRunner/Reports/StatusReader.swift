@@ -56,6 +56,14 @@ public struct StatusReader: Sendable {
         try await store.load()?.metadata.endpoint
     }
 
+    /// The endpoint a resume of plan `planID` keeps: the one its run recorded, when the stored run
+    /// is that plan (a run of other inputs is planned again or refused, and a new plan sends where
+    /// the campaign says).
+    public func endpoint(resuming planID: String) async throws(RunStoreError) -> String? {
+        guard let metadata = try await store.load()?.metadata, metadata.planID == planID else { return nil }
+        return metadata.endpoint
+    }
+
     /// The time of a batch's last attempt (seconds since 1970), by batch number: where to look for
     /// its receipts.
     public func attemptTimes() async throws(RunStoreError) -> [Int: Double] {
