@@ -132,7 +132,7 @@ public final class CampaignRunner: Sendable {
 
     /// Makes sure the store holds the run of the plan this campaign compiles to.
     private func prepareRun() async throws -> Preparation {
-        let current = try PlanCompiler.header(for: campaign)
+        let current = try options.planHeader ?? PlanCompiler.header(for: campaign)
         if let stored = try await store.load() {
             for notice in stored.notices { events(.notice(notice)) }
             if stored.metadata.planID == current.planId {
@@ -156,10 +156,10 @@ public final class CampaignRunner: Sendable {
         let staging = store.planStagingPath ?? NSTemporaryDirectory() + "salvo-plan-\(getpid())-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: staging) }
         if let given = options.planPath {
-            guard let header = PlanReader.header(at: given) else { return refuse(.stopped(.notAPlan(path: given))) }
+            guard let header = PlanReader.header(at: given) else { return .refused(.stopped(.notAPlan(path: given))) }
             guard header.planId == current.planId else {
                 let changes = try await describeChanges(from: header, planPath: given)
-                return refuse(.stopped(.planMismatch(path: given, changes: changes)))
+                return .refused(.stopped(.planMismatch(path: given, changes: changes)))
             }
             try? FileManager.default.removeItem(atPath: staging)
             do {
@@ -171,7 +171,7 @@ public final class CampaignRunner: Sendable {
             let result = try await PlanCompiler(campaign: campaign).compile(output: staging, header: current)
             guard result.isComplete else {
                 events(.problems(ValidationReport(fileCount: 1, diagnostics: result.diagnostics.diagnostics, sources: result.sources, omitted: result.diagnostics.omitted)))
-                return refuse(.stopped(.invalidCampaign))
+                return .refused(.stopped(.invalidCampaign))
             }
         }
         var records: [BatchRecord] = []
@@ -186,8 +186,6 @@ public final class CampaignRunner: Sendable {
         events(.planned(batches: records.count, recipients: recipients, planId: current.planId, resumed: false))
         return .ready(StoredRun(metadata: metadata, batches: records), fresh: true)
     }
-
-    private func refuse(_ outcome: RunOutcome) -> Preparation { .refused(outcome) }
 
     private func describeChanges(from planID: String) async throws -> [String] {
         guard let planPath = (store as? SQLiteRunStore)?.planPath, let old = PlanReader.header(at: planPath) else {
@@ -346,7 +344,7 @@ public final class CampaignRunner: Sendable {
                     }
                 }
                 progress(state, force: true)
-            case .pace, .answers, .retryAfter, .finishing:
+            case .pace, .answers, .finishing:
                 break
             }
             if state.inFlightCount > 0 {

@@ -18,6 +18,9 @@ public struct RunOptions: Sendable {
     public var maxAttempts = 30
     /// The first retry's delay in seconds; each further one doubles it (at most a minute), with jitter.
     public var retryBase = 1.0
+    /// The campaign's plan header when the caller has just made it (its inputs hashed), so that
+    /// they are not hashed again, as `PlanCompiler.compile(output:header:)` takes it.
+    public var planHeader: PlanHeader?
     /// The endpoint the run's client sends to, recorded with the run.
     public var endpoint: String?
     /// Whether the endpoint was given on purpose (`--endpoint`): only then may a resume switch.

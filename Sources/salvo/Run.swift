@@ -127,8 +127,10 @@ struct Run: AsyncParsableCommand {
         let stateFolder = state ?? RunOptions.defaultStateFolder()
         // A resume sends where its run began, unless told otherwise; a new plan where the campaign
         // says.
+        // The inputs are hashed once, here, and the header handed to the runner.
+        let header = dryRun ? nil : try? PlanCompiler.header(for: campaign)
         var recorded: String?
-        if !dryRun, endpoint == nil, let planID = try? PlanCompiler.header(for: campaign).planId {
+        if endpoint == nil, let planID = header?.planId {
             recorded = try? await StatusReader(campaign: campaign, stateFolder: stateFolder).endpoint(resuming: planID)
         }
         let target = endpoint ?? recorded ?? campaign.provider.endpoint
@@ -136,6 +138,7 @@ struct Run: AsyncParsableCommand {
 
         var options = RunOptions(stateFolder: stateFolder)
         options.planPath = plan
+        options.planHeader = header
         options.dryRun = dryRun
         options.wait = wait
         options.graceSeconds = graceSeconds

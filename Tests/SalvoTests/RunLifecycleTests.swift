@@ -17,6 +17,15 @@ import Testing
         return false
     }
 
+    /// A campaign start three days from now, as a campaign file writes it in Shanghai time.
+    static func threeDaysAhead() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        return formatter.string(from: Date().addingTimeInterval(3 * 86_400))
+    }
+
     /// Sends SIGTERM and waits for the process to end; whether it ended within `seconds` (a
     /// liveness bound, far above the second it should take: a hang fails, a slow machine does not).
     static func terminate(_ run: RunningSalvo, within seconds: Double = 15) -> Bool {
@@ -29,11 +38,7 @@ import Testing
     }
 
     @Test func sigtermEndsAWaitForTheStart() throws {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        let start = formatter.string(from: Date().addingTimeInterval(3 * 86_400))
+        let start = Self.threeDaysAhead()
         let setup = try Setup(recipients: 10, rate: 100, batchSize: 5, schedule: "schedule:\n  timezone: Asia/Shanghai\n  start: \(start)\n")
         let run = try setup.run(["--wait"])
         #expect(try Self.until(setup) { $0.contains("\"state\":\"waiting\"") && $0.contains("before the campaign's start") })
@@ -121,11 +126,7 @@ import Testing
     }
 
     @Test func aNewPlanSendsWhereTheCampaignSaysNotWhereAnOldRunWent() throws {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        let start = formatter.string(from: Date().addingTimeInterval(3 * 86_400))
+        let start = Self.threeDaysAhead()
         let setup = try Setup(recipients: 10, rate: 1000, batchSize: 5, schedule: "schedule:\n  timezone: Asia/Shanghai\n  start: \(start)\n")
         // A first run against emulator A, before the start: its run (and endpoint A) is recorded,
         // nothing is sent.

@@ -15,16 +15,7 @@ public struct Reconciler: Sendable {
     /// The delivery receipt of the message with `outId` to `phone`, sent at `attemptAt`: the
     /// provider's record, or nil when it has none (or could not be asked).
     public func receipt(outId: String, phone: String, attemptAt: Double) async -> SendDetail? {
-        for date in Self.dates(around: attemptAt) {
-            var page = 1
-            while page <= 20 {
-                guard let operation = try? SMSOperation.querySendDetails(phoneNumber: phone, sendDate: date, pageSize: 50, currentPage: page),
-                      let response = try? await client.querySendDetails(operation) else { return nil }
-                if let detail = response.details.first(where: { $0.outId == outId }) { return detail }
-                if response.details.count < 50 || page * 50 >= response.totalCount { break }
-                page += 1
-            }
-        }
+        if case .found(let detail) = await record(outId: outId, phone: phone, dates: Self.dates(around: attemptAt)) { return detail }
         return nil
     }
 
@@ -63,6 +54,23 @@ public struct Reconciler: Sendable {
     }
 
     private func find(outId: String, phone: String, dates: [String]) async -> Finding {
+        switch await record(outId: outId, phone: phone, dates: dates) {
+        case .found: .found(bizId: nil)
+        case .notFound: .notFound
+        case .unknown: .unknown
+        }
+    }
+
+    /// What the provider's records hold of a request.
+    private enum Lookup {
+        case found(SendDetail)
+        case notFound
+        case unknown
+    }
+
+    /// The provider's record of the message with `outId` to `phone` on any of `dates`: the one
+    /// paging loop over QuerySendDetails that receipts and reconciliation share.
+    private func record(outId: String, phone: String, dates: [String]) async -> Lookup {
         for date in dates {
             var page = 1
             while page <= 20 {
@@ -72,7 +80,7 @@ public struct Reconciler: Sendable {
                 } catch {
                     return .unknown
                 }
-                if response.details.contains(where: { $0.outId == outId }) { return .found(bizId: nil) }
+                if let detail = response.details.first(where: { $0.outId == outId }) { return .found(detail) }
                 if response.details.count < 50 || page * 50 >= response.totalCount { break }
                 page += 1
             }

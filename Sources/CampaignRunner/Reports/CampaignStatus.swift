@@ -63,7 +63,7 @@ public struct CampaignStatus: Sendable {
             case .waiting:
                 let until = activity.until.map { " until " + PlanSummary.clock(Date(timeIntervalSince1970: $0), timeZone) + " " + timeZone.identifier } ?? ""
                 out += "  waiting\(until)" + (activity.reason.map { " (\($0))" } ?? "") + "\n"
-            case .sending, .reconciling:
+            case .sending:
                 if let ceiling = activity.ceiling {
                     let reason = activity.reason.flatMap(FlowControl.Reason.init(rawValue:)) ?? .configured
                     out += "  pace: \(Pace(rate: activity.pace ?? ceiling, ceiling: ceiling, reason: reason).description)\n"

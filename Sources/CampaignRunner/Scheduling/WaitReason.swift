@@ -13,8 +13,6 @@ public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
     case pace
     /// Requests in flight.
     case answers
-    /// The provider asked to wait (`x-acs-retry-after`).
-    case retryAfter
     /// A stop was asked for; requests in flight finish first.
     case finishing
 
@@ -26,7 +24,6 @@ public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
         case .unanswered: "unanswered requests; asking the provider again"
         case .pace: "pacing"
         case .answers: "answers"
-        case .retryAfter: "the provider asked to wait"
         case .finishing: "finishing requests in flight"
         }
     }

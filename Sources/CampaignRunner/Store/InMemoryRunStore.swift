@@ -45,7 +45,7 @@ public final class InMemoryRunStore: RunStore {
         try held.withLock { held throws(RunStoreError) in
             guard var run = held.run else { throw RunStoreError(.io, "the store holds no run") }
             // Checked whole before any of it is applied: all or nothing.
-            for batch in change.batches where !(1...run.batches.count).contains(batch.batch) {
+            for batch in change.batches where !run.batches.indices.contains(batch.batch - 1) {
                 throw RunStoreError(.io, "the run has no batch \(batch.batch)")
             }
             for batch in change.batches { run.batches[batch.batch - 1] = batch }
@@ -57,7 +57,7 @@ public final class InMemoryRunStore: RunStore {
 
     public func planBatch(_ request: PlanBatchRequest) async throws(RunStoreError) -> PlanBatch {
         try held.withLock { held throws(RunStoreError) -> PlanBatch in
-            guard (1...max(held.plan.count, 1)).contains(request.batch), request.batch <= held.plan.count else {
+            guard held.plan.indices.contains(request.batch - 1) else {
                 throw RunStoreError(.damaged, "the plan has no batch \(request.batch)")
             }
             return held.plan[request.batch - 1]

@@ -4,10 +4,10 @@ import CampaignCompiler
 public struct RunActivity: Sendable, Hashable {
     /// The kind of activity.
     public enum Kind: String, Sendable, Hashable {
-        case sending, waiting, reconciling
+        case sending, waiting
     }
 
-    /// Sending, waiting or reconciling.
+    /// Sending or waiting.
     public var kind: Kind
     /// Why: for a wait, in words ("before the campaign's start"); while sending, the pace's
     /// `FlowControl.Reason` when it is not the configured rate.

@@ -329,7 +329,6 @@ public final class SQLiteRunStore: RunStore {
 
     public func attempts(_ query: AttemptQuery) async throws(RunStoreError) -> [AttemptRecord] {
         try state.withLock { open throws(RunStoreError) -> [AttemptRecord] in
-            guard open.version >= 2 || open.connection == nil else { return [] }
             let connection = try connect(&open)
             let hasTable = try read { () throws(SQLiteError) in try connection.integer("SELECT COUNT(*) FROM sqlite_master WHERE name = 'attempts'") ?? 0 }
             guard hasTable > 0 else { return [] }
