@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(
             name: "CampaignCompilerTests",
-            dependencies: ["CampaignCompiler", "YAMLSyntax", "SQLiteDatabase"],
+            dependencies: ["CampaignCompiler", "YAMLSyntax", "SQLiteDatabase", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "AliyunSMSTests", dependencies: ["AliyunSMS", "SMSEmulator"], exclude: ["Fixtures"]),
