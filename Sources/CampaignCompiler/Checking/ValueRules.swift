@@ -53,8 +53,37 @@ public enum ValueRules {
         if count > maxLength { problems.append(.tooLong(count: count)) }
         if containsLink(bytes) { problems.append(.url) }
         if !ascii, containsBracket(bytes) { problems.append(.brackets) }
-        if let expected = typeMismatch(bytes, value, ascii: ascii, type) { problems.append(.type(expected: expected)) }
+        if let expected = typeMismatch(bytes, { value }, ascii: ascii, type) { problems.append(.type(expected: expected)) }
         return problems
+    }
+
+    /// The value's length in UTF-16 units when it has no problem as a `type`, else nil: the same
+    /// judgement as `problems(of:as:)` being empty, made for every recipient row without a String.
+    static func cleanLength(_ bytes: UnsafeBufferPointer<UInt8>, as type: ParameterType) -> Int? {
+        let total = bytes.count
+        if total == 0 { return nil }
+        var count = 0
+        var ascii = true
+        var index = 0
+        while index < total {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                if byte < 0x20 || byte == 0x7F { return nil }
+                count += 1
+            } else {
+                ascii = false
+                if byte & 0xC0 != 0x80 {
+                    count += byte >= 0xF0 ? 2 : 1
+                    if byte == 0xC2, index + 1 < total, bytes[index + 1] <= 0x9F { return nil }
+                }
+            }
+            index += 1
+        }
+        if count > maxLength { return nil }
+        if containsLink(bytes) { return nil }
+        if !ascii, containsBracket(bytes) { return nil }
+        if typeMismatch(bytes, { String(decoding: bytes, as: UTF8.self) }, ascii: ascii, type) != nil { return nil }
+        return count
     }
 
     static func containsLink(_ value: String) -> Bool {
@@ -105,7 +134,7 @@ public enum ValueRules {
         return false
     }
 
-    private static func typeMismatch(_ bytes: UnsafeBufferPointer<UInt8>, _ value: String, ascii: Bool, _ type: ParameterType) -> String? {
+    private static func typeMismatch(_ bytes: UnsafeBufferPointer<UInt8>, _ text: () -> String, ascii: Bool, _ type: ParameterType) -> String? {
         @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
         switch type {
         case .code:
@@ -114,13 +143,14 @@ public enum ValueRules {
         case .number:
             return bytes.allSatisfy(isDigit) ? nil : "digits only"
         case .money:
-            return isMoney(Array(value.unicodeScalars)) ? nil : "an amount such as 128 or 99.50"
+            return isMoney(Array(text().unicodeScalars)) ? nil : "an amount such as 128 or 99.50"
         case .date:
-            return DateText.isDate(value) ? nil : "a date such as 2027-03-31 or 3月31日"
+            return DateText.isDate(text()) ? nil : "a date such as 2027-03-31 or 3月31日"
         case .time:
+            let value = text()
             return DateText.isTime(value) || DateText.isDateTime(value) ? nil : "a time such as 20:00, 8点30分 or 2027-03-31 20:00"
         case .phone:
-            return isPhone(Array(value.unicodeScalars)) ? nil : "a phone number (an 11-digit mobile or a landline such as 0571-88888888)"
+            return isPhone(Array(text().unicodeScalars)) ? nil : "a phone number (an 11-digit mobile or a landline such as 0571-88888888)"
         case .name, .text:
             return nil
         }

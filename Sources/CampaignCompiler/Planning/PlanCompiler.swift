@@ -69,23 +69,44 @@ public struct PlanCompiler: Sendable {
     /// Compiles; writes the plan to `output` when given and the recipients have no errors.
     /// `header` is the campaign's header when the caller has just made it (its inputs hashed),
     /// so that they are not hashed again.
+    ///
+    /// One pass checks every row and writes the batches as it goes, on the guess that no set of
+    /// parameter values is frequent enough for SendSms (true of personal values such as names and
+    /// codes). Where the guess fails, a second pass groups the frequent sets; where the rows have
+    /// errors, the half-written plan is removed.
     public func compile(output: String?, header: PlanHeader? = nil) async throws(PlanError) -> PlanResult {
         let header = if let header { header } else { try Self.header(for: campaign) }
-        let checker = RecipientChecker(campaign: campaign, diagnosticLimit: diagnosticLimit)
         let usesColumns = campaign.parameters.contains { if case .column = $0.binding { true } else { false } }
+        var checker = RecipientChecker(campaign: campaign, diagnosticLimit: diagnosticLimit)
+        checker.planRendering = PlanRendering(grouped: !usesColumns)
+        let constants = campaign.parameters.map { if case .constant(let value) = $0.binding { value.value } else { "" } }
 
-        // Pass 1: check every row, count frequent parameter sets, keep samples.
         var frequent = FrequentSets(capacity: frequentSetCounters)
         var samples: [SampleMessage] = []
         let sampleCount = self.sampleCount
+        var writer = try PlanWriter(path: output)
+        try writer.line(Self.encodeLine(header))
+        var rows = RowEmitter(campaignID: campaign.id.value, planID: header.planId, batchSize: campaign.sending.batchSize,
+                              grouped: !usesColumns, constants: constants, writer: writer)
         // A cancelled task (SIGINT in `salvo run`) stops a long compile between rows.
         var seen = 0
-        let first = try await checker.check { (recipient: AcceptedRecipient) throws(PlanError) in
+        var fragment: [UInt8] = []
+        let first = try await checker.check(accept: { (recipient: AcceptedRecipient) throws(PlanError) in
+            // A row the full check accepted: rendered here as the fast reader renders its rows.
             seen &+= 1
             if seen & 0xFFFF == 0, Task.isCancelled { throw PlanError.cancelled }
             if usesColumns { frequent.add(FrequentSets.key(recipient.values)) }
             if samples.count < sampleCount { samples.append(Self.sample(recipient, campaign: campaign)) }
-        }
+            fragment.removeAll(keepingCapacity: true)
+            PlanJSON.array([recipient.phone.digits, String(recipient.sourceIndex)] + (usesColumns ? recipient.values : []), into: &fragment)
+            try fragment.withUnsafeBufferPointer { (bytes) throws(PlanError) in try rows.add(bytes, segments: recipient.segments) }
+        }, fast: { (recipient: FastRecipient, full: () -> AcceptedRecipient) throws(PlanError) in
+            seen &+= 1
+            if seen & 0xFFFF == 0, Task.isCancelled { throw PlanError.cancelled }
+            if usesColumns { frequent.add(recipient.key) }
+            if samples.count < sampleCount { samples.append(Self.sample(full(), campaign: campaign)) }
+            try rows.add(recipient.fragment, segments: recipient.segments)
+        })
         var diagnostics = first.collector
         for diagnostic in CampaignChecker.limitDiagnostics(first.summary, sending: campaign.sending, sendingKey: nil, path: campaign.path) {
             diagnostics.report(diagnostic)
@@ -96,12 +117,27 @@ public struct PlanCompiler: Sendable {
                                 estimatedCost: Double(first.summary.totalSegments) * campaign.sending.pricePerSegment,
                                 firstSend: calendar.nextOpening(after: now), sendingSeconds: seconds, finish: calendar.finish(after: now, sendingFor: seconds),
                                 samples: samples, diagnostics: diagnostics, sources: first.sources, isComplete: false)
-        guard diagnostics.errorCount == 0 else { return result }
+        guard diagnostics.errorCount == 0 else {
+            writer.discard()
+            return result
+        }
 
-        // Pass 2: emit the batches.
         let heavy = usesColumns ? frequent.keys(above: campaign.sending.batchSize) : []
-        let writer = try PlanWriter(path: output)
+        if heavy.isEmpty {
+            try rows.finish()
+            try writer.line(Self.encodeLine(PlanTrailer(requests: rows.requests, recipients: rows.recipientCount, segments: rows.segments,
+                                                        requestsSHA256: writer.requestsDigest)))
+            try writer.finish()
+            result.requests = rows.requests
+            result.isComplete = true
+            return result
+        }
+
+        // Frequent value sets: a second pass groups them into SendSms requests.
+        writer.discard()
+        writer = try PlanWriter(path: output)
         try writer.line(Self.encodeLine(header))
+        checker.planRendering = nil
         var emitter = BatchEmitter(campaignID: campaign.id.value, planID: header.planId, batchSize: campaign.sending.batchSize,
                                    allConstant: !usesColumns, heavy: heavy, writer: writer)
         _ = try await checker.check { (recipient: AcceptedRecipient) throws(PlanError) in
@@ -224,6 +260,78 @@ struct FrequentSets {
     /// Sets counted more than `threshold` times (their true count is at least as high).
     func keys(above threshold: Int) -> Set<UInt64> {
         Set(counters.filter { $0.value > threshold }.keys)
+    }
+}
+
+/// Writes rows already rendered as plan JSON into batches, in the order they come: SendBatchSms
+/// requests of `batchSize` rows, or, when every parameter is a constant, SendSms requests of up to
+/// 1,000 (the same lines `BatchEmitter` writes when no value set is frequent).
+struct RowEmitter {
+    let campaignID: String
+    let planID: String
+    let batchSize: Int
+    let grouped: Bool
+    let writer: PlanWriter
+    private let values: [UInt8]
+
+    private(set) var requests: [String: Int] = ["SendBatchSms": 0, "SendSms": 0]
+    private(set) var recipientCount = 0
+    private(set) var segments = 0
+    private var nextBatch = 1
+    private var pending: [UInt8] = []
+    private var pendingCount = 0
+    private var pendingSegments = 0
+    private var segmentsEach: Int?
+
+    init(campaignID: String, planID: String, batchSize: Int, grouped: Bool, constants: [String], writer: PlanWriter) {
+        self.campaignID = campaignID
+        self.planID = planID
+        self.batchSize = batchSize
+        self.grouped = grouped
+        self.writer = writer
+        var values: [UInt8] = []
+        PlanJSON.array(constants, into: &values)
+        self.values = values
+        pending.reserveCapacity(1 << 16)
+    }
+
+    mutating func add(_ row: UnsafeBufferPointer<UInt8>, segments rowSegments: Int) throws(PlanError) {
+        recipientCount += 1
+        segments += rowSegments
+        if pendingCount > 0 { pending.append(UInt8(ascii: ",")) }
+        pending.append(contentsOf: row)
+        pendingCount += 1
+        if grouped {
+            // One group: its segments are those of its first recipient, as every message is the same.
+            let each = segmentsEach ?? rowSegments
+            segmentsEach = each
+            pendingSegments += each
+            if pendingCount == BatchEmitter.sendSmsLimit { try emit() }
+        } else {
+            pendingSegments += rowSegments
+            if pendingCount == batchSize { try emit() }
+        }
+    }
+
+    mutating func finish() throws(PlanError) {
+        if pendingCount > 0 { try emit() }
+    }
+
+    private mutating func emit() throws(PlanError) {
+        let action = grouped ? "SendSms" : "SendBatchSms"
+        let outId = "\(campaignID):\(planID):\(nextBatch)"
+        let batch = nextBatch
+        let count = pendingSegments
+        try pending.withUnsafeBufferPointer { (rows) throws(PlanError) in
+            try writer.requestLine { out in
+                PlanJSON.batch(action: action, batch: batch, outId: outId, recipients: rows, segments: count, values: grouped ? values : nil, into: &out)
+            }
+        }
+        requests[action, default: 0] += 1
+        nextBatch += 1
+        pending.removeAll(keepingCapacity: true)
+        pendingCount = 0
+        pendingSegments = 0
     }
 }
 

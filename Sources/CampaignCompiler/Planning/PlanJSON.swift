@@ -5,15 +5,18 @@ enum PlanJSON {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func string(_ text: String, into out: inout [UInt8]) {
+        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ string($0, into: &out) }) { return done }
+        string(Array(text.utf8), into: &out)
+    }
+
+    /// A JSON string of UTF-8 bytes.
+    static func string(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most values need no escape: copy their bytes whole.
-        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+        if !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
             out.append(contentsOf: bytes)
-            return true
-        }
-        if copied != true {
-            for byte in text.utf8 {
+        } else {
+            for byte in bytes {
                 switch byte {
                 case 0x22: out.append(contentsOf: [0x5C, 0x22])
                 case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
@@ -48,22 +51,38 @@ enum PlanJSON {
     /// A batch line with the keys in the order `JSONEncoder`'s `.sortedKeys` gives, so that a
     /// decoder and this writer agree byte for byte; appended to `out`, without a newline.
     static func batch(_ batch: PlanBatch, into out: inout [UInt8]) {
-        literal("{\"action\":", into: &out)
-        string(batch.action, into: &out)
-        literal(",\"batch\":", into: &out)
-        integer(batch.batch, into: &out)
-        literal(",\"outId\":", into: &out)
-        string(batch.outId, into: &out)
-        literal(",\"recipients\":[", into: &out)
+        var recipients: [UInt8] = []
         for (index, recipient) in batch.recipients.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            array(recipient, into: &out)
+            if index > 0 { recipients.append(UInt8(ascii: ",")) }
+            array(recipient, into: &recipients)
         }
+        var values: [UInt8]?
+        if let list = batch.values {
+            var rendered: [UInt8] = []
+            array(list, into: &rendered)
+            values = rendered
+        }
+        recipients.withUnsafeBufferPointer { rows in
+            self.batch(action: batch.action, batch: batch.batch, outId: batch.outId, recipients: rows, segments: batch.segments, values: values, into: &out)
+        }
+    }
+
+    /// A batch line from its recipients already rendered (JSON arrays joined by commas) and its
+    /// values rendered as a JSON array.
+    static func batch(action: String, batch: Int, outId: String, recipients: UnsafeBufferPointer<UInt8>, segments: Int, values: [UInt8]?, into out: inout [UInt8]) {
+        literal("{\"action\":", into: &out)
+        string(action, into: &out)
+        literal(",\"batch\":", into: &out)
+        integer(batch, into: &out)
+        literal(",\"outId\":", into: &out)
+        string(outId, into: &out)
+        literal(",\"recipients\":[", into: &out)
+        out.append(contentsOf: recipients)
         literal("],\"segments\":", into: &out)
-        integer(batch.segments, into: &out)
-        if let values = batch.values {
+        integer(segments, into: &out)
+        if let values {
             literal(",\"values\":", into: &out)
-            array(values, into: &out)
+            out.append(contentsOf: values)
         }
         out.append(UInt8(ascii: "}"))
     }

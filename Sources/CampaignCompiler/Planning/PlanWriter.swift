@@ -66,6 +66,14 @@ final class PlanWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Gives up the plan: the partial file is removed and the destination left as it was.
+    func discard() {
+        guard let handle, let temporary else { return }
+        try? handle.close()
+        self.handle = nil
+        unlink(temporary)
+    }
+
     /// Flushes, syncs and moves the plan into place.
     func finish() throws(PlanError) {
         try flush()

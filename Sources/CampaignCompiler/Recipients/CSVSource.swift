@@ -59,8 +59,7 @@ public struct CSVSource: RecipientSource {
 /// scalars) where every field starts.
 final class CSVParser {
     private let reader: ByteReader
-    private var line = 1
-    private var column = 1
+    private var cursor = CSVCursor()
     private var started = false
     /// The previous record's field count, to size the next record's arrays once.
     private var expectedFields = 4
@@ -73,167 +72,193 @@ final class CSVParser {
         reader = try ByteReader(path: path, gb18030: gb18030, access: access, campaignPath: campaignPath)
     }
 
-    private enum Outcome {
-        case record(RecipientRow)
-        case needMore
-        case end
-    }
-
     func nextRecord() throws(RecipientSourceError) -> RecipientRow? {
         while true {
-            switch try parse() {
-            case .record(let row): return row
-            case .end: return nil
-            case .needMore:
+            if !started {
+                if reader.end - reader.start < 3, !reader.atEOF {
+                    _ = try refill()
+                    continue
+                }
+                if reader.bytes[reader.start..<reader.end].starts(with: [0xEF, 0xBB, 0xBF]) { reader.start += 3 }
+                started = true
+            }
+            let outcome = reader.bytes.withUnsafeBufferPointer { bytes in
+                CSVRecordParser.parse(bytes, from: reader.start, end: reader.end, eof: reader.atEOF, cursor: &cursor, expectedFields: expectedFields)
+            }
+            switch outcome {
+            case .record(let row, let next):
+                reader.start = next
+                expectedFields = row.fields.count
+                return row
+            case .end(let next):
+                reader.start = next
+                return nil
+            case .failure(let error):
+                reader.start = reader.end
+                throw error
+            case .needMore(let next):
+                reader.start = next
                 if reader.held > Self.maxRowBytes {
                     throw RecipientSourceError(.longRow, "has a row over 1 MiB starting here; a closing quote may be missing, or this is not a CSV file",
-                                               at: SourcePosition(line: line, column: column))
+                                               at: SourcePosition(line: cursor.line, column: cursor.column))
                 }
-                do {
-                    if try !reader.refill(), reader.start == reader.end { return nil }
-                } catch {
-                    throw failure(error)
-                }
+                if try !refill(), reader.start == reader.end { return nil }
             }
         }
     }
 
-    private func failure(_ error: ByteReader.Failure) -> RecipientSourceError {
+    /// Reads more; false at the end of the file.
+    private func refill() throws(RecipientSourceError) -> Bool {
+        do {
+            return try reader.refill()
+        } catch {
+            throw CSVRecordParser.failure(error, at: cursor)
+        }
+    }
+}
+
+/// Where the CSV parser stands: the line and column (in Unicode scalars) of the next byte.
+struct CSVCursor: Sendable, Hashable {
+    var line = 1
+    var column = 1
+}
+
+/// The RFC 4180 record parser, over bytes in memory: the one definition of what a CSV record is,
+/// used for the header, for every row the fast reader sets aside, and for every error.
+enum CSVRecordParser {
+    enum Outcome {
+        /// A record, and where the next one starts.
+        case record(RecipientRow, next: Int)
+        /// More bytes are needed; the record restarts at `next` with the cursor as it was there.
+        case needMore(next: Int)
+        /// The end of the text.
+        case end(next: Int)
+        /// The text stops being CSV here.
+        case failure(RecipientSourceError)
+    }
+
+    static func failure(_ error: ByteReader.Failure, at cursor: CSVCursor) -> RecipientSourceError {
         switch error {
         case .unreadable:
-            return RecipientSourceError(.unreadable, "a read failed", at: SourcePosition(line: line, column: column))
+            return RecipientSourceError(.unreadable, "a read failed", at: SourcePosition(line: cursor.line, column: cursor.column))
         case .encoding(let offset):
-            return RecipientSourceError(.encoding, "is not valid GB18030 at byte \(offset)", at: SourcePosition(line: line, column: column))
+            return RecipientSourceError(.encoding, "is not valid GB18030 at byte \(offset)", at: SourcePosition(line: cursor.line, column: cursor.column))
         }
     }
 
-    /// A NUL byte at the current position: binary data, never text (and found in the first
-    /// chunk of an all-zero file, not after reading it).
-    private func nulByte() -> RecipientSourceError {
-        reader.start = reader.end
-        return RecipientSourceError(.nulByte, "holds a NUL byte here; it is not a text file", at: SourcePosition(line: line, column: column))
+    /// A NUL byte at the cursor: binary data, never text.
+    private static func nulByte(_ cursor: CSVCursor) -> Outcome {
+        .failure(RecipientSourceError(.nulByte, "holds a NUL byte here; it is not a text file", at: SourcePosition(line: cursor.line, column: cursor.column)))
     }
 
-    /// Parses one record from the buffer, or says that more bytes are needed (the record restarts
-    /// from its first byte after a refill, with the line and column it started at).
-    private func parse() throws(RecipientSourceError) -> Outcome {
-        if !started {
-            if reader.end - reader.start < 3, !reader.atEOF { return .needMore }
-            if reader.bytes[reader.start..<reader.end].starts(with: [0xEF, 0xBB, 0xBF]) { reader.start += 3 }
-            started = true
+    /// Parses one record from `bytes[start..<end]`, or says that more bytes are needed (after a
+    /// refill, parsing restarts at `next` with the cursor it had there).
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, end: Int, eof: Bool, cursor: inout CSVCursor, expectedFields: Int) -> Outcome {
+        let saved = cursor
+        var index = start
+        // Blank lines between records are skipped.
+        while index < end, bytes[index] == 0x0A || bytes[index] == 0x0D {
+            if bytes[index] == 0x0D, index + 1 < end, bytes[index + 1] == 0x0A { index += 1 } else if bytes[index] == 0x0D, index + 1 == end, !eof { cursor = saved; return .needMore(next: start) }
+            index += 1
+            cursor.line += 1
+            cursor.column = 1
         }
-        let end = reader.end
-        let eof = reader.atEOF
-        let savedLine = line, savedColumn = column
-        return try reader.bytes.withUnsafeBufferPointer { (bytes) throws(RecipientSourceError) -> Outcome in
-            var index = reader.start
-            // Blank lines between records are skipped.
-            while index < end, bytes[index] == 0x0A || bytes[index] == 0x0D {
-                if bytes[index] == 0x0D, index + 1 < end, bytes[index + 1] == 0x0A { index += 1 } else if bytes[index] == 0x0D, index + 1 == end, !eof { line = savedLine; column = savedColumn; return .needMore }
+        if index == end {
+            return eof ? .end(next: index) : .needMore(next: index)
+        }
+        let rowStart = index
+        let skipped = cursor
+        let rowLine = cursor.line
+        var fields: [String] = []
+        var positions: [SourcePosition] = []
+        fields.reserveCapacity(expectedFields)
+        positions.reserveCapacity(expectedFields)
+        var field: [UInt8] = []
+        func more() -> Outcome {
+            cursor = skipped
+            return .needMore(next: rowStart)
+        }
+        while true {
+            positions.append(SourcePosition(line: cursor.line, column: cursor.column))
+            field.removeAll(keepingCapacity: true)
+            var fieldStart = index
+            if index < end, bytes[index] == 0x22 {
+                // Quoted field.
+                let quoteLine = cursor.line, quoteColumn = cursor.column
                 index += 1
-                line += 1
-                column = 1
-            }
-            if index == end {
-                reader.start = index
-                return eof ? .end : .needMore
-            }
-            let rowLine = line
-            var fields: [String] = []
-            var positions: [SourcePosition] = []
-            fields.reserveCapacity(expectedFields)
-            positions.reserveCapacity(expectedFields)
-            var field: [UInt8] = []
-            while true {
-                positions.append(SourcePosition(line: line, column: column))
-                field.removeAll(keepingCapacity: true)
-                var fieldStart = index
-                var ended = false
-                if index < end, bytes[index] == 0x22 {
-                    // Quoted field.
-                    let quoteLine = line, quoteColumn = column
-                    index += 1
-                    column += 1
-                    var closed = false
-                    while index < end {
-                        let byte = bytes[index]
-                        if byte == 0 { throw nulByte() }
-                        if byte == 0x22 {
-                            if index + 1 < end, bytes[index + 1] == 0x22 {
-                                field.append(0x22)
-                                index += 2
-                                column += 2
-                                continue
-                            }
-                            if index + 1 == end, !eof { break }
-                            index += 1
-                            column += 1
-                            closed = true
-                            break
+                cursor.column += 1
+                var closed = false
+                while index < end {
+                    let byte = bytes[index]
+                    if byte == 0 { return nulByte(cursor) }
+                    if byte == 0x22 {
+                        if index + 1 < end, bytes[index + 1] == 0x22 {
+                            field.append(0x22)
+                            index += 2
+                            cursor.column += 2
+                            continue
                         }
-                        if byte == 0x0A || (byte == 0x0D && !(index + 1 < end && bytes[index + 1] == 0x0A)) {
-                            if byte == 0x0D, index + 1 == end, !eof { break }
-                            line += 1
-                            column = 1
-                        } else if byte & 0xC0 != 0x80, byte != 0x0D {
-                            column += 1
-                        }
-                        field.append(byte)
+                        if index + 1 == end, !eof { break }
                         index += 1
+                        cursor.column += 1
+                        closed = true
+                        break
                     }
-                    if !closed {
-                        if !eof { line = savedLine; column = savedColumn; return .needMore }
-                        reader.start = end
-                        throw RecipientSourceError(.unclosedQuote, "ends inside the quoted field opened here; the file may be truncated", at: SourcePosition(line: quoteLine, column: quoteColumn))
+                    if byte == 0x0A || (byte == 0x0D && !(index + 1 < end && bytes[index + 1] == 0x0A)) {
+                        if byte == 0x0D, index + 1 == end, !eof { break }
+                        cursor.line += 1
+                        cursor.column = 1
+                    } else if byte & 0xC0 != 0x80, byte != 0x0D {
+                        cursor.column += 1
                     }
-                    // Text between the closing quote and the next comma is kept, as spreadsheets do.
-                    fieldStart = index
-                    while index < end, bytes[index] != 0x2C, bytes[index] != 0x0A, bytes[index] != 0x0D {
-                        if bytes[index] == 0 { throw nulByte() }
-                        if bytes[index] & 0xC0 != 0x80 { column += 1 }
-                        index += 1
-                    }
-                    field.append(contentsOf: bytes[fieldStart..<index])
-                } else {
-                    while index < end {
-                        let byte = bytes[index]
-                        if byte == 0x2C || byte == 0x0A || byte == 0x0D { break }
-                        if byte == 0 { throw nulByte() }
-                        if byte & 0xC0 != 0x80 { column += 1 }
-                        index += 1
-                    }
-                    field.append(contentsOf: bytes[fieldStart..<index])
-                }
-                if index == end, !eof { line = savedLine; column = savedColumn; return .needMore }
-                guard field.allSatisfy({ $0 < 0x80 }) || YAMLParser.firstInvalidUTF8Byte(in: field) == nil else {
-                    let position = positions[positions.count - 1]
-                    reader.start = end
-                    throw RecipientSourceError(.encoding, "is not valid UTF-8 in the field that starts here; files exported by Excel in China need 'encoding: gb18030'", at: position)
-                }
-                fields.append(String(decoding: field, as: UTF8.self))
-                if index == end {
-                    ended = true
-                } else if bytes[index] == 0x2C {
+                    field.append(byte)
                     index += 1
-                    column += 1
-                    continue
-                } else {
-                    // A line break ends the record.
-                    if bytes[index] == 0x0D {
-                        if index + 1 == end, !eof { line = savedLine; column = savedColumn; return .needMore }
-                        if index + 1 < end, bytes[index + 1] == 0x0A { index += 1 }
-                    }
+                }
+                if !closed {
+                    if !eof { return more() }
+                    return .failure(RecipientSourceError(.unclosedQuote, "ends inside the quoted field opened here; the file may be truncated",
+                                                         at: SourcePosition(line: quoteLine, column: quoteColumn)))
+                }
+                // Text between the closing quote and the next comma is kept, as spreadsheets do.
+                fieldStart = index
+                while index < end, bytes[index] != 0x2C, bytes[index] != 0x0A, bytes[index] != 0x0D {
+                    if bytes[index] == 0 { return nulByte(cursor) }
+                    if bytes[index] & 0xC0 != 0x80 { cursor.column += 1 }
                     index += 1
-                    line += 1
-                    column = 1
-                    ended = true
                 }
-                if ended {
-                    expectedFields = fields.count
-                    reader.start = index
-                    return .record(RecipientRow(fields: fields, positions: positions, line: rowLine))
+                field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[fieldStart..<index]))
+            } else {
+                while index < end {
+                    let byte = bytes[index]
+                    if byte == 0x2C || byte == 0x0A || byte == 0x0D { break }
+                    if byte == 0 { return nulByte(cursor) }
+                    if byte & 0xC0 != 0x80 { cursor.column += 1 }
+                    index += 1
                 }
+                field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[fieldStart..<index]))
             }
+            if index == end, !eof { return more() }
+            guard field.allSatisfy({ $0 < 0x80 }) || UTF8Check.firstInvalid(in: field) == nil else {
+                return .failure(RecipientSourceError(.encoding, "is not valid UTF-8 in the field that starts here; files exported by Excel in China need 'encoding: gb18030'",
+                                                     at: positions[positions.count - 1]))
+            }
+            fields.append(String(decoding: field, as: UTF8.self))
+            if index < end, bytes[index] == 0x2C {
+                index += 1
+                cursor.column += 1
+                continue
+            }
+            if index < end {
+                // A line break ends the record.
+                if bytes[index] == 0x0D {
+                    if index + 1 == end, !eof { return more() }
+                    if index + 1 < end, bytes[index + 1] == 0x0A { index += 1 }
+                }
+                index += 1
+                cursor.line += 1
+                cursor.column = 1
+            }
+            return .record(RecipientRow(fields: fields, positions: positions, line: rowLine), next: index)
         }
     }
 }

@@ -66,32 +66,53 @@ public struct JSONLSource: RecipientSource {
                     guard let next = try lines.nextObject() else { return nil }
                     object = next
                 }
-                var fields: [String] = []
-                var positions: [SourcePosition] = []
-                fields.reserveCapacity(columns.count)
-                for column in columns {
-                    let value: String
-                    switch object.object[column] {
-                    case let text as String: value = text
-                    case let number as NSNumber: value = number.stringValue
-                    default: value = ""
-                    }
-                    fields.append(value)
-                    positions.append(SourcePosition(line: object.line, column: Self.column(of: column, in: object.bytes)))
-                }
-                return RecipientRow(fields: fields, positions: positions, line: object.line)
-            }
-
-            /// The column of `"key"` in the line, so a diagnostic points at the value's key.
-            private static func column(of key: String, in bytes: [UInt8]) -> Int {
-                let needle = Array("\"\(key)\"".utf8)
-                guard needle.count <= bytes.count else { return 1 }
-                for start in 0...(bytes.count - needle.count) where bytes[start] == 0x22 && Array(bytes[start..<(start + needle.count)]) == needle {
-                    return bytes[0..<start].reduce(1) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
-                }
-                return 1
+                return JSONLSource.row(from: object, columns: columns)
             }
         }
+    }
+}
+
+extension JSONLSource {
+    /// The row of a decoded line: the value of each column (text, a number as written by
+    /// Foundation, or empty), positioned at the column's key.
+    static func row(from object: LineReader.ObjectLine, columns: [String]) -> RecipientRow {
+        var fields: [String] = []
+        var positions: [SourcePosition] = []
+        fields.reserveCapacity(columns.count)
+        for column in columns {
+            let value: String
+            switch object.object[column] {
+            case let text as String: value = text
+            case let number as NSNumber: value = number.stringValue
+            default: value = ""
+            }
+            fields.append(value)
+            positions.append(SourcePosition(line: object.line, column: Self.column(of: column, in: object.bytes)))
+        }
+        return RecipientRow(fields: fields, positions: positions, line: object.line)
+    }
+
+    /// The row of one line (its line feed removed), or nil for a blank line: the rules of
+    /// `LineReader`, for the lines the fast reader leaves to Foundation.
+    static func row(line raw: UnsafeBufferPointer<UInt8>, number: Int, columns: [String]) throws(RecipientSourceError) -> RecipientRow? {
+        if let nul = raw.firstIndex(of: 0) {
+            let column = raw[0..<nul].reduce(1) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
+            throw RecipientSourceError(.nulByte, "holds a NUL byte here; it is not a text file", at: SourcePosition(line: number, column: column))
+        }
+        var bytes = Array(raw)
+        if bytes.last == 0x0D { bytes.removeLast() }
+        guard let object = try LineReader.object(bytes, number: number) else { return nil }
+        return row(from: object, columns: columns)
+    }
+
+    /// The column of `"key"` in the line, so a diagnostic points at the value's key.
+    static func column(of key: String, in bytes: [UInt8]) -> Int {
+        let needle = Array("\"\(key)\"".utf8)
+        guard needle.count <= bytes.count else { return 1 }
+        for start in 0...(bytes.count - needle.count) where bytes[start] == 0x22 && Array(bytes[start..<(start + needle.count)]) == needle {
+            return bytes[0..<start].reduce(1) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
+        }
+        return 1
     }
 }
 
@@ -124,16 +145,21 @@ final class LineReader {
 
     func nextObject() throws(RecipientSourceError) -> ObjectLine? {
         while let (bytes, number) = try nextLine() {
-            guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
-            guard String(validating: bytes, as: UTF8.self) != nil else {
-                throw RecipientSourceError(.encoding, "is not valid UTF-8 on this line", at: SourcePosition(line: number, column: 1))
-            }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-                throw RecipientSourceError(.notAnObject, "does not hold a JSON object on this line", at: SourcePosition(line: number, column: 1))
-            }
-            return ObjectLine(object: object, bytes: bytes, line: number)
+            if let object = try Self.object(bytes, number: number) { return object }
         }
         return nil
+    }
+
+    /// The object on one line (line break removed), or nil when the line is blank.
+    static func object(_ bytes: [UInt8], number: Int) throws(RecipientSourceError) -> ObjectLine? {
+        guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return nil }
+        guard UTF8Check.firstInvalid(in: bytes) == nil else {
+            throw RecipientSourceError(.encoding, "is not valid UTF-8 on this line", at: SourcePosition(line: number, column: 1))
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw RecipientSourceError(.notAnObject, "does not hold a JSON object on this line", at: SourcePosition(line: number, column: 1))
+        }
+        return ObjectLine(object: object, bytes: bytes, line: number)
     }
 
     private func nextLine() throws(RecipientSourceError) -> ([UInt8], Int)? {

@@ -44,48 +44,92 @@ public enum PhoneNumber: Sendable, Hashable {
     /// and `86` before an 11-digit mainland number are stripped; other numbers written with `+` or
     /// `00` become country code + number.
     public static func parse(_ text: some StringProtocol) -> Result<PhoneNumber, Problem> {
-        var digits: [UInt8] = []
-        digits.reserveCapacity(16)
-        var plus = false
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                guard digits.count < 20 else { return .failure(.characters) }
-                digits.append(byte &- UInt8(ascii: "0"))
-            case UInt8(ascii: "+") where digits.isEmpty && !plus:
-                plus = true
-            case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "\t"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"):
-                continue
-            default:
-                return .failure(.characters)
+        if let result = text.utf8.withContiguousStorageIfAvailable({ parse(utf8: $0) }) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer { parse(utf8: $0) }
+    }
+
+    /// `parse` over UTF-8 bytes, without allocating.
+    static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Result<PhoneNumber, Problem> {
+        // At most 20 digits, in a fixed buffer: a phone number is checked for every row.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &digits) { raw in
+            let buffer = raw.bindMemory(to: UInt8.self)
+            var count = 0
+            var plus = false
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    guard count < 20 else { return .failure(.characters) }
+                    buffer[count] = byte &- UInt8(ascii: "0")
+                    count += 1
+                case UInt8(ascii: "+") where count == 0 && !plus:
+                    plus = true
+                case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "\t"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"):
+                    continue
+                default:
+                    return .failure(.characters)
+                }
             }
-        }
-        if digits.isEmpty { return plus ? .failure(.characters) : .failure(.empty) }
-        var international = plus
-        var body = digits[...]
-        if !plus, body.count > 2, body[body.startIndex] == 0, body[body.startIndex + 1] == 0 {
-            international = true
-            body = body.dropFirst(2)
-        }
-        if body.count == 13, body[body.startIndex] == 8, body[body.startIndex + 1] == 6 {
-            let rest = body.dropFirst(2)
-            if let mainland = mainland(rest) { return .success(mainland) }
+            if count == 0 { return plus ? .failure(.characters) : .failure(.empty) }
+            var international = plus
+            var first = 0
+            if !plus, count > 2, buffer[0] == 0, buffer[1] == 0 {
+                international = true
+                first = 2
+            }
+            let length = count - first
+            if length == 13, buffer[first] == 8, buffer[first + 1] == 6 {
+                if let mainland = mainland(buffer, from: first + 2, count: 11) { return .success(mainland) }
+                return .failure(.mainlandForm)
+            }
+            if international {
+                guard (7...15).contains(length), buffer[first] != 0 else { return .failure(.internationalLength) }
+                return .success(.international(value(buffer, from: first, count: length), digits: length))
+            }
+            if let mainland = mainland(buffer, from: first, count: length) { return .success(mainland) }
             return .failure(.mainlandForm)
         }
-        if international {
-            guard (7...15).contains(body.count), body.first != 0 else { return .failure(.internationalLength) }
-            return .success(.international(value(body), digits: body.count))
+    }
+
+    /// The value of a mainland number when `bytes` parse as one, else nil (the row reader's test).
+    static func mainlandValue(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        // The common form, eleven digits alone, without the general parse.
+        if bytes.count == 11, bytes[0] == UInt8(ascii: "1"), bytes[1] >= UInt8(ascii: "3"), bytes[1] <= UInt8(ascii: "9") {
+            var value: UInt64 = 0
+            for byte in bytes {
+                let digit = byte &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value &* 10 &+ UInt64(digit)
+            }
+            return value
         }
-        if let mainland = mainland(body) { return .success(mainland) }
-        return .failure(.mainlandForm)
+        if case .success(.mainland(let value)) = parse(utf8: bytes) { return value }
+        return nil
     }
 
-    private static func mainland(_ digits: ArraySlice<UInt8>) -> PhoneNumber? {
-        guard digits.count == 11, digits[digits.startIndex] == 1, digits[digits.startIndex + 1] >= 3 else { return nil }
-        return .mainland(value(digits))
+    /// Appends the decimal digits of `value` (a mainland number) to `out`.
+    static func appendDigits(_ value: UInt64, to out: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var rest = value
+            var index = 24
+            repeat {
+                index -= 1
+                raw[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[index..<24]))
+        }
     }
 
-    private static func value(_ digits: ArraySlice<UInt8>) -> UInt64 {
-        digits.reduce(0) { $0 * 10 + UInt64($1) }
+    private static func mainland(_ digits: UnsafeMutableBufferPointer<UInt8>, from start: Int, count: Int) -> PhoneNumber? {
+        guard count == 11, digits[start] == 1, digits[start + 1] >= 3 else { return nil }
+        return .mainland(value(digits, from: start, count: count))
+    }
+
+    private static func value(_ digits: UnsafeMutableBufferPointer<UInt8>, from start: Int, count: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for index in start..<(start + count) { value = value * 10 + UInt64(digits[index]) }
+        return value
     }
 }

@@ -88,6 +88,8 @@ public struct RecipientChecker: Sendable {
     public var perIDLimit: Int?
     /// The most duplicates whose first occurrence is looked up for a note.
     public var duplicateNoteLimit = 100_000
+    /// Plan rows rendered by the fast reader for the plan compiler; nil renders none.
+    var planRendering: PlanRendering?
 
     /// Creates a checker for a campaign's pieces.
     public init(recipients: Recipients, parameters: [Parameter], signName: String?, content: String?, campaignPath: String, diagnosticLimit: Int?) {
@@ -105,7 +107,7 @@ public struct RecipientChecker: Sendable {
                   content: campaign.template.content.value, campaignPath: campaign.path, diagnosticLimit: diagnosticLimit)
     }
 
-    private struct Binding {
+    struct Binding {
         var parameter: Parameter
         var position: Int
         var column: String
@@ -114,26 +116,37 @@ public struct RecipientChecker: Sendable {
 
     /// Checks every row.
     public func check() async -> RecipientCheck {
-        await check(accept: { (_: AcceptedRecipient) throws(Never) in })
+        await check(accept: { (_: AcceptedRecipient) throws(Never) in }, fast: { (_: FastRecipient, _: () -> AcceptedRecipient) throws(Never) in })
+    }
+
+    /// Checks every row; `fast` is called for each recipient to send to that the fast reader
+    /// accepted (with a way to make the full `AcceptedRecipient` where needed), `accept` for those
+    /// accepted by the full check, in order.
+    func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void,
+                               fast: (FastRecipient, () -> AcceptedRecipient) throws(Failure) -> Void) async throws(Failure) -> RecipientCheck {
+        try await withoutActuallyEscaping(fast) { (fast) async throws(Failure) -> RecipientCheck in
+            try await check(accept: accept, setAside: nil, fast: Optional(fast))
+        }
     }
 
     /// Checks every row; `accept` is called for each recipient to send to, in order, and what it
     /// throws ends the check.
     public func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void) async throws(Failure) -> RecipientCheck {
-        try await check(accept: accept, setAside: nil)
+        try await check(accept: accept, setAside: nil, fast: nil)
     }
 
     /// Checks every row; `accept` is called for each recipient to send to and `setAside` for each
     /// row that is not sent (invalid, duplicate, excluded), in order.
     public func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: (SetAsideRow) -> Void) async throws(Failure) -> RecipientCheck {
         try await withoutActuallyEscaping(setAside) { (setAside) async throws(Failure) -> RecipientCheck in
-            try await check(accept: accept, setAside: Optional(setAside))
+            try await check(accept: accept, setAside: Optional(setAside), fast: nil)
         }
     }
 
     /// The check; with `setAside` nil (validate, plan) no set-aside row is built, so a file of a
     /// million duplicates costs no allocation per row for a list nobody reads.
-    private func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: ((SetAsideRow) -> Void)?) async throws(Failure) -> RecipientCheck {
+    private func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: ((SetAsideRow) -> Void)?,
+                                       fast: FastSink<Failure>?) async throws(Failure) -> RecipientCheck {
         var collector = DiagnosticCollector(limit: diagnosticLimit, perIDLimit: perIDLimit)
         var sources: [String: SourceText] = [:]
         let exclusions = await readExclusions(into: &collector, sources: &sources)
@@ -163,19 +176,19 @@ public struct RecipientChecker: Sendable {
             switch spec.kind {
             case .csv:
                 let source = CSVSource(path: spec.resolvedPath, encoding: spec.encoding, access: access, campaignPath: campaignPath)
-                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside)
+                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside, fast: fast)
             case .jsonl:
                 let source = JSONLSource(path: spec.resolvedPath, columns: wantedColumns(spec), access: access, campaignPath: campaignPath)
-                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside)
+                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside, fast: fast)
             case .sqlite:
                 let source = SQLiteSource(path: spec.resolvedPath, query: spec.query?.value ?? "", access: access, campaignPath: campaignPath)
-                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside)
+                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside, fast: fast)
             }
         }
         let summary = state.summary
         let duplicates = state.duplicates
         if !duplicates.isEmpty {
-            let firsts = await firstOccurrences(of: Set(duplicates.prefix(duplicateNoteLimit).map(\.0.key)), exclusions: exclusions)
+            let firsts = await firstOccurrences(of: Set(duplicates.prefix(duplicateNoteLimit).map(\.0.key)), exclusions: exclusions, fast: fast != nil)
             for (phone, location) in duplicates {
                 collector.report(.duplicateRecipient(phone, first: firsts[phone.key], at: location))
             }
@@ -193,7 +206,7 @@ public struct RecipientChecker: Sendable {
     }
 
     /// What the first pass carries from row to row and source to source.
-    private struct PassState {
+    struct PassState {
         var constants: [String]
         var fixedLength: Int?
         var exclusions: PhoneSet
@@ -204,11 +217,12 @@ public struct RecipientChecker: Sendable {
         var summary = RecipientSummary()
     }
 
-    /// Checks the rows of one source (generic, so each source type gets its own fast loop).
+    /// Checks the rows of one source (generic, so each source type gets its own loop); CSV and
+    /// JSON Lines go through the parallel fast reader where nothing needs the set-aside rows.
     private func checkRows<Source: RecipientSource, Failure: Error>(
         of source: Source, spec: RecipientSourceSpec, sourceIndex: Int, state: inout PassState,
         collector: inout DiagnosticCollector, sources: inout [String: SourceText],
-        accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: ((SetAsideRow) -> Void)?
+        accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: ((SetAsideRow) -> Void)?, fast: FastSink<Failure>?
     ) async throws(Failure) {
         let yaml = SourceLocation(file: campaignPath, range: spec.path.range)
         let header: RecipientHeader
@@ -243,8 +257,12 @@ public struct RecipientChecker: Sendable {
             }
             bindings.append(Binding(parameter: parameter, position: position, column: column.value, index: index))
         }
-        let skip = recipients.invalid == .skip
-        let file = spec.resolvedPath
+        let context = SourceContext(spec: spec, sourceIndex: sourceIndex, header: header, phoneIndex: phoneIndex, bindings: bindings,
+                                    skip: recipients.invalid == .skip, yaml: yaml)
+        if setAside == nil, spec.kind != .sqlite, missing.isEmpty,
+           try await checkRowsFast(context, state: &state, collector: &collector, accept: accept, fast: fast) {
+            return
+        }
         var iterator = rows.makeAsyncIterator()
         while true {
             let next: RecipientRow?
@@ -255,109 +273,132 @@ public struct RecipientChecker: Sendable {
                 return
             }
             guard let row = next else { return }
-            state.summary.read += 1
-            func at(_ index: Int) -> SourceLocation {
-                let position = index < row.positions.count ? row.positions[index] : SourcePosition(line: row.line, column: 1)
-                return SourceLocation(file: file, range: SourceRange(at: position))
-            }
-            func setAsideRow(_ reason: SetAsideRow.Reason, phone: @autoclosure () -> String, problem: DiagnosticID? = nil) {
-                guard let setAside else { return }
-                var values = state.constants
-                for binding in bindings {
-                    if let index = binding.index, index < row.fields.count { values[binding.position] = row.fields[index] }
-                }
-                setAside(SetAsideRow(phone: phone(), values: values, reason: reason, problem: problem?.rawValue, file: spec.path.value, line: row.line))
-            }
-            guard row.fields.count == header.columns.count else {
-                collector.report(skip ? Diagnostic.rowFieldCount(row.fields.count, header: header.columns.count, at: at(0)).skippingRow() : .rowFieldCount(row.fields.count, header: header.columns.count, at: at(0)))
-                state.summary.invalid += 1
-                setAsideRow(.invalid, phone: phoneIndex < row.fields.count ? row.fields[phoneIndex] : "", problem: "recipient-row-fields")
-                continue
-            }
-            let phoneText = row.fields[phoneIndex]
-            let phone: PhoneNumber
-            switch PhoneNumber.parse(phoneText) {
-            case .failure(let problem):
-                let diagnostic = Diagnostic.phoneProblem(problem, text: phoneText, at: at(phoneIndex))
-                collector.report(skip ? diagnostic.skippingRow() : diagnostic)
-                state.summary.invalid += 1
-                setAsideRow(.invalid, phone: phoneText, problem: diagnostic.id)
-                continue
-            case .success(let number):
-                phone = number
-            }
-            if case .international = phone {
-                let diagnostic = Diagnostic.phoneInternational(phone, at: at(phoneIndex))
-                collector.report(skip ? diagnostic.skippingRow() : diagnostic)
-                state.summary.invalid += 1
-                setAsideRow(.invalid, phone: phone.digits, problem: diagnostic.id)
-                continue
-            }
-            if state.exclusions.contains(phone) {
-                state.summary.excluded += 1
-                setAsideRow(.excluded, phone: phone.digits)
-                continue
-            }
-            guard state.seen.insert(phone) else {
-                state.summary.duplicates += 1
-                setAsideRow(.duplicate, phone: phone.digits)
-                if state.duplicatesByFile[file, default: 0] < state.duplicatesKeptPerFile {
-                    state.duplicatesByFile[file, default: 0] += 1
-                    state.duplicates.append((phone, at(phoneIndex)))
-                } else {
-                    collector.omit(file: file, id: "recipient-duplicate", severity: .warning)
-                }
-                continue
-            }
-            var values = state.constants
-            var valid = true
-            var firstProblem: DiagnosticID?
-            var length = state.fixedLength ?? 0
-            for binding in bindings {
-                guard let index = binding.index else {
-                    valid = false
-                    continue
-                }
-                var value = row.fields[index]
-                if value.isEmpty, let fallback = binding.parameter.defaultValue {
-                    value = fallback.value
-                } else {
-                    for problem in ValueRules.problems(of: value, as: binding.parameter.type.value) {
-                        let diagnostic = Diagnostic.rowValue(problem, column: binding.column, parameter: binding.parameter.name.value, type: binding.parameter.type.value, at: at(index))
-                        collector.report(skip ? diagnostic.skippingRow() : diagnostic)
-                        valid = false
-                        firstProblem = firstProblem ?? diagnostic.id
-                    }
-                }
-                length += MessageLength.characters(value)
-                values[binding.position] = value
-            }
-            // With constants only, every row has the campaign file's length, reported there once.
-            if valid, state.fixedLength != nil, !bindings.isEmpty, length > MessageLength.maxLength {
-                let diagnostic = Diagnostic.rowMessageTooLong(length, at: at(0))
-                collector.report(skip ? diagnostic.skippingRow() : diagnostic)
-                valid = false
-                firstProblem = diagnostic.id
-            }
-            guard valid else {
-                state.summary.invalid += 1
-                setAsideRow(.invalid, phone: phone.digits, problem: firstProblem ?? "recipients-column-missing")
-                continue
-            }
-            // Without a measurable template (its errors are reported elsewhere) there is no length.
-            let segments = state.fixedLength == nil ? 0 : MessageLength.segments(forLength: length)
-            state.summary.toSend += 1
-            // Where the template's fixed part alone needs two segments, the warning stays at the
-            // template; otherwise it points at the first row whose values make it longer.
-            if segments > 1, state.summary.firstMultiSegmentRow == nil, MessageLength.segments(forLength: state.fixedLength ?? 0) <= 1 {
-                state.summary.firstMultiSegmentRow = at(0)
-            }
-            if segments > 0 {
-                state.summary.segmentHistogram[segments, default: 0] += 1
-                state.summary.totalSegments += segments
-            }
-            try accept(AcceptedRecipient(phone: phone, values: values, length: length, segments: segments, sourceIndex: sourceIndex, line: row.line))
+            try checkRow(row, context, state: &state, collector: &collector, accept: accept, setAside: setAside)
         }
+    }
+
+    /// What the rows of one source are checked against.
+    struct SourceContext {
+        var spec: RecipientSourceSpec
+        var sourceIndex: Int
+        var header: RecipientHeader
+        var phoneIndex: Int
+        var bindings: [Binding]
+        var skip: Bool
+        /// The source's entry in the campaign file, where read failures point.
+        var yaml: SourceLocation
+        var file: String { spec.resolvedPath }
+    }
+
+    /// The full check of one row, in the order that decides which diagnostic a row gets: field
+    /// count, phone, exclusion, duplicate, values, length. Every row the fast reader does not
+    /// accept comes here, so this is the one definition of the row rules.
+    func checkRow<Failure: Error>(_ row: RecipientRow, _ context: SourceContext, state: inout PassState, collector: inout DiagnosticCollector,
+                                  accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: ((SetAsideRow) -> Void)?) throws(Failure) {
+        let header = context.header, phoneIndex = context.phoneIndex, bindings = context.bindings, skip = context.skip
+        let file = context.file, spec = context.spec, sourceIndex = context.sourceIndex
+        state.summary.read += 1
+        func at(_ index: Int) -> SourceLocation {
+            let position = index < row.positions.count ? row.positions[index] : SourcePosition(line: row.line, column: 1)
+            return SourceLocation(file: file, range: SourceRange(at: position))
+        }
+        func setAsideRow(_ reason: SetAsideRow.Reason, phone: @autoclosure () -> String, problem: DiagnosticID? = nil) {
+            guard let setAside else { return }
+            var values = state.constants
+            for binding in bindings {
+                if let index = binding.index, index < row.fields.count { values[binding.position] = row.fields[index] }
+            }
+            setAside(SetAsideRow(phone: phone(), values: values, reason: reason, problem: problem?.rawValue, file: spec.path.value, line: row.line))
+        }
+        guard row.fields.count == header.columns.count else {
+            collector.report(skip ? Diagnostic.rowFieldCount(row.fields.count, header: header.columns.count, at: at(0)).skippingRow() : .rowFieldCount(row.fields.count, header: header.columns.count, at: at(0)))
+            state.summary.invalid += 1
+            setAsideRow(.invalid, phone: phoneIndex < row.fields.count ? row.fields[phoneIndex] : "", problem: "recipient-row-fields")
+            return
+        }
+        let phoneText = row.fields[phoneIndex]
+        let phone: PhoneNumber
+        switch PhoneNumber.parse(phoneText) {
+        case .failure(let problem):
+            let diagnostic = Diagnostic.phoneProblem(problem, text: phoneText, at: at(phoneIndex))
+            collector.report(skip ? diagnostic.skippingRow() : diagnostic)
+            state.summary.invalid += 1
+            setAsideRow(.invalid, phone: phoneText, problem: diagnostic.id)
+            return
+        case .success(let number):
+            phone = number
+        }
+        if case .international = phone {
+            let diagnostic = Diagnostic.phoneInternational(phone, at: at(phoneIndex))
+            collector.report(skip ? diagnostic.skippingRow() : diagnostic)
+            state.summary.invalid += 1
+            setAsideRow(.invalid, phone: phone.digits, problem: diagnostic.id)
+            return
+        }
+        if state.exclusions.contains(phone) {
+            state.summary.excluded += 1
+            setAsideRow(.excluded, phone: phone.digits)
+            return
+        }
+        guard state.seen.insert(phone) else {
+            state.summary.duplicates += 1
+            setAsideRow(.duplicate, phone: phone.digits)
+            if state.duplicatesByFile[file, default: 0] < state.duplicatesKeptPerFile {
+                state.duplicatesByFile[file, default: 0] += 1
+                state.duplicates.append((phone, at(phoneIndex)))
+            } else {
+                collector.omit(file: file, id: "recipient-duplicate", severity: .warning)
+            }
+            return
+        }
+        var values = state.constants
+        var valid = true
+        var firstProblem: DiagnosticID?
+        var length = state.fixedLength ?? 0
+        for binding in bindings {
+            guard let index = binding.index else {
+                valid = false
+                continue
+            }
+            var value = row.fields[index]
+            if value.isEmpty, let fallback = binding.parameter.defaultValue {
+                value = fallback.value
+            } else {
+                for problem in ValueRules.problems(of: value, as: binding.parameter.type.value) {
+                    let diagnostic = Diagnostic.rowValue(problem, column: binding.column, parameter: binding.parameter.name.value, type: binding.parameter.type.value, at: at(index))
+                    collector.report(skip ? diagnostic.skippingRow() : diagnostic)
+                    valid = false
+                    firstProblem = firstProblem ?? diagnostic.id
+                }
+            }
+            length += MessageLength.characters(value)
+            values[binding.position] = value
+        }
+        // With constants only, every row has the campaign file's length, reported there once.
+        if valid, state.fixedLength != nil, !bindings.isEmpty, length > MessageLength.maxLength {
+            let diagnostic = Diagnostic.rowMessageTooLong(length, at: at(0))
+            collector.report(skip ? diagnostic.skippingRow() : diagnostic)
+            valid = false
+            firstProblem = diagnostic.id
+        }
+        guard valid else {
+            state.summary.invalid += 1
+            setAsideRow(.invalid, phone: phone.digits, problem: firstProblem ?? "recipients-column-missing")
+            return
+        }
+        // Without a measurable template (its errors are reported elsewhere) there is no length.
+        let segments = state.fixedLength == nil ? 0 : MessageLength.segments(forLength: length)
+        state.summary.toSend += 1
+        // Where the template's fixed part alone needs two segments, the warning stays at the
+        // template; otherwise it points at the first row whose values make it longer.
+        if segments > 1, state.summary.firstMultiSegmentRow == nil, MessageLength.segments(forLength: state.fixedLength ?? 0) <= 1 {
+            state.summary.firstMultiSegmentRow = at(0)
+        }
+        if segments > 0 {
+            state.summary.segmentHistogram[segments, default: 0] += 1
+            state.summary.totalSegments += segments
+        }
+        try accept(AcceptedRecipient(phone: phone, values: values, length: length, segments: segments, sourceIndex: sourceIndex, line: row.line))
     }
 
     private static func open(_ source: some RecipientSource) throws(RecipientSourceError) -> (header: RecipientHeader, rows: any AsyncSequence<RecipientRow, RecipientSourceError>) {
@@ -400,9 +441,13 @@ public struct RecipientChecker: Sendable {
     /// A second pass over the sources, only when duplicates were found, to find where each
     /// duplicated number first appeared (kept out of the first pass so that it needs no memory
     /// per recipient).
-    private func firstOccurrences(of keys: Set<UInt64>, exclusions: PhoneSet) async -> [UInt64: SourceLocation] {
+    private func firstOccurrences(of keys: Set<UInt64>, exclusions: PhoneSet, fast: Bool) async -> [UInt64: SourceLocation] {
         var found: [UInt64: SourceLocation] = [:]
         for spec in recipients.sources where found.count < keys.count {
+            if fast, spec.kind != .sqlite {
+                await firstOccurrencesFast(in: spec, keys: keys, exclusions: exclusions, found: &found)
+                continue
+            }
             guard let (header, rows) = try? Self.open(spec.makeSource(access: recipients.access, campaignPath: campaignPath)),
                   let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else { continue }
             do {

@@ -1,0 +1,732 @@
+/// UTF-8 well-formedness over bytes in memory (no overlong forms, no surrogates, nothing above
+/// U+10FFFF), the rule every recipient value is held to.
+enum UTF8Check {
+    /// The offset of the first byte that does not begin a well-formed sequence, or nil.
+    static func firstInvalid(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let length: Int
+            var lowerBound: UInt8 = 0x80
+            var upperBound: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; lowerBound = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; upperBound = 0x9F
+            case 0xF0: length = 4; lowerBound = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; upperBound = 0x8F
+            default: return index
+            }
+            guard index + length <= count else { return index }
+            let second = bytes[index + 1]
+            guard second >= lowerBound, second <= upperBound else { return index }
+            for offset in 2..<length {
+                guard bytes[index + offset] & 0xC0 == 0x80 else { return index }
+            }
+            index += length
+        }
+        return nil
+    }
+
+    static func firstInvalid(in bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { firstInvalid(in: $0) }
+    }
+}
+
+/// What the fast row reader needs to know to check a row on its own, away from the other rows:
+/// the columns, and every rule of a parameter value. What depends on earlier rows (duplicates,
+/// exclusions, counts, diagnostics) is left to the reader's merge, in file order.
+struct RowRules: Sendable {
+    enum Format: Sendable { case csv, jsonl }
+
+    /// Check rows (validate, plan), or only read their numbers (finding where a duplicate first
+    /// appeared).
+    enum Mode: Sendable { case check, phones }
+
+    struct Binding: Sendable {
+        /// The field the value is read from.
+        var index: Int
+        /// The parameter's position, where the value goes.
+        var position: Int
+        var type: ParameterType
+        /// The default's bytes, used where the field is empty.
+        var fallback: [UInt8]?
+        /// The default's length in UTF-16 units.
+        var fallbackLength: Int
+    }
+
+    /// How an accepted row is written into the plan, ready to copy: `["phone","source",values…]`,
+    /// or `["phone","source"]` when every recipient shares the constants.
+    struct Render: Sendable {
+        /// The source index as a JSON string.
+        var source: [UInt8]
+        /// Per parameter position: the constant as a JSON string, or nil where a column binds it.
+        var constants: [[UInt8]?]
+        /// Only phone and source (all parameters constant).
+        var grouped: Bool
+        /// The constants' raw bytes, for the value-set key.
+        var constantBytes: [[UInt8]?]
+        /// Per parameter position: the default's raw bytes, for an empty field.
+        var fallbacks: [[UInt8]?]
+    }
+
+    var format: Format
+    var mode: Mode
+    /// The header's column count (CSV): a row with another count is set aside for the full check.
+    var columnCount: Int
+    /// The JSON Lines keys read, as UTF-8 (the columns).
+    var keys: [[UInt8]]
+    var phoneIndex: Int
+    var bindings: [Binding]
+    /// The sign name, 【】 and the template's fixed text, in UTF-16 units; nil where the template
+    /// cannot be measured.
+    var fixedLength: Int?
+    /// Plan lines to render for accepted rows; nil for validate.
+    var render: Render?
+
+    /// The longest record or line read.
+    static let maxRecordBytes = 1 << 20
+}
+
+/// The rows of one chunk of a file as the fast reader found them: for each row where it starts
+/// and on which line, whether every check passed (then its number, length and plan fragment), or
+/// whether the full check must look at it. Rows that passed cost no allocation of their own.
+struct ScannedChunk: Sendable {
+    /// How the chunk's bytes ended.
+    enum Tail: Sendable, Equatable {
+        /// At a record boundary.
+        case complete
+        /// Inside a record that the next chunk completes, which starts at `offset` on `line`.
+        case incomplete(offset: Int, line: Int)
+        /// At something only the full parser may judge (an error, or an odd record), from
+        /// `offset` on `line` to the chunk's end.
+        case giveUp(offset: Int, line: Int)
+        /// A record longer than any recipient row, from `offset` on `line`.
+        case tooLong(offset: Int, line: Int)
+    }
+
+    /// The chunk's text (UTF-8).
+    var bytes: [UInt8]
+    /// Whether the chunk ends the file.
+    var isFinal: Bool
+    /// Per row: the byte offset where it starts, and its line, counted from the chunk's first line (0).
+    var starts: [Int32] = []
+    var lines: [Int32] = []
+    /// Per row: 1 when every check passed.
+    var clean: [UInt8] = []
+    /// Per row: the mainland number (clean rows).
+    var phones: [UInt64] = []
+    /// Per row: the message length in UTF-16 units (clean rows).
+    var lengths: [Int32] = []
+    /// Per row: the value set's key (clean rows, when rendering with column values).
+    var keys: [UInt64] = []
+    /// Per row: where its plan fragment ends in `fragments` (clean rows; others repeat the last end).
+    var fragmentEnds: [Int32] = []
+    var fragments: [UInt8] = []
+    var tail: Tail = .complete
+    /// Lines from the chunk's first line to where the scan stopped.
+    var lineCount = 0
+
+    var rowCount: Int { starts.count }
+
+    init(bytes: [UInt8], isFinal: Bool) {
+        self.bytes = bytes
+        self.isFinal = isFinal
+    }
+}
+
+/// The fast reader of CSV and JSON Lines rows: a scan over a chunk of bytes that records field
+/// boundaries without making strings, and checks each row against `RowRules` at once. Anything
+/// unusual is left to the full parser (`CSVRecordParser`, `JSONLSource`), which defines the format:
+/// this scan must agree with it on every row it accepts, and a differential fuzz test holds it to that.
+enum RowScanner {
+    /// Scans `chunk.bytes[start...]`; `crFinal` says a carriage return at the very end is a whole
+    /// line break (the byte after the chunk is not a line feed).
+    static func scan(_ chunk: inout ScannedChunk, from start: Int, crFinal: Bool, rules: RowRules) {
+        let expected = max(chunk.bytes.count / 24, 16)
+        chunk.starts.reserveCapacity(expected)
+        chunk.lines.reserveCapacity(expected)
+        chunk.clean.reserveCapacity(expected)
+        chunk.phones.reserveCapacity(expected)
+        if rules.mode == .check {
+            chunk.lengths.reserveCapacity(expected)
+            if let render = rules.render {
+                chunk.fragmentEnds.reserveCapacity(expected)
+                chunk.fragments.reserveCapacity(chunk.bytes.count + chunk.bytes.count / 2)
+                if !render.grouped { chunk.keys.reserveCapacity(expected) }
+            }
+        }
+        var result = chunk
+        chunk = ScannedChunk(bytes: [], isFinal: chunk.isFinal)
+        let text = result.bytes
+        text.withUnsafeBufferPointer { bytes in
+            var row = RowBuilder(rules: rules)
+            switch rules.format {
+            case .csv: scanCSV(bytes, from: start, eof: result.isFinal, crFinal: crFinal || result.isFinal, rules: rules, row: &row, into: &result)
+            case .jsonl: scanJSONL(bytes, from: start, eof: result.isFinal, rules: rules, row: &row, into: &result)
+            }
+        }
+        chunk = result
+    }
+
+    // MARK: - CSV
+
+    private static func scanCSV(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, eof: Bool, crFinal: Bool, rules: RowRules,
+                                row: inout RowBuilder, into chunk: inout ScannedChunk) {
+        let end = bytes.count
+        var index = start
+        var line = 0
+        while true {
+            let blankStart = index, blankLine = line
+            while index < end, bytes[index] == 0x0A || bytes[index] == 0x0D {
+                if bytes[index] == 0x0D {
+                    if index + 1 < end, bytes[index + 1] == 0x0A {
+                        index += 1
+                    } else if index + 1 == end, !crFinal {
+                        chunk.tail = .incomplete(offset: blankStart, line: blankLine)
+                        chunk.lineCount = blankLine
+                        return
+                    }
+                }
+                index += 1
+                line += 1
+            }
+            if index == end {
+                chunk.tail = .complete
+                chunk.lineCount = line
+                return
+            }
+            let rowStart = index, rowLine = line
+            row.reset()
+            fields: while true {
+                let fieldStart: Int
+                let fieldEnd: Int
+                var nonASCII = false
+                if index < end, bytes[index] == 0x22 {
+                    index += 1
+                    let contentStart = index
+                    var escaped = false
+                    var closed = false
+                    while index < end {
+                        let byte = bytes[index]
+                        if byte == 0x22 {
+                            if index + 1 < end, bytes[index + 1] == 0x22 {
+                                escaped = true
+                                index += 2
+                                continue
+                            }
+                            if index + 1 == end, !eof { break }
+                            closed = true
+                            break
+                        }
+                        if byte >= 0x80 {
+                            nonASCII = true
+                        } else if byte == 0x0A {
+                            line += 1
+                        } else if byte == 0x0D {
+                            if index + 1 < end, bytes[index + 1] == 0x0A {
+                                // Counted at the line feed.
+                            } else if index + 1 == end, !crFinal {
+                                break
+                            } else {
+                                line += 1
+                            }
+                        } else if byte == 0 {
+                            chunk.tail = .giveUp(offset: rowStart, line: rowLine)
+                            chunk.lineCount = rowLine
+                            return
+                        }
+                        index += 1
+                    }
+                    if !closed {
+                        if eof {
+                            chunk.tail = .giveUp(offset: rowStart, line: rowLine)
+                        } else {
+                            chunk.tail = tooLongOr(.incomplete(offset: rowStart, line: rowLine), start: rowStart, end: end, line: rowLine)
+                        }
+                        chunk.lineCount = rowLine
+                        return
+                    }
+                    let contentEnd = index
+                    index += 1
+                    // Text after the closing quote, kept by the full parser as spreadsheets do.
+                    if index < end, bytes[index] != 0x2C, bytes[index] != 0x0A, bytes[index] != 0x0D {
+                        chunk.tail = .giveUp(offset: rowStart, line: rowLine)
+                        chunk.lineCount = rowLine
+                        return
+                    }
+                    if escaped {
+                        (fieldStart, fieldEnd) = row.unescape(UnsafeBufferPointer(rebasing: bytes[contentStart..<contentEnd]))
+                    } else {
+                        fieldStart = contentStart
+                        fieldEnd = contentEnd
+                    }
+                } else {
+                    fieldStart = index
+                    while index < end {
+                        let byte = bytes[index]
+                        if byte == 0x2C || byte == 0x0A || byte == 0x0D { break }
+                        if byte < 0x20 {
+                            if byte == 0 {
+                                chunk.tail = .giveUp(offset: rowStart, line: rowLine)
+                                chunk.lineCount = rowLine
+                                return
+                            }
+                        } else if byte >= 0x80 {
+                            nonASCII = true
+                        }
+                        index += 1
+                    }
+                    fieldEnd = index
+                }
+                if index == end, !eof {
+                    chunk.tail = tooLongOr(.incomplete(offset: rowStart, line: rowLine), start: rowStart, end: end, line: rowLine)
+                    chunk.lineCount = rowLine
+                    return
+                }
+                if nonASCII {
+                    let valid = fieldStart >= 0 ? UTF8Check.firstInvalid(in: UnsafeBufferPointer(rebasing: bytes[fieldStart..<fieldEnd])) == nil
+                        : row.scratchIsUTF8(fieldStart, fieldEnd)
+                    if !valid {
+                        chunk.tail = .giveUp(offset: rowStart, line: rowLine)
+                        chunk.lineCount = rowLine
+                        return
+                    }
+                }
+                row.addField(fieldStart, fieldEnd)
+                if index < end, bytes[index] == 0x2C {
+                    index += 1
+                    continue fields
+                }
+                if index < end {
+                    if bytes[index] == 0x0D {
+                        if index + 1 == end, !crFinal {
+                            chunk.tail = .incomplete(offset: rowStart, line: rowLine)
+                            chunk.lineCount = rowLine
+                            return
+                        }
+                        if index + 1 < end, bytes[index + 1] == 0x0A { index += 1 }
+                    }
+                    index += 1
+                    line += 1
+                }
+                break fields
+            }
+            if index - rowStart > RowRules.maxRecordBytes {
+                chunk.tail = .tooLong(offset: rowStart, line: rowLine)
+                chunk.lineCount = rowLine
+                return
+            }
+            row.finish(bytes, start: rowStart, line: rowLine, into: &chunk)
+        }
+        chunk.lineCount = line
+    }
+
+    /// An incomplete record that is already too long to be a recipient row is an error at once.
+    private static func tooLongOr(_ tail: ScannedChunk.Tail, start: Int, end: Int, line: Int) -> ScannedChunk.Tail {
+        end - start > RowRules.maxRecordBytes ? .tooLong(offset: start, line: line) : tail
+    }
+
+    // MARK: - JSON Lines
+
+    private static func scanJSONL(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, eof: Bool, rules: RowRules,
+                                  row: inout RowBuilder, into chunk: inout ScannedChunk) {
+        let end = bytes.count
+        var index = start
+        var line = 0
+        while index < end {
+            let lineStart = index
+            var lineEnd = index
+            var nonASCII = false
+            var nul = false
+            while lineEnd < end, bytes[lineEnd] != 0x0A {
+                let byte = bytes[lineEnd]
+                if byte >= 0x80 { nonASCII = true } else if byte == 0 { nul = true }
+                lineEnd += 1
+            }
+            if lineEnd == end, !eof {
+                if nul {
+                    chunk.tail = .giveUp(offset: lineStart, line: line)
+                } else {
+                    chunk.tail = tooLongOr(.incomplete(offset: lineStart, line: line), start: lineStart, end: end, line: line)
+                }
+                chunk.lineCount = line
+                return
+            }
+            index = lineEnd < end ? lineEnd + 1 : end
+            var contentEnd = lineEnd
+            if contentEnd > lineStart, bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+            if nul {
+                chunk.tail = .giveUp(offset: lineStart, line: line)
+                chunk.lineCount = line
+                return
+            }
+            if lineEnd - lineStart > RowRules.maxRecordBytes {
+                chunk.tail = .tooLong(offset: lineStart, line: line)
+                chunk.lineCount = line
+                return
+            }
+            let content = UnsafeBufferPointer(rebasing: bytes[lineStart..<contentEnd])
+            var blank = true
+            for byte in content where byte != 0x20 && byte != 0x09 {
+                blank = false
+                break
+            }
+            if blank {
+                line += 1
+                continue
+            }
+            if nonASCII, UTF8Check.firstInvalid(in: content) != nil {
+                chunk.tail = .giveUp(offset: lineStart, line: line)
+                chunk.lineCount = line
+                return
+            }
+            row.reset()
+            if JSONObjectScanner.fields(bytes, from: lineStart, to: contentEnd, keys: rules.keys, row: &row) {
+                row.finish(bytes, start: lineStart, line: line, into: &chunk)
+            } else {
+                row.setAside(start: lineStart, line: line, into: &chunk)
+            }
+            line += 1
+        }
+        chunk.tail = .complete
+        chunk.lineCount = line
+    }
+}
+
+/// One row's fields as offsets into the chunk (or, negative, into `scratch` for values that had
+/// to be unescaped), and the per-row check once they are all found.
+struct RowBuilder {
+    let rules: RowRules
+    private(set) var starts: [Int] = []
+    private(set) var ends: [Int] = []
+    private(set) var scratch: [UInt8] = []
+    private var values: [UnsafeBufferPointer<UInt8>]
+
+    init(rules: RowRules) {
+        self.rules = rules
+        starts.reserveCapacity(16)
+        ends.reserveCapacity(16)
+        scratch.reserveCapacity(256)
+        values = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: rules.render?.constants.count ?? 0)
+    }
+
+    mutating func reset() {
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        scratch.removeAll(keepingCapacity: true)
+    }
+
+    mutating func addField(_ start: Int, _ end: Int) {
+        starts.append(start)
+        ends.append(end)
+    }
+
+    /// Sets a field by index (JSON Lines, where keys come in any order).
+    mutating func setField(_ index: Int, _ start: Int, _ end: Int) {
+        while starts.count <= index {
+            starts.append(0)
+            ends.append(0)
+        }
+        starts[index] = start
+        ends[index] = end
+    }
+
+    /// Copies `bytes` with doubled quotes made single into the scratch buffer; returns the
+    /// field's scratch range as negative offsets.
+    mutating func unescape(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int) {
+        let start = scratch.count
+        var index = 0
+        while index < bytes.count {
+            scratch.append(bytes[index])
+            index += bytes[index] == 0x22 ? 2 : 1
+        }
+        return (-1 - start, -1 - scratch.count)
+    }
+
+    /// Appends decoded bytes to the scratch buffer (JSON string escapes); returns the scratch range.
+    mutating func appendScratch(_ bytes: some Sequence<UInt8>) -> (Int, Int) {
+        let start = scratch.count
+        scratch.append(contentsOf: bytes)
+        return (-1 - start, -1 - scratch.count)
+    }
+
+    mutating func appendScratchByte(_ byte: UInt8) {
+        scratch.append(byte)
+    }
+
+    var scratchCount: Int { scratch.count }
+
+    func scratchIsUTF8(_ start: Int, _ end: Int) -> Bool {
+        scratch.withUnsafeBufferPointer { UTF8Check.firstInvalid(in: UnsafeBufferPointer(rebasing: $0[(-1 - start)..<(-1 - end)])) == nil }
+    }
+
+    /// A row left to the full check.
+    func setAside(start: Int, line: Int, into chunk: inout ScannedChunk) {
+        chunk.starts.append(Int32(truncatingIfNeeded: start))
+        chunk.lines.append(Int32(truncatingIfNeeded: line))
+        chunk.clean.append(0)
+        if rules.mode == .phones { chunk.phones.append(0); return }
+        chunk.phones.append(0)
+        chunk.lengths.append(0)
+        if let render = rules.render {
+            if !render.grouped { chunk.keys.append(0) }
+            chunk.fragmentEnds.append(Int32(truncatingIfNeeded: chunk.fragments.count))
+        }
+    }
+
+    /// Checks the row whose fields were found and records what the merge needs.
+    mutating func finish(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, line: Int, into chunk: inout ScannedChunk) {
+        let held = scratch
+        held.withUnsafeBufferPointer { scratch in
+            func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+                let (from, to) = (starts[index], ends[index])
+                return from >= 0 ? UnsafeBufferPointer(rebasing: bytes[from..<to]) : UnsafeBufferPointer(rebasing: scratch[(-1 - from)..<(-1 - to)])
+            }
+            guard rules.format == .jsonl || starts.count == rules.columnCount, rules.phoneIndex < starts.count,
+                  let phone = PhoneNumber.mainlandValue(field(rules.phoneIndex)) else {
+                setAside(start: start, line: line, into: &chunk)
+                return
+            }
+            if rules.mode == .phones {
+                chunk.starts.append(Int32(truncatingIfNeeded: start))
+                chunk.lines.append(Int32(truncatingIfNeeded: line))
+                chunk.clean.append(1)
+                chunk.phones.append(phone)
+                return
+            }
+            var length = rules.fixedLength ?? 0
+            for binding in rules.bindings {
+                let value = binding.index < starts.count ? field(binding.index) : UnsafeBufferPointer(start: nil, count: 0)
+                if value.isEmpty {
+                    guard binding.fallback != nil else {
+                        setAside(start: start, line: line, into: &chunk)
+                        return
+                    }
+                    length += binding.fallbackLength
+                    if !values.isEmpty { values[binding.position] = UnsafeBufferPointer(start: nil, count: 0) }
+                    continue
+                }
+                guard let units = ValueRules.cleanLength(value, as: binding.type) else {
+                    setAside(start: start, line: line, into: &chunk)
+                    return
+                }
+                length += units
+                if !values.isEmpty { values[binding.position] = value }
+            }
+            if rules.fixedLength != nil, !rules.bindings.isEmpty, length > MessageLength.maxLength {
+                setAside(start: start, line: line, into: &chunk)
+                return
+            }
+            chunk.starts.append(Int32(truncatingIfNeeded: start))
+            chunk.lines.append(Int32(truncatingIfNeeded: line))
+            chunk.clean.append(1)
+            chunk.phones.append(phone)
+            chunk.lengths.append(Int32(truncatingIfNeeded: length))
+            guard let render = rules.render else { return }
+            renderFragment(phone: phone, render: render, into: &chunk)
+        }
+    }
+
+    /// Writes `["phone","source",values…]` and the value set's key.
+    private func renderFragment(phone: UInt64, render: RowRules.Render, into chunk: inout ScannedChunk) {
+        chunk.fragments.append(UInt8(ascii: "["))
+        chunk.fragments.append(UInt8(ascii: "\""))
+        PhoneNumber.appendDigits(phone, to: &chunk.fragments)
+        chunk.fragments.append(UInt8(ascii: "\""))
+        chunk.fragments.append(UInt8(ascii: ","))
+        chunk.fragments.append(contentsOf: render.source)
+        if !render.grouped {
+            var key: UInt64 = 0xCBF2_9CE4_8422_2325
+            for position in 0..<render.constants.count {
+                chunk.fragments.append(UInt8(ascii: ","))
+                if let constant = render.constants[position] {
+                    chunk.fragments.append(contentsOf: constant)
+                    if let raw = render.constantBytes[position] {
+                        for byte in raw { key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+                    }
+                } else if values[position].isEmpty, let fallback = render.fallbacks[position] {
+                    // An empty field that takes the parameter's default.
+                    PlanJSON.string(fallback, into: &chunk.fragments)
+                    for byte in fallback { key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+                } else {
+                    let value = values[position]
+                    PlanJSON.string(value, into: &chunk.fragments)
+                    for byte in value { key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+                }
+                key = (key ^ 0x1F) &* 0x0000_0100_0000_01B3
+            }
+            chunk.keys.append(key)
+        }
+        chunk.fragments.append(UInt8(ascii: "]"))
+        chunk.fragmentEnds.append(Int32(truncatingIfNeeded: chunk.fragments.count))
+    }
+}
+
+/// A flat JSON object on one line, read without Foundation: string values (escapes decoded) and
+/// plain integers, for the keys asked for. Anything else (floats, booleans, nesting, a key named
+/// twice, a malformed line) returns false, and the line goes to `JSONSerialization`.
+enum JSONObjectScanner {
+    static func fields(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, keys: [[UInt8]], row: inout RowBuilder) -> Bool {
+        @inline(__always) func skipSpace(_ index: inout Int) {
+            while index < end, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0D || bytes[index] == 0x0A { index += 1 }
+        }
+        var index = start
+        var found = 0
+        let keyCount = keys.count
+        guard keyCount <= 60 else { return false }
+        // Absent keys read as empty fields.
+        for column in 0..<keyCount { row.setField(column, 0, 0) }
+        skipSpace(&index)
+        guard index < end, bytes[index] == 0x7B else { return false }
+        index += 1
+        skipSpace(&index)
+        if index < end, bytes[index] == 0x7D {
+            index += 1
+            skipSpace(&index)
+            return index == end
+        }
+        while true {
+            guard index < end, bytes[index] == 0x22 else { return false }
+            index += 1
+            let keyStart = index
+            while index < end, bytes[index] != 0x22 {
+                if bytes[index] == 0x5C || bytes[index] < 0x20 { return false }
+                index += 1
+            }
+            guard index < end else { return false }
+            let key = UnsafeBufferPointer(rebasing: bytes[keyStart..<index])
+            index += 1
+            skipSpace(&index)
+            guard index < end, bytes[index] == 0x3A else { return false }
+            index += 1
+            skipSpace(&index)
+            guard index < end else { return false }
+            var column = -1
+            for (position, wanted) in keys.enumerated() where wanted.count == key.count && wanted.elementsEqual(key) {
+                column = position
+                break
+            }
+            let valueStart: Int, valueEnd: Int
+            if bytes[index] == 0x22 {
+                index += 1
+                let contentStart = index
+                var escaped = false
+                while index < end, bytes[index] != 0x22 {
+                    let byte = bytes[index]
+                    if byte < 0x20 { return false }
+                    if byte == 0x5C {
+                        escaped = true
+                        index += 2
+                        continue
+                    }
+                    index += 1
+                }
+                guard index < end else { return false }
+                if escaped {
+                    guard let range = unescape(UnsafeBufferPointer(rebasing: bytes[contentStart..<index]), row: &row) else { return false }
+                    (valueStart, valueEnd) = range
+                } else {
+                    (valueStart, valueEnd) = (contentStart, index)
+                }
+                index += 1
+            } else {
+                // A plain integer: its text is what Foundation's number gives back.
+                let numberStart = index
+                if bytes[index] == 0x2D { index += 1 }
+                let digitsStart = index
+                while index < end, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+                let digits = index - digitsStart
+                guard digits > 0, digits <= 18, !(digits > 1 && bytes[digitsStart] == 0x30),
+                      !(bytes[numberStart] == 0x2D && digits == 1 && bytes[digitsStart] == 0x30) else { return false }
+                if index < end, bytes[index] == 0x2E || bytes[index] == 0x65 || bytes[index] == 0x45 { return false }
+                (valueStart, valueEnd) = (numberStart, index)
+            }
+            if column >= 0 {
+                guard found & (1 << column) == 0 else { return false }
+                found |= 1 << column
+                row.setField(column, valueStart, valueEnd)
+            }
+            skipSpace(&index)
+            guard index < end else { return false }
+            if bytes[index] == 0x2C {
+                index += 1
+                skipSpace(&index)
+                continue
+            }
+            guard bytes[index] == 0x7D else { return false }
+            index += 1
+            skipSpace(&index)
+            return index == end
+        }
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case 0x30...0x39: UInt32(byte - 0x30)
+        case 0x41...0x46: UInt32(byte - 0x41 + 10)
+        case 0x61...0x66: UInt32(byte - 0x61 + 10)
+        default: nil
+        }
+    }
+
+    /// Decodes a JSON string's escapes into the row's scratch buffer; nil for an escape Foundation
+    /// would refuse or that needs its judgement (a lone surrogate, a NUL).
+    private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>, row: inout RowBuilder) -> (Int, Int)? {
+        let start = row.scratchCount
+        var index = 0
+        func code(at offset: Int) -> UInt32? {
+            guard offset + 4 <= bytes.count else { return nil }
+            var value: UInt32 = 0
+            for position in offset..<(offset + 4) {
+                guard let digit = hexValue(bytes[position]) else { return nil }
+                value = value << 4 | digit
+            }
+            return value
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == 0x5C else {
+                row.appendScratchByte(byte)
+                index += 1
+                continue
+            }
+            guard index + 1 < bytes.count else { return nil }
+            let escape = bytes[index + 1]
+            index += 2
+            switch escape {
+            case 0x22: row.appendScratchByte(0x22)
+            case 0x5C: row.appendScratchByte(0x5C)
+            case 0x2F: row.appendScratchByte(0x2F)
+            case 0x62: row.appendScratchByte(0x08)
+            case 0x66: row.appendScratchByte(0x0C)
+            case 0x6E: row.appendScratchByte(0x0A)
+            case 0x72: row.appendScratchByte(0x0D)
+            case 0x74: row.appendScratchByte(0x09)
+            case 0x75:
+                guard var scalar = code(at: index) else { return nil }
+                index += 4
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard index + 6 <= bytes.count, bytes[index] == 0x5C, bytes[index + 1] == 0x75,
+                          let low = code(at: index + 2), (0xDC00...0xDFFF).contains(low) else { return nil }
+                    index += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(scalar) || scalar == 0 {
+                    return nil
+                }
+                guard let unicode = Unicode.Scalar(scalar) else { return nil }
+                for unit in String(Character(unicode)).utf8 { row.appendScratchByte(unit) }
+            default:
+                return nil
+            }
+        }
+        return (-1 - start, -1 - row.scratchCount)
+    }
+}
