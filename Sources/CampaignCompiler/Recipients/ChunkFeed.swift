@@ -53,18 +53,22 @@ final class ChunkFeed {
         var cut = end
         var crFinal = false
         reader.bytes.withUnsafeBufferPointer { bytes in
-            var index = end - 1
-            while index >= start, bytes[index] != 0x0A { index -= 1 }
-            if index >= start {
-                cut = index + 1
-                crFinal = true
-                return
-            }
-            index = end - 2
-            while index >= start, !(bytes[index] == 0x0D && bytes[index + 1] != 0x0A) { index -= 1 }
-            if index >= start {
-                cut = index + 1
-                crFinal = true
+            // Within the target if a line ends there, else anywhere in what is held.
+            for limit in [min(end, start + target), end] {
+                var index = limit - 1
+                while index >= start, bytes[index] != 0x0A { index -= 1 }
+                if index >= start {
+                    cut = index + 1
+                    crFinal = true
+                    return
+                }
+                index = min(limit, end - 1) - 1
+                while index >= start, !(bytes[index] == 0x0D && bytes[index + 1] != 0x0A) { index -= 1 }
+                if index >= start {
+                    cut = index + 1
+                    crFinal = true
+                    return
+                }
             }
         }
         let bytes = Array(reader.bytes[start..<cut])

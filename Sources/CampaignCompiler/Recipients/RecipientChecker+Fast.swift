@@ -257,7 +257,8 @@ extension RecipientChecker {
                                     failure: (RecipientSourceError) -> Void) async throws(Failure) -> Bool {
         let feed: ChunkFeed
         do {
-            feed = try ChunkFeed(path: spec.resolvedPath, gb18030: spec.encoding == .gb18030, access: recipients.access, campaignPath: campaignPath)
+            feed = try ChunkFeed(path: spec.resolvedPath, gb18030: spec.encoding == .gb18030, access: recipients.access, campaignPath: campaignPath,
+                                 target: chunkBytes)
         } catch {
             return false
         }
@@ -296,13 +297,18 @@ extension RecipientChecker {
                     }
                     switch outcome {
                     case .record(let parsed, let next):
+                        if next - index > RowRules.maxRecordBytes {
+                            tooLong(line: parsed.line)
+                            return nil
+                        }
                         index = next
                         guard try row(parsed) else { stopped = true; return nil }
                     case .end:
                         lineBase = cursor.line
                         return nil
                     case .needMore(let next):
-                        return (next, cursor.line)
+                        lineBase = cursor.line
+                        return next == bytes.count ? nil : (next, cursor.line)
                     case .failure(let error):
                         failure(error)
                         stopped = true
@@ -316,6 +322,10 @@ extension RecipientChecker {
                     var end = index
                     while end < bytes.count, bytes[end] != 0x0A { end += 1 }
                     if end == bytes.count, !isFinal { return (index, number) }
+                    if end - index > RowRules.maxRecordBytes, !bytes[index..<end].contains(0) {
+                        tooLong(line: number)
+                        return nil
+                    }
                     let parsed: RecipientRow?
                     do {
                         parsed = try bytes.withUnsafeBufferPointer { (buffer) throws(RecipientSourceError) -> RecipientRow? in

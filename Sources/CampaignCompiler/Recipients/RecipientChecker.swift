@@ -90,6 +90,12 @@ public struct RecipientChecker: Sendable {
     public var duplicateNoteLimit = 100_000
     /// Plan rows rendered by the fast reader for the plan compiler; nil renders none.
     var planRendering: PlanRendering?
+    /// The size of the chunks the fast reader scans in parallel (tests make it small to put
+    /// chunk boundaries everywhere).
+    var chunkBytes = 1 << 20
+    /// Reads the recipient sources through another reader with the full row check only (the
+    /// differential tests replay a reference reader's rows through it).
+    var sourceOverride: (@Sendable (RecipientSourceSpec) -> any RecipientSource)?
 
     /// Creates a checker for a campaign's pieces.
     public init(recipients: Recipients, parameters: [Parameter], signName: String?, content: String?, campaignPath: String, diagnosticLimit: Int?) {
@@ -173,16 +179,21 @@ public struct RecipientChecker: Sendable {
         state.duplicatesKeptPerFile = [diagnosticLimit, perIDLimit].compactMap { $0 }.min() ?? Int.max
         for (sourceIndex, spec) in recipients.sources.enumerated() {
             let access = recipients.access
+            if let sourceOverride {
+                try await checkRows(of: sourceOverride(spec), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources,
+                                    accept: accept, setAside: setAside, fast: nil, fastAllowed: false)
+                continue
+            }
             switch spec.kind {
             case .csv:
                 let source = CSVSource(path: spec.resolvedPath, encoding: spec.encoding, access: access, campaignPath: campaignPath)
-                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside, fast: fast)
+                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside, fast: fast, fastAllowed: true)
             case .jsonl:
                 let source = JSONLSource(path: spec.resolvedPath, columns: wantedColumns(spec), access: access, campaignPath: campaignPath)
-                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside, fast: fast)
+                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside, fast: fast, fastAllowed: true)
             case .sqlite:
                 let source = SQLiteSource(path: spec.resolvedPath, query: spec.query?.value ?? "", access: access, campaignPath: campaignPath)
-                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside, fast: fast)
+                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside, fast: fast, fastAllowed: true)
             }
         }
         let summary = state.summary
@@ -222,7 +233,7 @@ public struct RecipientChecker: Sendable {
     private func checkRows<Source: RecipientSource, Failure: Error>(
         of source: Source, spec: RecipientSourceSpec, sourceIndex: Int, state: inout PassState,
         collector: inout DiagnosticCollector, sources: inout [String: SourceText],
-        accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: ((SetAsideRow) -> Void)?, fast: FastSink<Failure>?
+        accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: ((SetAsideRow) -> Void)?, fast: FastSink<Failure>?, fastAllowed: Bool
     ) async throws(Failure) {
         let yaml = SourceLocation(file: campaignPath, range: spec.path.range)
         let header: RecipientHeader
@@ -259,7 +270,7 @@ public struct RecipientChecker: Sendable {
         }
         let context = SourceContext(spec: spec, sourceIndex: sourceIndex, header: header, phoneIndex: phoneIndex, bindings: bindings,
                                     skip: recipients.invalid == .skip, yaml: yaml)
-        if setAside == nil, spec.kind != .sqlite, missing.isEmpty,
+        if fastAllowed, setAside == nil, spec.kind != .sqlite, missing.isEmpty,
            try await checkRowsFast(context, state: &state, collector: &collector, accept: accept, fast: fast) {
             return
         }
@@ -444,11 +455,12 @@ public struct RecipientChecker: Sendable {
     private func firstOccurrences(of keys: Set<UInt64>, exclusions: PhoneSet, fast: Bool) async -> [UInt64: SourceLocation] {
         var found: [UInt64: SourceLocation] = [:]
         for spec in recipients.sources where found.count < keys.count {
-            if fast, spec.kind != .sqlite {
+            if fast, spec.kind != .sqlite, sourceOverride == nil {
                 await firstOccurrencesFast(in: spec, keys: keys, exclusions: exclusions, found: &found)
                 continue
             }
-            guard let (header, rows) = try? Self.open(spec.makeSource(access: recipients.access, campaignPath: campaignPath)),
+            let source = sourceOverride?(spec) ?? spec.makeSource(access: recipients.access, campaignPath: campaignPath)
+            guard let (header, rows) = try? Self.open(source),
                   let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else { continue }
             do {
                 for try await row in rows where row.fields.count == header.columns.count {
