@@ -23,9 +23,11 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // The only importer of CSQLite: connection, statement, transaction.
         .target(name: "SQLiteDatabase", dependencies: ["CSQLite"]),
+        // A prefetch hint, which Swift cannot spell.
+        .target(name: "CSalvoSupport"),
         .target(
             name: "CampaignCompiler",
-            dependencies: ["YAMLSyntax", "SQLiteDatabase", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["YAMLSyntax", "SQLiteDatabase", "CSalvoSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "AliyunSMS",

@@ -26,12 +26,17 @@ struct Plan: AsyncParsableCommand {
         compiler.sampleCount = max(show, 0)
         // An earlier plan at --out: keep what is needed to say what changed before it is replaced.
         var previous: (header: PlanHeader, phones: [Int: [PlanReader.PlannedRecipient]])?
-        if let out, let header = PlanReader.header(at: out), let current = try? PlanCompiler.header(for: decoded), header.planId != current.planId {
-            previous = (header, PlanReader.phones(at: out, sources: PlanReader.changedSources(from: header, to: current)))
+        // The inputs are hashed once: the header made for the comparison is the plan's.
+        var current: PlanHeader?
+        if let out, let header = PlanReader.header(at: out), let made = try? PlanCompiler.header(for: decoded) {
+            current = made
+            if header.planId != made.planId {
+                previous = (header, PlanReader.phones(at: out, sources: PlanReader.changedSources(from: header, to: made)))
+            }
         }
         let result: PlanResult
         do {
-            result = try await compiler.compile(output: out)
+            result = try await compiler.compile(output: out, header: current)
         } catch {
             Terminal.standardError("salvo: error: \(error)")
             throw ExitCode(1)

@@ -100,11 +100,11 @@ public struct PlanCompiler: Sendable {
             fragment.removeAll(keepingCapacity: true)
             PlanJSON.array([recipient.phone.digits, String(recipient.sourceIndex)] + (usesColumns ? recipient.values : []), into: &fragment)
             try fragment.withUnsafeBufferPointer { (bytes) throws(PlanError) in try rows.add(bytes, segments: recipient.segments) }
-        }, fast: { (recipient: FastRecipient, full: () -> AcceptedRecipient) throws(PlanError) in
+        }, fast: { (recipient: FastRecipient, full: FullRecipient) throws(PlanError) in
             seen &+= 1
             if seen & 0xFFFF == 0, Task.isCancelled { throw PlanError.cancelled }
             if usesColumns { frequent.add(recipient.key) }
-            if samples.count < sampleCount { samples.append(Self.sample(full(), campaign: campaign)) }
+            if samples.count < sampleCount { samples.append(Self.sample(full.make(), campaign: campaign)) }
             try rows.add(recipient.fragment, segments: recipient.segments)
         })
         var diagnostics = first.collector
@@ -223,14 +223,23 @@ public struct PlanCompiler: Sendable {
 }
 
 /// Misra–Gries counting of parameter-set hashes: at most `capacity` counters, and every set more
-/// frequent than n / (capacity + 1) keeps a counter that never exceeds its true count.
+/// frequent than n / (capacity + 1) keeps a counter that never exceeds its true count. The
+/// counters live in an open-addressing table twice their number (this runs for every row); the
+/// decrement of all counters, when a new set finds no free counter, rebuilds it.
 struct FrequentSets {
-    private var counters: [UInt64: Int] = [:]
     let capacity: Int
+    private var keys: [UInt64]
+    private var counts: [Int]
+    private var used = 0
+    private let mask: Int
 
     init(capacity: Int) {
-        self.capacity = capacity
-        counters.reserveCapacity(capacity)
+        self.capacity = max(capacity, 1)
+        var size = 16
+        while size < self.capacity * 2 { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        counts = [Int](repeating: 0, count: size)
+        mask = size - 1
     }
 
     /// A deterministic 64-bit FNV-1a hash of the values (Swift's `Hasher` is seeded per process).
@@ -245,21 +254,45 @@ struct FrequentSets {
         return hash
     }
 
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+    }
+
     mutating func add(_ key: UInt64) {
-        if let count = counters[key] {
-            counters[key] = count + 1
-        } else if counters.count < capacity {
-            counters[key] = 1
-        } else {
-            for (other, count) in counters {
-                counters[other] = count == 1 ? nil : count - 1
+        var index = slot(key)
+        while counts[index] > 0 {
+            if keys[index] == key {
+                counts[index] += 1
+                return
             }
+            index = (index + 1) & mask
+        }
+        if used < capacity {
+            keys[index] = key
+            counts[index] = 1
+            used += 1
+            return
+        }
+        // No free counter: every counter goes down by one, and those at zero are freed.
+        var survivors: [(UInt64, Int)] = []
+        for position in 0...mask where counts[position] > 1 { survivors.append((keys[position], counts[position] - 1)) }
+        for position in 0...mask { counts[position] = 0 }
+        used = 0
+        for (survivor, count) in survivors {
+            var index = slot(survivor)
+            while counts[index] > 0 { index = (index + 1) & mask }
+            keys[index] = survivor
+            counts[index] = count
+            used += 1
         }
     }
 
     /// Sets counted more than `threshold` times (their true count is at least as high).
     func keys(above threshold: Int) -> Set<UInt64> {
-        Set(counters.filter { $0.value > threshold }.keys)
+        var result = Set<UInt64>()
+        for position in 0...mask where counts[position] > threshold { result.insert(keys[position]) }
+        return result
     }
 }
 

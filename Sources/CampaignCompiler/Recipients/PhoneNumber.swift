@@ -108,7 +108,7 @@ public enum PhoneNumber: Sendable, Hashable {
     }
 
     /// Appends the decimal digits of `value` (a mainland number) to `out`.
-    static func appendDigits(_ value: UInt64, to out: inout [UInt8]) {
+    static func appendDigits(_ value: UInt64, to out: inout some PlanByteSink) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { raw in
             var rest = value
@@ -118,7 +118,7 @@ public enum PhoneNumber: Sendable, Hashable {
                 raw[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
                 rest /= 10
             } while rest > 0
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[index..<24]))
+            out.appendBytes(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[index..<24]))
         }
     }
 

@@ -1,3 +1,5 @@
+internal import CSalvoSupport
+
 /// A set of phone numbers in at most 8 bytes per number.
 ///
 /// Mainland numbers (`1[3-9]` + 9 digits, seven billion values) are stored as 32-bit offsets in
@@ -11,6 +13,9 @@ public struct PhoneSet: Sendable {
 
     /// Creates an empty set.
     public init() {}
+
+    /// Whether the set holds no number.
+    public var isEmpty: Bool { count == 0 }
 
     /// The number of numbers held.
     public var count: Int { low.count + high.count + international.count }
@@ -29,6 +34,24 @@ public struct PhoneSet: Sendable {
             return high.insert(UInt32(truncatingIfNeeded: value - 17_000_000_000))
         case .international:
             return international.insert(number.key).inserted
+        }
+    }
+
+    /// Sizes the tables for about `low` numbers starting 13–16 and `high` starting 17–19, so that
+    /// filling them does not rehash (a guess from the first rows read; a wrong one only costs
+    /// the growth it would have cost anyway).
+    public mutating func reserve(low lowCount: Int, high highCount: Int) {
+        low.reserve(lowCount)
+        high.reserve(highCount)
+    }
+
+    /// Starts loading the slot where the mainland number `value` would be, ahead of an insert.
+    @inline(__always)
+    func prefetch(mainland value: UInt64) {
+        if value < 17_000_000_000 {
+            low.prefetch(UInt32(truncatingIfNeeded: value &- 13_000_000_000))
+        } else {
+            high.prefetch(UInt32(truncatingIfNeeded: value &- 17_000_000_000))
         }
     }
 
@@ -89,9 +112,29 @@ struct UInt32Table: Sendable {
         }
     }
 
+    @inline(__always)
+    func prefetch(_ key: UInt32) {
+        guard !slots.isEmpty else { return }
+        let index = Self.start(key, slots.count)
+        slots.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { salvo_prefetch(base + index) }
+        }
+    }
+
+    /// Makes room for `expected` keys in all, at most three quarters full.
+    mutating func reserve(_ expected: Int) {
+        let needed = expected * 4 / 3 + 64
+        guard needed > slots.count else { return }
+        rebuild(capacity: needed)
+    }
+
     private mutating func grow() {
+        rebuild(capacity: max(64, slots.count * 3 / 2))
+    }
+
+    private mutating func rebuild(capacity: Int) {
         let old = slots
-        slots = [UInt32](repeating: Self.empty, count: max(64, old.count * 3 / 2))
+        slots = [UInt32](repeating: Self.empty, count: capacity)
         count = 0
         for key in old where key != Self.empty {
             _ = insert(key)

@@ -22,7 +22,55 @@ struct FastRecipient {
 }
 
 /// Takes each recipient the fast reader accepted, and a way to make its full `AcceptedRecipient`.
-typealias FastSink<Failure: Error> = (FastRecipient, () -> AcceptedRecipient) throws(Failure) -> Void
+typealias FastSink<Failure: Error> = (FastRecipient, FullRecipient) throws(Failure) -> Void
+
+/// Makes the `AcceptedRecipient` of a row the fast reader accepted, where one is wanted (a sample
+/// message): the row is parsed again by the full parser. Costs nothing until asked.
+struct FullRecipient {
+    fileprivate let bytes: UnsafeBufferPointer<UInt8>
+    fileprivate let start: Int
+    fileprivate let line: Int
+    fileprivate let phone: PhoneNumber
+    fileprivate let length: Int
+    fileprivate let segments: Int
+    fileprivate let maker: Unmanaged<RowMaterializer>
+
+    /// The full recipient (only during the sink's call).
+    func make() -> AcceptedRecipient {
+        let maker = maker.takeUnretainedValue()
+        var values = maker.constants
+        if let row = try? RecipientChecker.preciseRow(bytes, start: start, line: line, format: maker.format, columns: maker.columns) {
+            for binding in maker.bindings where binding.index < row.fields.count {
+                let value = row.fields[binding.index]
+                values[binding.position] = value.isEmpty ? binding.fallback ?? value : value
+            }
+        }
+        return AcceptedRecipient(phone: phone, values: values, length: length, segments: segments, sourceIndex: maker.sourceIndex, line: line)
+    }
+}
+
+/// What makes a full recipient out of a row of one source.
+final class RowMaterializer {
+    struct Binding {
+        var index: Int
+        var position: Int
+        var fallback: String?
+    }
+
+    let format: RowRules.Format
+    let columns: [String]
+    let bindings: [Binding]
+    let constants: [String]
+    let sourceIndex: Int
+
+    init(format: RowRules.Format, columns: [String], bindings: [Binding], constants: [String], sourceIndex: Int) {
+        self.format = format
+        self.columns = columns
+        self.bindings = bindings
+        self.constants = constants
+        self.sourceIndex = sourceIndex
+    }
+}
 
 /// How the checker writes plan rows for the fast path.
 struct PlanRendering: Sendable {
@@ -88,95 +136,98 @@ extension RecipientChecker {
             for (segments, count) in histogram.enumerated() where count > 0 { state.summary.segmentHistogram[segments, default: 0] += count }
         }
 
-        /// The full recipient of a row the fast reader accepted.
-        func materialize(_ row: RecipientRow, phone: PhoneNumber, length: Int, segments: Int) -> AcceptedRecipient {
-            var values = state.constants
-            for binding in context.bindings {
-                guard let index = binding.index, index < row.fields.count else { continue }
-                let value = row.fields[index]
-                values[binding.position] = value.isEmpty ? binding.parameter.defaultValue?.value ?? value : value
-            }
-            return AcceptedRecipient(phone: phone, values: values, length: length, segments: segments, sourceIndex: context.sourceIndex, line: row.line)
-        }
+        let maker = RowMaterializer(format: format, columns: columns, bindings: context.bindings.compactMap { binding in
+            binding.index.map { RowMaterializer.Binding(index: $0, position: binding.position, fallback: binding.parameter.defaultValue?.value) }
+        }, constants: state.constants, sourceIndex: context.sourceIndex)
 
         func location(_ row: RecipientRow?, _ index: Int, line: Int) -> SourceLocation {
             let position = row.flatMap { index < $0.positions.count ? $0.positions[index] : nil } ?? SourcePosition(line: line, column: 1)
             return SourceLocation(file: file, range: SourceRange(at: position))
         }
 
+        var reserved = false
+        let sourceIndex = context.sourceIndex
         func rows(_ chunk: inout ScannedChunk, base: Int) throws(Failure) -> Bool {
-            let count = chunk.rowCount
+            let table = chunk.rows
+            let count = table.count
             let text = chunk.bytes
-            let fragments = chunk.fragments
+            if !reserved, count > 0 {
+                // Size the set of numbers seen for the whole file from its first rows, so that
+                // it is not rehashed while it fills.
+                reserved = true
+                var low = 0
+                for index in 0..<count where table[index].clean && table[index].phone < 17_000_000_000 { low += 1 }
+                var info = stat()
+                let size = max(stat(file, &info) == 0 ? Int(info.st_size) : 0, text.count)
+                let expected = Int(Double(size) / Double(max(text.count, 1)) * Double(count))
+                state.seen.reserve(low: expected * low / count, high: expected * (count - low) / count)
+            }
             var stop = false
             try text.withUnsafeBufferPointer { (bytes) throws(Failure) in
-                try fragments.withUnsafeBufferPointer { (fragmentBytes) throws(Failure) in
-                    for index in 0..<count {
-                        let line = base + Int(chunk.lines[index])
-                        let start = Int(chunk.starts[index])
-                        guard chunk.clean[index] == 1 else {
-                            let parsed: RecipientRow?
-                            do throws(RecipientSourceError) {
-                                parsed = try Self.preciseRow(bytes, start: start, line: line, format: format, columns: columns)
-                            } catch {
-                                collector.report(.sourceFailure(context.spec, error, at: context.yaml))
-                                stop = true
-                                return
-                            }
-                            guard let row = parsed else { continue }
-                            try checkRow(row, context, state: &state, collector: &collector, accept: accept, setAside: nil)
-                            continue
+                for index in 0..<count {
+                    // The set's probes are random: load the slot a few rows ahead.
+                    if index + 12 < count {
+                        let ahead = table[index + 12]
+                        if ahead.clean { state.seen.prefetch(mainland: ahead.phone) }
+                    }
+                    let record = table[index]
+                    let line = base + Int(record.line)
+                    let start = Int(record.start)
+                    guard record.clean else {
+                        let parsed: RecipientRow?
+                        do throws(RecipientSourceError) {
+                            parsed = try Self.preciseRow(bytes, start: start, line: line, format: format, columns: columns)
+                        } catch {
+                            collector.report(.sourceFailure(context.spec, error, at: context.yaml))
+                            stop = true
+                            return
                         }
-                        state.summary.read += 1
-                        let phone = PhoneNumber.mainland(chunk.phones[index])
-                        if state.exclusions.contains(phone) {
-                            state.summary.excluded += 1
-                            continue
-                        }
-                        guard state.seen.insert(phone) else {
-                            state.summary.duplicates += 1
-                            if state.duplicatesByFile[file, default: 0] < state.duplicatesKeptPerFile {
-                                state.duplicatesByFile[file, default: 0] += 1
-                                let row = try? Self.preciseRow(bytes, start: start, line: line, format: format, columns: columns)
-                                state.duplicates.append((phone, location(row, context.phoneIndex, line: line)))
-                            } else {
-                                collector.omit(file: file, id: "recipient-duplicate", severity: .warning)
-                            }
-                            continue
-                        }
-                        let length = Int(chunk.lengths[index])
-                        let segments = state.fixedLength == nil ? 0 : MessageLength.segments(forLength: length)
-                        state.summary.toSend += 1
-                        if segments > 1, state.summary.firstMultiSegmentRow == nil, fixedSegments <= 1 {
+                        guard let row = parsed else { continue }
+                        try checkRow(row, context, state: &state, collector: &collector, accept: accept, setAside: nil)
+                        continue
+                    }
+                    state.summary.read += 1
+                    let phone = PhoneNumber.mainland(record.phone)
+                    if !state.exclusions.isEmpty, state.exclusions.contains(phone) {
+                        state.summary.excluded += 1
+                        continue
+                    }
+                    guard state.seen.insert(phone) else {
+                        state.summary.duplicates += 1
+                        if state.duplicatesByFile[file, default: 0] < state.duplicatesKeptPerFile {
+                            state.duplicatesByFile[file, default: 0] += 1
                             let row = try? Self.preciseRow(bytes, start: start, line: line, format: format, columns: columns)
-                            state.summary.firstMultiSegmentRow = location(row, 0, line: line)
-                        }
-                        if segments > 0 {
-                            if segments < histogram.count { histogram[segments] += 1 } else { state.summary.segmentHistogram[segments, default: 0] += 1 }
-                            state.summary.totalSegments += segments
-                        }
-                        func full() -> AcceptedRecipient {
-                            guard let row = try? Self.preciseRow(bytes, start: start, line: line, format: format, columns: columns) else {
-                                return AcceptedRecipient(phone: phone, values: state.constants, length: length, segments: segments, sourceIndex: context.sourceIndex, line: line)
-                            }
-                            return materialize(row, phone: phone, length: length, segments: segments)
-                        }
-                        if let fast {
-                            let from = index == 0 ? 0 : Int(chunk.fragmentEnds.isEmpty ? 0 : chunk.fragmentEnds[index - 1])
-                            let to = chunk.fragmentEnds.isEmpty ? 0 : Int(chunk.fragmentEnds[index])
-                            let key = chunk.keys.isEmpty ? 0 : chunk.keys[index]
-                            let fragment = UnsafeBufferPointer(rebasing: fragmentBytes[from..<to])
-                            try fast(FastRecipient(phone: chunk.phones[index], length: length, segments: segments, sourceIndex: context.sourceIndex,
-                                                   line: line, key: key, fragment: fragment), full)
+                            state.duplicates.append((phone, location(row, context.phoneIndex, line: line)))
                         } else {
-                            try accept(full())
+                            collector.omit(file: file, id: "recipient-duplicate", severity: .warning)
                         }
+                        continue
+                    }
+                    let length = Int(record.length)
+                    let segments = state.fixedLength == nil ? 0 : MessageLength.segments(forLength: length)
+                    state.summary.toSend += 1
+                    if segments > 1, state.summary.firstMultiSegmentRow == nil, fixedSegments <= 1 {
+                        let row = try? Self.preciseRow(bytes, start: start, line: line, format: format, columns: columns)
+                        state.summary.firstMultiSegmentRow = location(row, 0, line: line)
+                    }
+                    if segments > 0 {
+                        if segments < histogram.count { histogram[segments] += 1 } else { state.summary.segmentHistogram[segments, default: 0] += 1 }
+                        state.summary.totalSegments += segments
+                    }
+                    let full = FullRecipient(bytes: bytes, start: start, line: line, phone: phone, length: length, segments: segments,
+                                             maker: Unmanaged.passUnretained(maker))
+                    if let fast {
+                        try fast(FastRecipient(phone: record.phone, length: length, segments: segments, sourceIndex: sourceIndex,
+                                               line: line, key: record.key, fragment: table.fragment(index)), full)
+                    } else {
+                        try accept(full.make())
                     }
                 }
             }
             return !stop
         }
 
+        defer { withExtendedLifetime(maker) {} }
         return try await scanChunks(spec: context.spec, rules: rules, header: format == .csv, rows: rows, row: { (row) throws(Failure) -> Bool in
             try checkRow(row, context, state: &state, collector: &collector, accept: accept, setAside: nil)
             return true
@@ -202,16 +253,22 @@ extension RecipientChecker {
             return found.count < total
         }
         let rowColumns = format == .jsonl ? columns : header.columns
+        // Most numbers are not among the duplicated ones: a bit per 64 Ki buckets says so without hashing.
+        var filter = [UInt64](repeating: 0, count: 1024)
+        for key in keys { filter[Int(key & 0xFFFF) >> 6] |= 1 << (key & 63) }
         _ = await scanChunks(spec: spec, rules: rules, header: format == .csv, rows: { (chunk: inout ScannedChunk, base: Int) -> Bool in
-            chunk.bytes.withUnsafeBufferPointer { bytes in
-                for index in 0..<chunk.rowCount {
-                    let line = base + Int(chunk.lines[index])
-                    if chunk.clean[index] == 1 {
-                        let phone = PhoneNumber.mainland(chunk.phones[index])
+            let table = chunk.rows
+            return chunk.bytes.withUnsafeBufferPointer { bytes in
+                for index in 0..<table.count {
+                    let record = table[index]
+                    let line = base + Int(record.line)
+                    if record.clean {
+                        guard filter[Int(record.phone & 0xFFFF) >> 6] & (1 << (record.phone & 63)) != 0 else { continue }
+                        let phone = PhoneNumber.mainland(record.phone)
                         guard keys.contains(phone.key), found[phone.key] == nil, !exclusions.contains(phone) else { continue }
                     }
-                    guard let row = try? Self.preciseRow(bytes, start: Int(chunk.starts[index]), line: line, format: format, columns: rowColumns) else {
-                        if chunk.clean[index] == 1 { continue }
+                    guard let row = try? Self.preciseRow(bytes, start: Int(record.start), line: line, format: format, columns: rowColumns) else {
+                        if record.clean { continue }
                         return false
                     }
                     if !take(row) { return false }

@@ -122,14 +122,14 @@ public struct RecipientChecker: Sendable {
 
     /// Checks every row.
     public func check() async -> RecipientCheck {
-        await check(accept: { (_: AcceptedRecipient) throws(Never) in }, fast: { (_: FastRecipient, _: () -> AcceptedRecipient) throws(Never) in })
+        await check(accept: { (_: AcceptedRecipient) throws(Never) in }, fast: { (_: FastRecipient, _: FullRecipient) throws(Never) in })
     }
 
     /// Checks every row; `fast` is called for each recipient to send to that the fast reader
     /// accepted (with a way to make the full `AcceptedRecipient` where needed), `accept` for those
     /// accepted by the full check, in order.
     func check<Failure: Error>(accept: (AcceptedRecipient) throws(Failure) -> Void,
-                               fast: (FastRecipient, () -> AcceptedRecipient) throws(Failure) -> Void) async throws(Failure) -> RecipientCheck {
+                               fast: (FastRecipient, FullRecipient) throws(Failure) -> Void) async throws(Failure) -> RecipientCheck {
         try await withoutActuallyEscaping(fast) { (fast) async throws(Failure) -> RecipientCheck in
             try await check(accept: accept, setAside: nil, fast: Optional(fast))
         }

@@ -116,29 +116,115 @@ struct ScannedChunk: Sendable {
     var bytes: [UInt8]
     /// Whether the chunk ends the file.
     var isFinal: Bool
-    /// Per row: the byte offset where it starts, and its line, counted from the chunk's first line (0).
-    var starts: [Int32] = []
-    var lines: [Int32] = []
-    /// Per row: 1 when every check passed.
-    var clean: [UInt8] = []
-    /// Per row: the mainland number (clean rows).
-    var phones: [UInt64] = []
-    /// Per row: the message length in UTF-16 units (clean rows).
-    var lengths: [Int32] = []
-    /// Per row: the value set's key (clean rows, when rendering with column values).
-    var keys: [UInt64] = []
-    /// Per row: where its plan fragment ends in `fragments` (clean rows; others repeat the last end).
-    var fragmentEnds: [Int32] = []
-    var fragments: [UInt8] = []
+    /// What was found per row, and the plan fragments of the rows that passed.
+    var rows: RowTable
     var tail: Tail = .complete
     /// Lines from the chunk's first line to where the scan stopped.
     var lineCount = 0
 
-    var rowCount: Int { starts.count }
+    var rowCount: Int { rows.count }
 
     init(bytes: [UInt8], isFinal: Bool) {
         self.bytes = bytes
         self.isFinal = isFinal
+        rows = RowTable(rows: 0, bytes: 0)
+    }
+}
+
+/// What the fast reader found about one row.
+struct RowRecord {
+    /// The byte offset where the row starts in its chunk.
+    var start: Int32
+    /// The row's line, counted from the chunk's first line (0).
+    var line: Int32
+    /// The message length in UTF-16 units (rows that passed).
+    var length: Int32
+    /// Where the row's plan fragment ends in the table's bytes.
+    var fragmentEnd: Int32
+    /// The mainland number (rows that passed).
+    var phone: UInt64
+    /// The value set's key (rows that passed, when rendering with column values).
+    var key: UInt64
+    /// Whether every check passed.
+    var clean: Bool
+}
+
+/// Rows and plan fragments in memory of their own, appended without the copy-on-write checks an
+/// array append makes (a few per row add up to a tenth of the scan). Written by one task, then
+/// handed to the merge and only read.
+final class RowTable: @unchecked Sendable, PlanByteSink {
+    private(set) var count = 0
+    private var capacity: Int
+    private var records: UnsafeMutablePointer<RowRecord>
+    private(set) var byteCount = 0
+    private var byteCapacity: Int
+    private var storage: UnsafeMutablePointer<UInt8>
+
+    init(rows: Int, bytes: Int) {
+        capacity = max(rows, 16)
+        records = .allocate(capacity: capacity)
+        byteCapacity = max(bytes, 64)
+        storage = .allocate(capacity: byteCapacity)
+    }
+
+    deinit {
+        records.deallocate()
+        storage.deallocate()
+    }
+
+    @inline(__always)
+    func append(_ record: RowRecord) {
+        if count == capacity {
+            let larger = UnsafeMutablePointer<RowRecord>.allocate(capacity: capacity * 2)
+            larger.moveInitialize(from: records, count: count)
+            records.deallocate()
+            records = larger
+            capacity *= 2
+        }
+        (records + count).initialize(to: record)
+        count += 1
+    }
+
+    @inline(__always)
+    subscript(index: Int) -> RowRecord {
+        precondition(index >= 0 && index < count)
+        return records[index]
+    }
+
+    /// The plan fragment of row `index`, valid while the table lives.
+    func fragment(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        let from = index == 0 ? 0 : Int(self[index - 1].fragmentEnd)
+        return UnsafeBufferPointer(start: storage + from, count: Int(self[index].fragmentEnd) - from)
+    }
+
+    @inline(__always)
+    private func reserveBytes(_ extra: Int) {
+        guard byteCount + extra > byteCapacity else { return }
+        let size = max(byteCapacity * 2, byteCount + extra)
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        larger.initialize(from: storage, count: byteCount)
+        storage.deallocate()
+        storage = larger
+        byteCapacity = size
+    }
+
+    @inline(__always)
+    func appendByte(_ byte: UInt8) {
+        reserveBytes(1)
+        storage[byteCount] = byte
+        byteCount += 1
+    }
+
+    @inline(__always)
+    func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserveBytes(bytes.count)
+        (storage + byteCount).update(from: base, count: bytes.count)
+        byteCount += bytes.count
+    }
+
+    func appendBytes(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { appendBytes($0) }
     }
 }
 
@@ -151,23 +237,14 @@ enum RowScanner {
     /// line break (the byte after the chunk is not a line feed).
     static func scan(_ chunk: inout ScannedChunk, from start: Int, crFinal: Bool, rules: RowRules) {
         let expected = max(chunk.bytes.count / 24, 16)
-        chunk.starts.reserveCapacity(expected)
-        chunk.lines.reserveCapacity(expected)
-        chunk.clean.reserveCapacity(expected)
-        chunk.phones.reserveCapacity(expected)
-        if rules.mode == .check {
-            chunk.lengths.reserveCapacity(expected)
-            if let render = rules.render {
-                chunk.fragmentEnds.reserveCapacity(expected)
-                chunk.fragments.reserveCapacity(chunk.bytes.count + chunk.bytes.count / 2)
-                if !render.grouped { chunk.keys.reserveCapacity(expected) }
-            }
-        }
+        let renders = rules.mode == .check && rules.render != nil
+        chunk.rows = RowTable(rows: expected, bytes: renders ? chunk.bytes.count + chunk.bytes.count / 2 : 0)
         var result = chunk
         chunk = ScannedChunk(bytes: [], isFinal: chunk.isFinal)
         let text = result.bytes
         text.withUnsafeBufferPointer { bytes in
             var row = RowBuilder(rules: rules)
+            defer { row.release() }
             switch rules.format {
             case .csv: scanCSV(bytes, from: start, eof: result.isFinal, crFinal: crFinal || result.isFinal, rules: rules, row: &row, into: &result)
             case .jsonl: scanJSONL(bytes, from: start, eof: result.isFinal, rules: rules, row: &row, into: &result)
@@ -405,36 +482,46 @@ enum RowScanner {
 /// to be unescaped), and the per-row check once they are all found.
 struct RowBuilder {
     let rules: RowRules
-    private(set) var starts: [Int] = []
-    private(set) var ends: [Int] = []
+    /// Fields past this many are counted, not kept: such a row is left to the full check.
+    static let maxFields = 64
+    private let starts: UnsafeMutablePointer<Int>
+    private let ends: UnsafeMutablePointer<Int>
+    private(set) var fieldCount = 0
     private(set) var scratch: [UInt8] = []
     private var values: [UnsafeBufferPointer<UInt8>]
 
     init(rules: RowRules) {
         self.rules = rules
-        starts.reserveCapacity(16)
-        ends.reserveCapacity(16)
+        starts = .allocate(capacity: Self.maxFields)
+        ends = .allocate(capacity: Self.maxFields)
         scratch.reserveCapacity(256)
         values = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: rules.render?.constants.count ?? 0)
     }
 
-    mutating func reset() {
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        scratch.removeAll(keepingCapacity: true)
+    /// Frees the field buffers (the builder lives for one chunk's scan).
+    func release() {
+        starts.deallocate()
+        ends.deallocate()
     }
 
+    @inline(__always)
+    mutating func reset() {
+        fieldCount = 0
+        if !scratch.isEmpty { scratch.removeAll(keepingCapacity: true) }
+    }
+
+    @inline(__always)
     mutating func addField(_ start: Int, _ end: Int) {
-        starts.append(start)
-        ends.append(end)
+        if fieldCount < Self.maxFields {
+            starts[fieldCount] = start
+            ends[fieldCount] = end
+        }
+        fieldCount += 1
     }
 
     /// Sets a field by index (JSON Lines, where keys come in any order).
     mutating func setField(_ index: Int, _ start: Int, _ end: Int) {
-        while starts.count <= index {
-            starts.append(0)
-            ends.append(0)
-        }
+        while fieldCount <= index { addField(0, 0) }
         starts[index] = start
         ends[index] = end
     }
@@ -451,13 +538,6 @@ struct RowBuilder {
         return (-1 - start, -1 - scratch.count)
     }
 
-    /// Appends decoded bytes to the scratch buffer (JSON string escapes); returns the scratch range.
-    mutating func appendScratch(_ bytes: some Sequence<UInt8>) -> (Int, Int) {
-        let start = scratch.count
-        scratch.append(contentsOf: bytes)
-        return (-1 - start, -1 - scratch.count)
-    }
-
     mutating func appendScratchByte(_ byte: UInt8) {
         scratch.append(byte)
     }
@@ -470,41 +550,36 @@ struct RowBuilder {
 
     /// A row left to the full check.
     func setAside(start: Int, line: Int, into chunk: inout ScannedChunk) {
-        chunk.starts.append(Int32(truncatingIfNeeded: start))
-        chunk.lines.append(Int32(truncatingIfNeeded: line))
-        chunk.clean.append(0)
-        if rules.mode == .phones { chunk.phones.append(0); return }
-        chunk.phones.append(0)
-        chunk.lengths.append(0)
-        if let render = rules.render {
-            if !render.grouped { chunk.keys.append(0) }
-            chunk.fragmentEnds.append(Int32(truncatingIfNeeded: chunk.fragments.count))
-        }
+        chunk.rows.append(RowRecord(start: Int32(truncatingIfNeeded: start), line: Int32(truncatingIfNeeded: line), length: 0,
+                                    fragmentEnd: Int32(truncatingIfNeeded: chunk.rows.byteCount), phone: 0, key: 0, clean: false))
     }
 
     /// Checks the row whose fields were found and records what the merge needs.
     mutating func finish(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, line: Int, into chunk: inout ScannedChunk) {
+        let count = fieldCount
+        guard count <= Self.maxFields, rules.format == .jsonl || count == rules.columnCount, rules.phoneIndex < count else {
+            setAside(start: start, line: line, into: &chunk)
+            return
+        }
         let held = scratch
         held.withUnsafeBufferPointer { scratch in
             func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
                 let (from, to) = (starts[index], ends[index])
                 return from >= 0 ? UnsafeBufferPointer(rebasing: bytes[from..<to]) : UnsafeBufferPointer(rebasing: scratch[(-1 - from)..<(-1 - to)])
             }
-            guard rules.format == .jsonl || starts.count == rules.columnCount, rules.phoneIndex < starts.count,
-                  let phone = PhoneNumber.mainlandValue(field(rules.phoneIndex)) else {
+            guard let phone = PhoneNumber.mainlandValue(field(rules.phoneIndex)) else {
                 setAside(start: start, line: line, into: &chunk)
                 return
             }
+            var record = RowRecord(start: Int32(truncatingIfNeeded: start), line: Int32(truncatingIfNeeded: line), length: 0, fragmentEnd: 0,
+                                   phone: phone, key: 0, clean: true)
             if rules.mode == .phones {
-                chunk.starts.append(Int32(truncatingIfNeeded: start))
-                chunk.lines.append(Int32(truncatingIfNeeded: line))
-                chunk.clean.append(1)
-                chunk.phones.append(phone)
+                chunk.rows.append(record)
                 return
             }
             var length = rules.fixedLength ?? 0
             for binding in rules.bindings {
-                let value = binding.index < starts.count ? field(binding.index) : UnsafeBufferPointer(start: nil, count: 0)
+                let value = binding.index < count ? field(binding.index) : UnsafeBufferPointer(start: nil, count: 0)
                 if value.isEmpty {
                     guard binding.fallback != nil else {
                         setAside(start: start, line: line, into: &chunk)
@@ -525,48 +600,47 @@ struct RowBuilder {
                 setAside(start: start, line: line, into: &chunk)
                 return
             }
-            chunk.starts.append(Int32(truncatingIfNeeded: start))
-            chunk.lines.append(Int32(truncatingIfNeeded: line))
-            chunk.clean.append(1)
-            chunk.phones.append(phone)
-            chunk.lengths.append(Int32(truncatingIfNeeded: length))
-            guard let render = rules.render else { return }
-            renderFragment(phone: phone, render: render, into: &chunk)
+            record.length = Int32(truncatingIfNeeded: length)
+            if let render = rules.render {
+                record.key = renderFragment(phone: phone, render: render, into: chunk.rows)
+            }
+            record.fragmentEnd = Int32(truncatingIfNeeded: chunk.rows.byteCount)
+            chunk.rows.append(record)
         }
     }
 
-    /// Writes `["phone","source",values…]` and the value set's key.
-    private func renderFragment(phone: UInt64, render: RowRules.Render, into chunk: inout ScannedChunk) {
-        chunk.fragments.append(UInt8(ascii: "["))
-        chunk.fragments.append(UInt8(ascii: "\""))
-        PhoneNumber.appendDigits(phone, to: &chunk.fragments)
-        chunk.fragments.append(UInt8(ascii: "\""))
-        chunk.fragments.append(UInt8(ascii: ","))
-        chunk.fragments.append(contentsOf: render.source)
+    /// Writes `["phone","source",values…]` and returns the value set's key.
+    private func renderFragment(phone: UInt64, render: RowRules.Render, into table: RowTable) -> UInt64 {
+        var out = table
+        out.appendByte(UInt8(ascii: "["))
+        out.appendByte(UInt8(ascii: "\""))
+        PhoneNumber.appendDigits(phone, to: &out)
+        out.appendByte(UInt8(ascii: "\""))
+        out.appendByte(UInt8(ascii: ","))
+        out.appendBytes(render.source)
+        var key: UInt64 = 0xCBF2_9CE4_8422_2325
         if !render.grouped {
-            var key: UInt64 = 0xCBF2_9CE4_8422_2325
             for position in 0..<render.constants.count {
-                chunk.fragments.append(UInt8(ascii: ","))
+                out.appendByte(UInt8(ascii: ","))
                 if let constant = render.constants[position] {
-                    chunk.fragments.append(contentsOf: constant)
+                    out.appendBytes(constant)
                     if let raw = render.constantBytes[position] {
                         for byte in raw { key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
                     }
                 } else if values[position].isEmpty, let fallback = render.fallbacks[position] {
                     // An empty field that takes the parameter's default.
-                    PlanJSON.string(fallback, into: &chunk.fragments)
+                    PlanJSON.string(fallback, into: &out)
                     for byte in fallback { key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
                 } else {
                     let value = values[position]
-                    PlanJSON.string(value, into: &chunk.fragments)
+                    PlanJSON.string(value, into: &out)
                     for byte in value { key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
                 }
                 key = (key ^ 0x1F) &* 0x0000_0100_0000_01B3
             }
-            chunk.keys.append(key)
         }
-        chunk.fragments.append(UInt8(ascii: "]"))
-        chunk.fragmentEnds.append(Int32(truncatingIfNeeded: chunk.fragments.count))
+        out.appendByte(UInt8(ascii: "]"))
+        return key
     }
 }
 

@@ -1,0 +1,2 @@
+// The functions of this module are inline, in include/salvo_support.h.
+#include "salvo_support.h"
