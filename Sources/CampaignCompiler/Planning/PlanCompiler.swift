@@ -6,6 +6,7 @@ import Darwin
 import Crypto
 import Foundation
 import YAMLSyntax
+internal import CSalvoSupport
 
 /// A rendered message from a real row, for the plan's summary (number masked).
 public struct SampleMessage: Sendable, Hashable, Codable {
@@ -103,7 +104,10 @@ public struct PlanCompiler: Sendable {
         }, fast: { (recipient: FastRecipient, full: FullRecipient) throws(PlanError) in
             seen &+= 1
             if seen & 0xFFFF == 0, Task.isCancelled { throw PlanError.cancelled }
-            if usesColumns { frequent.add(recipient.key) }
+            if usesColumns {
+                frequent.prefetch(recipient.aheadKey)
+                frequent.add(recipient.key)
+            }
             if samples.count < sampleCount { samples.append(Self.sample(full.make(), campaign: campaign)) }
             try rows.add(recipient.fragment, segments: recipient.segments)
         })
@@ -257,6 +261,14 @@ struct FrequentSets {
     @inline(__always)
     private func slot(_ key: UInt64) -> Int {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+    }
+
+    /// Starts loading the slot of `key`, which `add` will be given soon.
+    @inline(__always)
+    func prefetch(_ key: UInt64) {
+        let index = slot(key)
+        keys.withUnsafeBufferPointer { if let base = $0.baseAddress { salvo_prefetch(base + index) } }
+        counts.withUnsafeBufferPointer { if let base = $0.baseAddress { salvo_prefetch(base + index) } }
     }
 
     mutating func add(_ key: UInt64) {

@@ -46,8 +46,9 @@ public struct PhoneSet: Sendable {
     }
 
     /// Starts loading the slot where the mainland number `value` would be, ahead of an insert.
+    /// (Mutating only so that it works on the set in place: a copy would retain its storage.)
     @inline(__always)
-    func prefetch(mainland value: UInt64) {
+    mutating func prefetch(mainland value: UInt64) {
         if value < 17_000_000_000 {
             low.prefetch(UInt32(truncatingIfNeeded: value &- 13_000_000_000))
         } else {
@@ -113,10 +114,10 @@ struct UInt32Table: Sendable {
     }
 
     @inline(__always)
-    func prefetch(_ key: UInt32) {
+    mutating func prefetch(_ key: UInt32) {
         guard !slots.isEmpty else { return }
         let index = Self.start(key, slots.count)
-        slots.withUnsafeBufferPointer { buffer in
+        slots.withUnsafeMutableBufferPointer { buffer in
             if let base = buffer.baseAddress { salvo_prefetch(base + index) }
         }
     }

@@ -19,6 +19,8 @@ struct FastRecipient {
     /// The plan row `["phone","source",values…]` (or `["phone","source"]` when grouped), valid
     /// only during the call.
     var fragment: UnsafeBufferPointer<UInt8>
+    /// The key of a row a few ahead (0 if none), for the counter to load its slot early.
+    var aheadKey: UInt64
 }
 
 /// Takes each recipient the fast reader accepted, and a way to make its full `AcceptedRecipient`.
@@ -90,8 +92,7 @@ extension RecipientChecker {
         var bindings: [RowRules.Binding] = []
         for binding in context.bindings {
             guard let index = binding.index else { continue }
-            let fallback = binding.parameter.defaultValue.map { Array($0.value.utf8) }
-            bindings.append(RowRules.Binding(index: index, position: binding.position, type: binding.parameter.type.value, fallback: fallback,
+            bindings.append(RowRules.Binding(index: index, position: binding.position, type: binding.parameter.type.value, hasFallback: binding.parameter.defaultValue != nil,
                                              fallbackLength: binding.parameter.defaultValue.map { MessageLength.characters($0.value) } ?? 0))
         }
         var render: RowRules.Render?
@@ -125,7 +126,7 @@ extension RecipientChecker {
     /// Checks a CSV or JSON Lines source with the fast reader; false when it cannot be used, before
     /// any row was counted.
     func checkRowsFast<Failure: Error>(_ context: SourceContext, state: inout PassState, collector: inout DiagnosticCollector,
-                                       accept: (AcceptedRecipient) throws(Failure) -> Void, fast: FastSink<Failure>?) async throws(Failure) -> Bool {
+                                       accept: (AcceptedRecipient) throws(Failure) -> Void, fast: FastSink<Failure>) async throws(Failure) -> Bool {
         let format: RowRules.Format = context.spec.kind == .csv ? .csv : .jsonl
         let rules = rowRules(context, format: format, fixedLength: state.fixedLength)
         let file = context.file
@@ -163,12 +164,19 @@ extension RecipientChecker {
                 state.seen.reserve(low: expected * low / count, high: expected * (count - low) / count)
             }
             var stop = false
+            // The set of numbers seen is held here while the rows that passed go by, and handed
+            // back to the state for every row the full check takes.
+            var seen = PhoneSet()
+            swap(&seen, &state.seen)
+            defer { swap(&seen, &state.seen) }
+            let hasExclusions = !state.exclusions.isEmpty
+            let measured = state.fixedLength != nil
             try text.withUnsafeBufferPointer { (bytes) throws(Failure) in
                 for index in 0..<count {
                     // The set's probes are random: load the slot a few rows ahead.
                     if index + 12 < count {
                         let ahead = table[index + 12]
-                        if ahead.clean { state.seen.prefetch(mainland: ahead.phone) }
+                        if ahead.clean { seen.prefetch(mainland: ahead.phone) }
                     }
                     let record = table[index]
                     let line = base + Int(record.line)
@@ -183,16 +191,18 @@ extension RecipientChecker {
                             return
                         }
                         guard let row = parsed else { continue }
+                        swap(&seen, &state.seen)
+                        defer { swap(&seen, &state.seen) }
                         try checkRow(row, context, state: &state, collector: &collector, accept: accept, setAside: nil)
                         continue
                     }
                     state.summary.read += 1
                     let phone = PhoneNumber.mainland(record.phone)
-                    if !state.exclusions.isEmpty, state.exclusions.contains(phone) {
+                    if hasExclusions, state.exclusions.contains(phone) {
                         state.summary.excluded += 1
                         continue
                     }
-                    guard state.seen.insert(phone) else {
+                    guard seen.insert(phone) else {
                         state.summary.duplicates += 1
                         if state.duplicatesByFile[file, default: 0] < state.duplicatesKeptPerFile {
                             state.duplicatesByFile[file, default: 0] += 1
@@ -204,7 +214,7 @@ extension RecipientChecker {
                         continue
                     }
                     let length = Int(record.length)
-                    let segments = state.fixedLength == nil ? 0 : MessageLength.segments(forLength: length)
+                    let segments = measured ? MessageLength.segments(forLength: length) : 0
                     state.summary.toSend += 1
                     if segments > 1, state.summary.firstMultiSegmentRow == nil, fixedSegments <= 1 {
                         let row = try? Self.preciseRow(bytes, start: start, line: line, format: format, columns: columns)
@@ -216,12 +226,9 @@ extension RecipientChecker {
                     }
                     let full = FullRecipient(bytes: bytes, start: start, line: line, phone: phone, length: length, segments: segments,
                                              maker: Unmanaged.passUnretained(maker))
-                    if let fast {
-                        try fast(FastRecipient(phone: record.phone, length: length, segments: segments, sourceIndex: sourceIndex,
-                                               line: line, key: record.key, fragment: table.fragment(index)), full)
-                    } else {
-                        try accept(full.make())
-                    }
+                    let ahead = index + 8 < count ? table[index + 8].key : 0
+                    try fast(FastRecipient(phone: record.phone, length: length, segments: segments, sourceIndex: sourceIndex,
+                                           line: line, key: record.key, fragment: table.fragment(index), aheadKey: ahead), full)
                 }
             }
             return !stop

@@ -270,9 +270,15 @@ public struct RecipientChecker: Sendable {
         }
         let context = SourceContext(spec: spec, sourceIndex: sourceIndex, header: header, phoneIndex: phoneIndex, bindings: bindings,
                                     skip: recipients.invalid == .skip, yaml: yaml)
-        if fastAllowed, setAside == nil, spec.kind != .sqlite, missing.isEmpty,
-           try await checkRowsFast(context, state: &state, collector: &collector, accept: accept, fast: fast) {
-            return
+        if fastAllowed, setAside == nil, spec.kind != .sqlite, missing.isEmpty {
+            let handled = if let fast {
+                try await checkRowsFast(context, state: &state, collector: &collector, accept: accept, fast: fast)
+            } else {
+                try await checkRowsFast(context, state: &state, collector: &collector, accept: accept, fast: { (_: FastRecipient, full: FullRecipient) throws(Failure) in
+                    try accept(full.make())
+                })
+            }
+            if handled { return }
         }
         var iterator = rows.makeAsyncIterator()
         while true {

@@ -56,8 +56,9 @@ struct RowRules: Sendable {
         /// The parameter's position, where the value goes.
         var position: Int
         var type: ParameterType
-        /// The default's bytes, used where the field is empty.
-        var fallback: [UInt8]?
+        /// Whether the parameter has a default, used where the field is empty (its bytes are in
+        /// `Render.fallbacks`).
+        var hasFallback: Bool
         /// The default's length in UTF-16 units.
         var fallbackLength: Int
     }
@@ -488,20 +489,34 @@ struct RowBuilder {
     private let ends: UnsafeMutablePointer<Int>
     private(set) var fieldCount = 0
     private(set) var scratch: [UInt8] = []
-    private var values: [UnsafeBufferPointer<UInt8>]
+    /// Per parameter position, the value of the row being finished (empty: the default).
+    private let values: UnsafeMutablePointer<UnsafeBufferPointer<UInt8>>
+    private let valueCount: Int
+    /// The bindings, copied where reading them costs no reference counting.
+    private let bindings: UnsafeMutablePointer<RowRules.Binding>
+    private let bindingCount: Int
 
     init(rules: RowRules) {
         self.rules = rules
         starts = .allocate(capacity: Self.maxFields)
         ends = .allocate(capacity: Self.maxFields)
         scratch.reserveCapacity(256)
-        values = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: rules.render?.constants.count ?? 0)
+        valueCount = rules.render?.constants.count ?? 0
+        values = .allocate(capacity: max(valueCount, 1))
+        values.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0), count: max(valueCount, 1))
+        bindingCount = rules.bindings.count
+        bindings = .allocate(capacity: max(bindingCount, 1))
+        rules.bindings.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { bindings.initialize(from: base, count: bindingCount) }
+        }
     }
 
-    /// Frees the field buffers (the builder lives for one chunk's scan).
+    /// Frees the buffers (the builder lives for one chunk's scan).
     func release() {
         starts.deallocate()
         ends.deallocate()
+        values.deallocate()
+        bindings.deallocate()
     }
 
     @inline(__always)
@@ -561,8 +576,7 @@ struct RowBuilder {
             setAside(start: start, line: line, into: &chunk)
             return
         }
-        let held = scratch
-        held.withUnsafeBufferPointer { scratch in
+        scratch.withUnsafeBufferPointer { scratch in
             func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
                 let (from, to) = (starts[index], ends[index])
                 return from >= 0 ? UnsafeBufferPointer(rebasing: bytes[from..<to]) : UnsafeBufferPointer(rebasing: scratch[(-1 - from)..<(-1 - to)])
@@ -578,15 +592,16 @@ struct RowBuilder {
                 return
             }
             var length = rules.fixedLength ?? 0
-            for binding in rules.bindings {
+            for bindingIndex in 0..<bindingCount {
+                let binding = bindings[bindingIndex]
                 let value = binding.index < count ? field(binding.index) : UnsafeBufferPointer(start: nil, count: 0)
                 if value.isEmpty {
-                    guard binding.fallback != nil else {
+                    guard binding.hasFallback else {
                         setAside(start: start, line: line, into: &chunk)
                         return
                     }
                     length += binding.fallbackLength
-                    if !values.isEmpty { values[binding.position] = UnsafeBufferPointer(start: nil, count: 0) }
+                    if valueCount > 0 { values[binding.position] = UnsafeBufferPointer(start: nil, count: 0) }
                     continue
                 }
                 guard let units = ValueRules.cleanLength(value, as: binding.type) else {
@@ -594,9 +609,9 @@ struct RowBuilder {
                     return
                 }
                 length += units
-                if !values.isEmpty { values[binding.position] = value }
+                if valueCount > 0 { values[binding.position] = value }
             }
-            if rules.fixedLength != nil, !rules.bindings.isEmpty, length > MessageLength.maxLength {
+            if rules.fixedLength != nil, bindingCount > 0, length > MessageLength.maxLength {
                 setAside(start: start, line: line, into: &chunk)
                 return
             }
