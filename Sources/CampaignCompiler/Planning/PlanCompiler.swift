@@ -263,12 +263,13 @@ struct FrequentSets {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
     }
 
-    /// Starts loading the slot of `key`, which `add` will be given soon.
+    /// Starts loading the slot of `key`, which `add` will be given soon. (Mutating only so that
+    /// it works in place: a copy would retain the tables.)
     @inline(__always)
-    func prefetch(_ key: UInt64) {
+    mutating func prefetch(_ key: UInt64) {
         let index = slot(key)
-        keys.withUnsafeBufferPointer { if let base = $0.baseAddress { salvo_prefetch(base + index) } }
-        counts.withUnsafeBufferPointer { if let base = $0.baseAddress { salvo_prefetch(base + index) } }
+        keys.withUnsafeMutableBufferPointer { if let base = $0.baseAddress { salvo_prefetch(base + index) } }
+        counts.withUnsafeMutableBufferPointer { if let base = $0.baseAddress { salvo_prefetch(base + index) } }
     }
 
     mutating func add(_ key: UInt64) {

@@ -495,6 +495,10 @@ struct RowBuilder {
     /// The bindings, copied where reading them costs no reference counting.
     private let bindings: UnsafeMutablePointer<RowRules.Binding>
     private let bindingCount: Int
+    /// How plan fragments are written, held for the scan; nil for validate. Used through an
+    /// unmanaged reference: a retain per row showed in profiles.
+    private let rendererObject: FragmentRenderer?
+    private let renderer: Unmanaged<FragmentRenderer>?
 
     init(rules: RowRules) {
         self.rules = rules
@@ -506,8 +510,11 @@ struct RowBuilder {
         values.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0), count: max(valueCount, 1))
         bindingCount = rules.bindings.count
         bindings = .allocate(capacity: max(bindingCount, 1))
+        rendererObject = rules.mode == .check ? rules.render.map(FragmentRenderer.init) : nil
+        renderer = rendererObject.map { Unmanaged.passUnretained($0) }
+        let target = bindings, total = bindingCount
         rules.bindings.withUnsafeBufferPointer { source in
-            if let base = source.baseAddress { bindings.initialize(from: base, count: bindingCount) }
+            if let base = source.baseAddress { target.initialize(from: base, count: total) }
         }
     }
 
@@ -616,41 +623,117 @@ struct RowBuilder {
                 return
             }
             record.length = Int32(truncatingIfNeeded: length)
-            if let render = rules.render {
-                record.key = renderFragment(phone: phone, render: render, into: chunk.rows)
+            if let renderer {
+                let sink = TableSink(table: chunk.rows)
+                record.key = renderer._withUnsafeGuaranteedRef { $0.render(phone: phone, values: values, into: sink) }
             }
             record.fragmentEnd = Int32(truncatingIfNeeded: chunk.rows.byteCount)
             chunk.rows.append(record)
         }
     }
 
-    /// Writes `["phone","source",values…]` and returns the value set's key.
-    private func renderFragment(phone: UInt64, render: RowRules.Render, into table: RowTable) -> UInt64 {
-        var out = table
+}
+
+/// Appends to a row table without retaining it per byte (the table outlives every write).
+struct TableSink: PlanByteSink {
+    let table: Unmanaged<RowTable>
+
+    init(table: RowTable) {
+        self.table = .passUnretained(table)
+    }
+
+    @inline(__always)
+    mutating func appendByte(_ byte: UInt8) { table._withUnsafeGuaranteedRef { $0.appendByte(byte) } }
+
+    @inline(__always)
+    mutating func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) { table._withUnsafeGuaranteedRef { $0.appendBytes(bytes) } }
+}
+
+/// Writes plan fragments `["phone","source",values…]`: the constant parts rendered once, held
+/// in one block of bytes read without reference counting.
+final class FragmentRenderer {
+    private let grouped: Bool
+    private let positions: Int
+    /// All constant pieces, back to back: the source (as JSON), then per position the constant
+    /// (as JSON) or the default (raw), each as a range.
+    private let storage: UnsafeMutablePointer<UInt8>
+    private let source: Range<Int>
+    /// Per position: the constant's JSON, its raw bytes, and the default's raw bytes (empty
+    /// ranges where absent), and whether it is a constant.
+    private let constantJSON: UnsafeMutablePointer<Range<Int>>
+    private let constantRaw: UnsafeMutablePointer<Range<Int>>
+    private let fallback: UnsafeMutablePointer<Range<Int>>
+    private let isConstant: UnsafeMutablePointer<Bool>
+    private let hasFallback: UnsafeMutablePointer<Bool>
+
+    init(_ render: RowRules.Render) {
+        grouped = render.grouped
+        positions = render.constants.count
+        var bytes: [UInt8] = render.source
+        source = 0..<bytes.count
+        func add(_ piece: [UInt8]?) -> Range<Int> {
+            let start = bytes.count
+            bytes += piece ?? []
+            return start..<bytes.count
+        }
+        let count = max(positions, 1)
+        constantJSON = .allocate(capacity: count)
+        constantRaw = .allocate(capacity: count)
+        fallback = .allocate(capacity: count)
+        isConstant = .allocate(capacity: count)
+        hasFallback = .allocate(capacity: count)
+        for position in 0..<positions {
+            (constantJSON + position).initialize(to: add(render.constants[position]))
+            (constantRaw + position).initialize(to: add(render.constantBytes[position]))
+            (fallback + position).initialize(to: add(render.fallbacks[position]))
+            (isConstant + position).initialize(to: render.constants[position] != nil)
+            (hasFallback + position).initialize(to: render.fallbacks[position] != nil)
+        }
+        storage = .allocate(capacity: max(bytes.count, 1))
+        bytes.withUnsafeBufferPointer { if let base = $0.baseAddress { storage.initialize(from: base, count: bytes.count) } }
+    }
+
+    deinit {
+        storage.deallocate()
+        constantJSON.deallocate()
+        constantRaw.deallocate()
+        fallback.deallocate()
+        isConstant.deallocate()
+        hasFallback.deallocate()
+    }
+
+    @inline(__always)
+    private func piece(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: storage + range.lowerBound, count: range.count)
+    }
+
+    /// Writes the fragment of a row whose values are `values` (per position; empty where the
+    /// default applies) and returns the value set's key.
+    func render(phone: UInt64, values: UnsafeMutablePointer<UnsafeBufferPointer<UInt8>>, into sink: TableSink) -> UInt64 {
+        var out = sink
         out.appendByte(UInt8(ascii: "["))
         out.appendByte(UInt8(ascii: "\""))
         PhoneNumber.appendDigits(phone, to: &out)
         out.appendByte(UInt8(ascii: "\""))
         out.appendByte(UInt8(ascii: ","))
-        out.appendBytes(render.source)
+        out.appendBytes(piece(source))
         var key: UInt64 = 0xCBF2_9CE4_8422_2325
-        if !render.grouped {
-            for position in 0..<render.constants.count {
+        if !grouped {
+            for position in 0..<positions {
                 out.appendByte(UInt8(ascii: ","))
-                if let constant = render.constants[position] {
-                    out.appendBytes(constant)
-                    if let raw = render.constantBytes[position] {
-                        for byte in raw { key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-                    }
-                } else if values[position].isEmpty, let fallback = render.fallbacks[position] {
+                let raw: UnsafeBufferPointer<UInt8>
+                if isConstant[position] {
+                    out.appendBytes(piece(constantJSON[position]))
+                    raw = piece(constantRaw[position])
+                } else if values[position].isEmpty, hasFallback[position] {
                     // An empty field that takes the parameter's default.
-                    PlanJSON.string(fallback, into: &out)
-                    for byte in fallback { key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+                    raw = piece(fallback[position])
+                    PlanJSON.string(raw, into: &out)
                 } else {
-                    let value = values[position]
-                    PlanJSON.string(value, into: &out)
-                    for byte in value { key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+                    raw = values[position]
+                    PlanJSON.string(raw, into: &out)
                 }
+                for byte in raw { key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
                 key = (key ^ 0x1F) &* 0x0000_0100_0000_01B3
             }
         }
