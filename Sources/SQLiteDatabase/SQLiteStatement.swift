@@ -70,6 +70,13 @@ public final class SQLiteStatement {
         return String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
     }
 
+    /// The UTF-8 bytes of a column of the current row (empty for NULL), for the length of `body`.
+    public func withText<Result>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        guard let text = sqlite3_column_text(statement, Int32(column)) else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        let length = Int(sqlite3_column_bytes(statement, Int32(column)))
+        return body(UnsafeBufferPointer(start: text, count: length))
+    }
+
     /// A column of the current row as an integer (0 for NULL).
     public func integer(_ column: Int) -> Int { Int(sqlite3_column_int64(statement, Int32(column))) }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import CampaignCompiler
 import YAMLSyntax
+import SQLiteDatabase
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,12 +49,22 @@ import Glibc
     }
 
     /// A campaign over one recipient file, checked by the fast reader and by the reference.
-    static func compare(file bytes: [UInt8], kind: RecipientSourceSpec.Kind, gb18030: Bool, chunk: Int, name: String) async throws {
+    static func compare(file bytes: [UInt8], kind: RecipientSourceSpec.Kind, gb18030: Bool, chunk: Int, name: String,
+                        database: ((String) throws -> Void)? = nil) async throws {
         let folder = try scratchFolder()
-        let fileName = kind == .csv ? "m.csv" : "m.jsonl"
-        try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + fileName))
+        let fileName = kind == .csv ? "m.csv" : kind == .jsonl ? "m.jsonl" : "m.db"
+        if let database {
+            try database(folder + "/" + fileName)
+        } else {
+            try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + fileName))
+        }
         try "phone\n13800000007\n".write(toFile: folder + "/x.csv", atomically: true, encoding: .utf8)
-        let source = kind == .csv ? "    - csv: m.csv\n" + (gb18030 ? "      encoding: gb18030\n" : "") : "    - jsonl: m.jsonl\n"
+        let query = "SELECT phone, name, code FROM m ORDER BY rowid"
+        let source = switch kind {
+        case .csv: "    - csv: m.csv\n" + (gb18030 ? "      encoding: gb18030\n" : "")
+        case .jsonl: "    - jsonl: m.jsonl\n"
+        case .sqlite: "    - sqlite: m.db\n      query: \"\(query)\"\n"
+        }
         let yaml = """
             version: 1
             campaign: differential
@@ -84,7 +95,12 @@ import Glibc
         let path = folder + "/" + fileName
         let columns = ["phone", "name", "code"]
         reference.sourceOverride = { _ in
-            kind == .csv ? ReferenceCSV.read(path: path, gb18030: gb18030) : ReferenceJSONL.read(path: path, columns: columns)
+            switch kind {
+            case .csv: ReferenceCSV.read(path: path, gb18030: gb18030)
+            case .jsonl: ReferenceJSONL.read(path: path, columns: columns)
+            // The reference for a query is the row-at-a-time reader.
+            case .sqlite: SQLiteSource(path: path, query: query)
+            }
         }
         let got = await outcome(fast)
         let expected = await outcome(reference)
@@ -223,6 +239,31 @@ import Glibc
             if round % 2 == 1 { bytes = Self.mutate(bytes, &random) }
             let chunk = Self.chunkSizes[Int(random.next() % UInt64(Self.chunkSizes.count))]
             try await Self.compare(file: bytes, kind: .jsonl, gb18030: false, chunk: chunk, name: "jsonl round \(round)")
+        }
+    }
+
+    @Test func sqliteQueriesReadTheSameByBothReaders() async throws {
+        var random = SplitMix(seed: Self.seed(3))
+        for round in 0..<Self.rounds(40) {
+            // Values as SQL: NULL, numbers, text that is not UTF-8 (with a NUL), and the usual texts.
+            var rows: [[String]] = []
+            func pick<T>(_ list: [T]) -> T { list[Int(random.next() % UInt64(list.count))] }
+            for _ in 0..<(5 + Int(random.next() % 60)) {
+                rows.append([0, 1, 2].map { column -> String in
+                    switch random.next() % 12 {
+                    case 0: return "NULL"
+                    case 1: return String(13_800_000_000 + Int(random.next() % 1000))
+                    case 2: return "CAST(X'FF3100E4' AS TEXT)"
+                    default: return "'" + pick(column == 0 ? Self.phones : column == 1 ? Self.names : Self.codes).replacingOccurrences(of: "'", with: "''") + "'"
+                    }
+                })
+            }
+            let chunk = Self.chunkSizes[Int(random.next() % UInt64(Self.chunkSizes.count))]
+            try await Self.compare(file: [], kind: .sqlite, gb18030: false, chunk: chunk, name: "sqlite round \(round)") { path in
+                let connection = try SQLiteConnection(path: path, mode: .create)
+                try connection.execute("CREATE TABLE m(phone, name, code)")
+                for row in rows { try connection.execute("INSERT INTO m VALUES (\(row.joined(separator: ", ")))") }
+            }
         }
     }
 

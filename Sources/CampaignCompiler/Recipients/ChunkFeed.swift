@@ -1,8 +1,14 @@
+/// Where the fast reader's pieces come from: a file cut at line breaks, or a query's rows.
+protocol PieceFeed: AnyObject {
+    /// The next piece, or nil after the last.
+    func next() -> ChunkFeed.Piece?
+}
+
 /// Cuts a recipient file into chunks of about `target` bytes of UTF-8, each ending after a line
 /// break, for the fast reader to scan in parallel. A cut may fall inside a quoted field: the scan
 /// of the chunk before then ends inside a record, and the merge rescans that chunk's start with
 /// the record's first part (so a cut never changes a row).
-final class ChunkFeed {
+final class ChunkFeed: PieceFeed {
     /// A piece of the file.
     struct Piece: Sendable {
         var bytes: [UInt8]
@@ -13,6 +19,8 @@ final class ChunkFeed {
         var crFinal: Bool
         /// Reading failed after these bytes (a read error, or text that is not GB18030).
         var failure: ByteReader.Failure?
+        /// Reading failed after these rows, with this error (a query that failed).
+        var error: RecipientSourceError?
     }
 
     private let reader: ByteReader
@@ -46,7 +54,7 @@ final class ChunkFeed {
             finished = true
             let bytes = Array(reader.bytes[start..<end])
             reader.start = end
-            return Piece(bytes: bytes, isFinal: failure == nil, crFinal: failure == nil, failure: failure)
+            return Piece(bytes: bytes, isFinal: failure == nil, crFinal: failure == nil, failure: failure, error: nil)
         }
         // Cut after the last line feed; failing that, after a carriage return that is not the
         // first half of CRLF; failing that (one line longer than the target), nowhere.
@@ -73,6 +81,6 @@ final class ChunkFeed {
         }
         let bytes = Array(reader.bytes[start..<cut])
         reader.start = cut
-        return Piece(bytes: bytes, isFinal: false, crFinal: crFinal, failure: nil)
+        return Piece(bytes: bytes, isFinal: false, crFinal: crFinal, failure: nil, error: nil)
     }
 }

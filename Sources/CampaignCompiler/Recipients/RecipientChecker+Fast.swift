@@ -127,7 +127,7 @@ extension RecipientChecker {
     /// any row was counted.
     func checkRowsFast<Failure: Error>(_ context: SourceContext, state: inout PassState, collector: inout DiagnosticCollector,
                                        accept: (AcceptedRecipient) throws(Failure) -> Void, fast: FastSink<Failure>) async throws(Failure) -> Bool {
-        let format: RowRules.Format = context.spec.kind == .csv ? .csv : .jsonl
+        let format = Self.format(context.spec.kind)
         let rules = rowRules(context, format: format, fixedLength: state.fixedLength)
         let file = context.file
         let fixedSegments = MessageLength.segments(forLength: state.fixedLength ?? 0)
@@ -248,7 +248,7 @@ extension RecipientChecker {
         let columns = [spec.phoneColumn.value]
         let source = spec.makeSource(access: recipients.access, campaignPath: campaignPath)
         guard let header = try? source.open().header, let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else { return }
-        let format: RowRules.Format = spec.kind == .csv ? .csv : .jsonl
+        let format = Self.format(spec.kind)
         let rules = RowRules(format: format, mode: .phones, columnCount: header.columns.count, keys: format == .jsonl ? columns.map { Array($0.utf8) } : [],
                              phoneIndex: phoneIndex, bindings: [], fixedLength: nil, render: nil)
         let file = spec.resolvedPath
@@ -285,6 +285,14 @@ extension RecipientChecker {
         }, row: { (row: RecipientRow) -> Bool in take(row) }, failure: { _ in })
     }
 
+    static func format(_ kind: RecipientSourceSpec.Kind) -> RowRules.Format {
+        switch kind {
+        case .csv: .csv
+        case .jsonl: .jsonl
+        case .sqlite: .fields
+        }
+    }
+
     /// The row that starts at `start`, as the full parser reads it (for diagnostics and values).
     static func preciseRow(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, line: Int, format: RowRules.Format, columns: [String]) throws(RecipientSourceError) -> RecipientRow? {
         switch format {
@@ -299,6 +307,8 @@ extension RecipientChecker {
             var end = start
             while end < bytes.count, bytes[end] != 0x0A { end += 1 }
             return try JSONLSource.row(line: UnsafeBufferPointer(rebasing: bytes[start..<end]), number: line, columns: columns)
+        case .fields:
+            return FieldRecords.row(bytes, at: start, line: line).0
         }
     }
 
@@ -308,6 +318,7 @@ extension RecipientChecker {
         var chunk: ScannedChunk
         var crFinal: Bool
         var failure: ByteReader.Failure?
+        var error: RecipientSourceError?
     }
 
     /// Reads `spec` in chunks, scans them in parallel and hands them to `rows` in file order, with
@@ -319,10 +330,15 @@ extension RecipientChecker {
                                     rows: (inout ScannedChunk, Int) throws(Failure) -> Bool,
                                     row: (RecipientRow) throws(Failure) -> Bool,
                                     failure: (RecipientSourceError) -> Void) async throws(Failure) -> Bool {
-        let feed: ChunkFeed
+        let feed: any PieceFeed
         do {
-            feed = try ChunkFeed(path: spec.resolvedPath, gb18030: spec.encoding == .gb18030, access: recipients.access, campaignPath: campaignPath,
-                                 target: chunkBytes)
+            if spec.kind == .sqlite {
+                let source = SQLiteSource(path: spec.resolvedPath, query: spec.query?.value ?? "", access: recipients.access, campaignPath: campaignPath)
+                feed = SQLiteFeed(query: try source.openQuery(), target: chunkBytes)
+            } else {
+                feed = try ChunkFeed(path: spec.resolvedPath, gb18030: spec.encoding == .gb18030, access: recipients.access, campaignPath: campaignPath,
+                                     target: chunkBytes)
+            }
         } catch {
             return false
         }
@@ -408,6 +424,18 @@ extension RecipientChecker {
                 }
                 lineBase = number
                 return nil
+            case .fields:
+                // Whole records only: the fast reader never gives these up.
+                var index = offset
+                var number = line
+                while index + 4 <= bytes.count {
+                    let (parsed, next) = bytes.withUnsafeBufferPointer { FieldRecords.row($0, at: index, line: number) }
+                    guard try row(parsed) else { stopped = true; return nil }
+                    index = next
+                    number += 1
+                }
+                lineBase = number
+                return nil
             }
         }
 
@@ -457,6 +485,10 @@ extension RecipientChecker {
                     tooLong(line: carryLine)
                 }
             }
+            if !stopped, let error = scanned.error {
+                failure(error)
+                stopped = true
+            }
             if !stopped, let error = scanned.failure {
                 // Reading stopped: the error stands where the unread record starts.
                 var position = SourcePosition(line: carry.isEmpty ? lineBase : carryLine, column: 1)
@@ -487,7 +519,7 @@ extension RecipientChecker {
                 group.addTask {
                     var chunk = ScannedChunk(bytes: piece.bytes, isFinal: piece.isFinal)
                     RowScanner.scan(&chunk, from: start, crFinal: piece.crFinal, rules: rules)
-                    return Scanned(index: index, chunk: chunk, crFinal: piece.crFinal, failure: piece.failure)
+                    return Scanned(index: index, chunk: chunk, crFinal: piece.crFinal, failure: piece.failure, error: piece.error)
                 }
             }
             while !stopped {

@@ -270,7 +270,7 @@ public struct RecipientChecker: Sendable {
         }
         let context = SourceContext(spec: spec, sourceIndex: sourceIndex, header: header, phoneIndex: phoneIndex, bindings: bindings,
                                     skip: recipients.invalid == .skip, yaml: yaml)
-        if fastAllowed, setAside == nil, spec.kind != .sqlite, missing.isEmpty {
+        if fastAllowed, setAside == nil, missing.isEmpty {
             let handled = if let fast {
                 try await checkRowsFast(context, state: &state, collector: &collector, accept: accept, fast: fast)
             } else {
@@ -461,7 +461,7 @@ public struct RecipientChecker: Sendable {
     private func firstOccurrences(of keys: Set<UInt64>, exclusions: PhoneSet, fast: Bool) async -> [UInt64: SourceLocation] {
         var found: [UInt64: SourceLocation] = [:]
         for spec in recipients.sources where found.count < keys.count {
-            if fast, spec.kind != .sqlite, sourceOverride == nil {
+            if fast, sourceOverride == nil {
                 await firstOccurrencesFast(in: spec, keys: keys, exclusions: exclusions, found: &found)
                 continue
             }

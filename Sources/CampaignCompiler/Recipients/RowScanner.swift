@@ -44,7 +44,8 @@ enum UTF8Check {
 /// the columns, and every rule of a parameter value. What depends on earlier rows (duplicates,
 /// exclusions, counts, diagnostics) is left to the reader's merge, in file order.
 struct RowRules: Sendable {
-    enum Format: Sendable { case csv, jsonl }
+    /// CSV and JSON Lines text, or rows already split into fields (`FieldRecords`, from SQLite).
+    enum Format: Sendable { case csv, jsonl, fields }
 
     /// Check rows (validate, plan), or only read their numbers (finding where a duplicate first
     /// appeared).
@@ -249,6 +250,7 @@ enum RowScanner {
             switch rules.format {
             case .csv: scanCSV(bytes, from: start, eof: result.isFinal, crFinal: crFinal || result.isFinal, rules: rules, row: &row, into: &result)
             case .jsonl: scanJSONL(bytes, from: start, eof: result.isFinal, rules: rules, row: &row, into: &result)
+            case .fields: scanFields(bytes, rules: rules, row: &row, into: &result)
             }
         }
         chunk = result
@@ -410,6 +412,29 @@ enum RowScanner {
     /// An incomplete record that is already too long to be a recipient row is an error at once.
     private static func tooLongOr(_ tail: ScannedChunk.Tail, start: Int, end: Int, line: Int) -> ScannedChunk.Tail {
         end - start > RowRules.maxRecordBytes ? .tooLong(offset: start, line: line) : tail
+    }
+
+    // MARK: - Pre-split records
+
+    /// Records of `FieldRecords`, one per line (a query's row number is its line).
+    private static func scanFields(_ bytes: UnsafeBufferPointer<UInt8>, rules: RowRules, row: inout RowBuilder, into chunk: inout ScannedChunk) {
+        var index = 0
+        var line = 0
+        while index + 4 <= bytes.count {
+            let start = index
+            let fieldCount = FieldRecords.count(bytes, at: index)
+            index += 4
+            row.reset()
+            for _ in 0..<fieldCount {
+                let length = FieldRecords.count(bytes, at: index)
+                row.addField(index + 4, index + 4 + length)
+                index += 4 + length
+            }
+            row.finish(bytes, start: start, line: line, into: &chunk)
+            line += 1
+        }
+        chunk.tail = .complete
+        chunk.lineCount = line
     }
 
     // MARK: - JSON Lines

@@ -26,13 +26,18 @@ public struct SQLiteSource: RecipientSource {
     }
 
     public func open() throws(RecipientSourceError) -> (header: RecipientHeader, rows: Rows) {
-        // The checks of every source (folder, file kind, size), then SQLite opens the same real path.
-        let opened = try access.open(path, campaignPath: campaignPath)
-        close(opened.descriptor)
-        let statement = try SQLiteQuery(path: opened.path, query: query, timeout: access.queryTimeout, heapBytes: access.queryHeapBytes)
+        let statement = try openQuery()
         let columns = statement.columnNames
         let range = SourceRange(start: SourcePosition(line: 1, column: 1), end: SourcePosition(line: 1, column: 1))
         return (RecipientHeader(columns: columns, range: range, text: nil), Rows(statement: statement))
+    }
+
+    /// The query, ready to step: after the checks of every source (folder, file kind, size),
+    /// SQLite opens the same real path.
+    func openQuery() throws(RecipientSourceError) -> SQLiteQuery {
+        let opened = try access.open(path, campaignPath: campaignPath)
+        close(opened.descriptor)
+        return try SQLiteQuery(path: opened.path, query: query, timeout: access.queryTimeout, heapBytes: access.queryHeapBytes)
     }
 
     /// The result rows.
@@ -97,7 +102,40 @@ final class SQLiteQuery {
     }
 
     func step() throws(RecipientSourceError) -> RecipientRow? {
-        guard !done else { return nil }
+        guard try advance() else { return nil }
+        let count = statement.columnCount
+        var fields: [String] = []
+        var positions: [SourcePosition] = []
+        fields.reserveCapacity(count)
+        positions.reserveCapacity(count)
+        for index in 0..<count {
+            fields.append(statement.text(index) ?? "")
+            positions.append(SourcePosition(line: row, column: index + 1))
+        }
+        return RecipientRow(fields: fields, positions: positions, line: row)
+    }
+
+    /// Steps to the next row and appends it to `out` as a pre-split record (see
+    /// `RowRules.Format.fields`); false at the end. Text that is not UTF-8 is repaired as `step()`
+    /// repairs it.
+    func step(into out: inout [UInt8]) throws(RecipientSourceError) -> Bool {
+        guard try advance() else { return false }
+        let count = statement.columnCount
+        FieldRecords.appendCount(count, to: &out)
+        for index in 0..<count {
+            statement.withText(index) { bytes in
+                if UTF8Check.firstInvalid(in: bytes) == nil {
+                    FieldRecords.appendField(bytes, to: &out)
+                } else {
+                    Array(String(decoding: bytes, as: UTF8.self).utf8).withUnsafeBufferPointer { FieldRecords.appendField($0, to: &out) }
+                }
+            }
+        }
+        return true
+    }
+
+    private func advance() throws(RecipientSourceError) -> Bool {
+        guard !done else { return false }
         let hasRow: Bool
         do {
             hasRow = try statement.step()
@@ -110,18 +148,78 @@ final class SQLiteQuery {
         }
         guard hasRow else {
             done = true
-            return nil
+            return false
         }
         row += 1
-        let count = statement.columnCount
+        return true
+    }
+}
+
+/// Rows already split into fields, as the SQLite reader hands them to the fast row checks: per
+/// record a field count, then per field its length and bytes (counts and lengths as 4 bytes,
+/// little-endian).
+enum FieldRecords {
+    static func appendCount(_ count: Int, to out: inout [UInt8]) {
+        let value = UInt32(truncatingIfNeeded: count)
+        out.append(UInt8(truncatingIfNeeded: value))
+        out.append(UInt8(truncatingIfNeeded: value >> 8))
+        out.append(UInt8(truncatingIfNeeded: value >> 16))
+        out.append(UInt8(truncatingIfNeeded: value >> 24))
+    }
+
+    static func appendField(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        appendCount(bytes.count, to: &out)
+        out.append(contentsOf: bytes)
+    }
+
+    @inline(__always)
+    static func count(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int {
+        Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+    }
+
+    /// The record at `start` as a row on `line` (a field's column is its position), and where
+    /// the next record starts.
+    static func row(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, line: Int) -> (RecipientRow, next: Int) {
+        let fieldCount = count(bytes, at: start)
+        var index = start + 4
         var fields: [String] = []
         var positions: [SourcePosition] = []
-        fields.reserveCapacity(count)
-        positions.reserveCapacity(count)
-        for index in 0..<count {
-            fields.append(statement.text(index) ?? "")
-            positions.append(SourcePosition(line: row, column: index + 1))
+        for column in 0..<fieldCount {
+            let length = count(bytes, at: index)
+            fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[(index + 4)..<(index + 4 + length)]), as: UTF8.self))
+            positions.append(SourcePosition(line: line, column: column + 1))
+            index += 4 + length
         }
-        return RecipientRow(fields: fields, positions: positions, line: row)
+        return (RecipientRow(fields: fields, positions: positions, line: line), index)
+    }
+}
+
+/// Cuts a SQLite query's result into pieces of about `target` bytes of pre-split records.
+final class SQLiteFeed: PieceFeed {
+    private let query: SQLiteQuery
+    private let target: Int
+    private var finished = false
+
+    init(query: SQLiteQuery, target: Int) {
+        self.query = query
+        self.target = target
+    }
+
+    func next() -> ChunkFeed.Piece? {
+        guard !finished else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(target + 4096)
+        do {
+            while bytes.count < target {
+                if try !query.step(into: &bytes) {
+                    finished = true
+                    break
+                }
+            }
+        } catch {
+            finished = true
+            return ChunkFeed.Piece(bytes: bytes, isFinal: true, crFinal: true, failure: nil, error: error)
+        }
+        return ChunkFeed.Piece(bytes: bytes, isFinal: finished, crFinal: true, failure: nil, error: nil)
     }
 }
