@@ -199,8 +199,9 @@ public final class CampaignRunner: Sendable {
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         let result = try await PlanCompiler(campaign: campaign).compile(output: temporary)
         let changed = PlanReader.changedSources(from: old, to: result.header)
-        let newPhones = result.isComplete ? PlanReader.phones(at: temporary, sources: changed) : [:]
-        return PlanReader.changes(from: old, oldPhones: PlanReader.phones(at: planPath, sources: changed), to: result.header, newPhones: newPhones)
+        let oldPhones = PlanReader.phones(at: planPath, sources: changed)
+        let newPhones = result.isComplete && oldPhones != nil ? PlanReader.phones(at: temporary, sources: changed) : [:]
+        return PlanReader.changes(from: old, oldPhones: oldPhones, to: result.header, newPhones: newPhones)
     }
 
     // MARK: - Requests

@@ -25,7 +25,7 @@ struct Plan: AsyncParsableCommand {
         var compiler = PlanCompiler(campaign: decoded)
         compiler.sampleCount = max(show, 0)
         // An earlier plan at --out: keep what is needed to say what changed before it is replaced.
-        var previous: (header: PlanHeader, phones: [Int: [PlanReader.PlannedRecipient]])?
+        var previous: (header: PlanHeader, phones: [Int: [PlanReader.PlannedRecipient]]?)?
         // The inputs are hashed once: the header made for the comparison is the plan's.
         var current: PlanHeader?
         if let out, let header = PlanReader.header(at: out), let made = try? PlanCompiler.header(for: decoded) {
@@ -49,7 +49,8 @@ struct Plan: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if let out, let previous, result.isComplete {
-            let newPhones = PlanReader.phones(at: out, sources: PlanReader.changedSources(from: previous.header, to: result.header))
+            // Recipients are counted only when the old plan's could be read.
+            let newPhones = previous.phones == nil ? nil : PlanReader.phones(at: out, sources: PlanReader.changedSources(from: previous.header, to: result.header))
             let changes = PlanReader.changes(from: previous.header, oldPhones: previous.phones, to: result.header, newPhones: newPhones)
             Terminal.standardError("note: \(out) held plan \(previous.header.planId), made from other inputs; it is replaced by \(result.header.planId). What changed:\n"
                                    + changes.map { "  - \($0)\n" }.joined())

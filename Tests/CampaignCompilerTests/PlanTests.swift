@@ -177,6 +177,22 @@ func numbers(_ count: Int, from start: Int = 0) -> [String] {
         #expect(changes == ["recipient source m.csv changed: 2 recipients added, 1 removed"])
     }
 
+    /// Counting needs 16 bytes a recipient for each plan: a plan over the limit is compared by its
+    /// header only, so that re-planning ten million recipients stays in bounded memory.
+    @Test func aPlanOverTheLimitIsComparedByItsHeaderOnly() async throws {
+        let fixture = try PlanFixture(rows: numbers(10).map { ($0, "甲") })
+        let (before, oldPath) = try await fixture.plan(to: "old.jsonl")
+        try PlanFixture.writeRows(numbers(12).map { ($0, "甲") }, to: fixture.folder + "/m.csv")
+        let (after, newPath) = try await fixture.plan(to: "new.jsonl")
+        let changed = PlanReader.changedSources(from: before.header, to: after.header)
+        #expect(PlanReader.phones(at: oldPath, sources: changed, limit: 100) == nil)
+        #expect(PlanReader.phones(at: oldPath, sources: changed) != nil)
+        let changes = PlanReader.changes(from: before.header, oldPhones: PlanReader.phones(at: oldPath, sources: changed, limit: 100),
+                                         to: after.header, newPhones: PlanReader.phones(at: newPath, sources: changed))
+        #expect(changes.count == 1)
+        #expect(changes.first?.hasPrefix("recipient source m.csv changed (its recipients were not counted") == true)
+    }
+
     @Test func changedValuesAreCountedWhenNoRecipientCameOrWent() async throws {
         let fixture = try PlanFixture(rows: numbers(10).map { ($0, "甲") })
         let (before, oldPath) = try await fixture.plan(to: "old.jsonl")

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// Reads plan files: their header, their batches one at a time, and what changed between two plans.
@@ -136,8 +141,16 @@ public enum PlanReader {
         }
     }
 
-    /// The recipients of the given sources, sorted, from the plan at `path`.
-    public static func phones(at path: String, sources: Set<Int>) -> [Int: [PlannedRecipient]] {
+    /// The largest plan whose recipients are read to say what changed: 16 bytes a recipient are
+    /// held for each of the two plans compared, so a larger one (about 1.6 M recipients) is
+    /// compared by its header only, and memory stays bounded for ten million.
+    public static let comparableBytes = 64 << 20
+
+    /// The recipients of the given sources, sorted, from the plan at `path`; nil when the plan
+    /// is over `limit` bytes.
+    public static func phones(at path: String, sources: Set<Int>, limit: Int = comparableBytes) -> [Int: [PlannedRecipient]]? {
+        var info = stat()
+        if stat(path, &info) == 0, Int(info.st_size) > limit { return nil }
         var phones: [Int: [PlannedRecipient]] = [:]
         _ = try? batches(at: path) { batch in
             for recipient in batch.recipients where recipient.count >= 2 {
@@ -156,7 +169,7 @@ public enum PlanReader {
     /// What differs between the plan an old header describes and a new one, in words; for a
     /// recipient source whose content changed, how many recipients were added and removed
     /// (counted from the two plans' recipients).
-    public static func changes(from old: PlanHeader, oldPhones: [Int: [PlannedRecipient]], to new: PlanHeader, newPhones: [Int: [PlannedRecipient]]) -> [String] {
+    public static func changes(from old: PlanHeader, oldPhones: [Int: [PlannedRecipient]]?, to new: PlanHeader, newPhones: [Int: [PlannedRecipient]]?) -> [String] {
         var changes: [String] = []
         if old.campaignFile.sha256 != new.campaignFile.sha256 { changes.append("the campaign file \(new.campaignFile.path) changed") }
         if old.templateSHA256 != new.templateSHA256 { changes.append("the sign name or template changed (template \(old.template) → \(new.template))") }
@@ -167,6 +180,10 @@ public enum PlanReader {
             case let (before?, after?) where before.path != after.path:
                 changes.append("recipient source \(index + 1) is now \(after.path) (was \(before.path))")
             case let (before?, after?) where before.sha256 != after.sha256:
+                guard let oldPhones, let newPhones else {
+                    changes.append("recipient source \(after.path) changed (its recipients were not counted: a plan over \(comparableBytes >> 20) MiB is compared by its header only)")
+                    continue
+                }
                 let (added, removed, changed) = difference(oldPhones[index] ?? [], newPhones[index] ?? [])
                 var parts = ["\(added) recipient\(added == 1 ? "" : "s") added", "\(removed) removed"]
                 if changed > 0 { parts.append("\(changed) with changed values") }
