@@ -60,6 +60,8 @@ public struct EmulatorConfiguration: Sendable {
     public var nonceMemory: Duration = .seconds(31 * 60)
     /// The current time.
     public var now: @Sendable () -> Date = { Date() }
+    /// Told of every accepted request's messages (the receipt pusher).
+    public var onAccepted: (@Sendable ([RecordedMessage]) -> Void)?
 
     /// Creates a configuration.
     public init(accessKeyId: String, accessKeySecret: String) {

@@ -323,6 +323,7 @@ public final class EmulatorCore: Sendable {
         } catch {
             return .refused(status: 500, code: "InternalError", message: "The request processing has failed due to some unknown error.")
         }
+        configuration.onAccepted?(messages)
         return .accepted(bizId: bizId)
     }
 

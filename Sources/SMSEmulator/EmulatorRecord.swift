@@ -55,6 +55,9 @@ public final class EmulatorRecord: Sendable {
                     phone TEXT NOT NULL, sign_name TEXT NOT NULL, template_code TEXT NOT NULL, parameters TEXT NOT NULL,
                     out_id TEXT, sent_at TEXT NOT NULL, send_date TEXT NOT NULL);
                 CREATE INDEX IF NOT EXISTS messages_by_phone ON messages (phone, send_date);
+                CREATE TABLE IF NOT EXISTS reports (
+                    biz_id TEXT NOT NULL, phone TEXT NOT NULL, success INTEGER NOT NULL, code TEXT NOT NULL,
+                    acknowledged INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (biz_id, phone));
                 """)
         } catch {
             throw EmulatorRecordError(description: "'\(path)' is not a usable record: \(error)")
@@ -80,6 +83,29 @@ public final class EmulatorRecord: Sendable {
             }
         }
         if let failure { throw EmulatorRecordError(description: "cannot record: \(failure)") }
+    }
+
+    /// Records the outcome decided for each message's receipt (before it is pushed).
+    public func recordReports(_ reports: [(bizId: String, phone: String, success: Bool, code: String)]) {
+        connection.withLock { database in
+            try? database.transaction { () throws(SQLiteError) in
+                for report in reports {
+                    try database.run("INSERT OR IGNORE INTO reports (biz_id, phone, success, code) VALUES (?, ?, ?, ?)",
+                                     [.text(report.bizId), .text(report.phone), .integer(report.success ? 1 : 0), .text(report.code)])
+                }
+            }
+        }
+    }
+
+    /// Marks receipts as answered with code 0 by the receiver.
+    public func acknowledgeReports(_ keys: [(bizId: String, phone: String)]) {
+        connection.withLock { database in
+            try? database.transaction { () throws(SQLiteError) in
+                for key in keys {
+                    try database.run("UPDATE reports SET acknowledged = 1 WHERE biz_id = ? AND phone = ?", [.text(key.bizId), .text(key.phone)])
+                }
+            }
+        }
     }
 
     /// Rows matching a query, in order of recording.
@@ -108,6 +134,9 @@ public final class EmulatorRecord: Sendable {
         connection.withLock { database in
             var statistics = EmulatorStatistics()
             func scalar(_ sql: String) -> Int { ((try? database.integer(sql)) ?? nil) ?? 0 }
+            statistics.reportsDelivered = scalar("SELECT COUNT(*) FROM reports WHERE success = 1")
+            statistics.reportsFailed = scalar("SELECT COUNT(*) FROM reports WHERE success = 0")
+            statistics.reportsAcknowledged = scalar("SELECT COUNT(*) FROM reports WHERE acknowledged = 1")
             statistics.messages = scalar("SELECT COUNT(*) FROM messages")
             statistics.requests = scalar("SELECT COUNT(DISTINCT biz_id) FROM messages")
             statistics.distinctNumbers = scalar("SELECT COUNT(DISTINCT phone) FROM messages")
@@ -134,4 +163,9 @@ public struct EmulatorStatistics: Sendable, Hashable, Codable {
     public var extraCopies = 0
     /// Recipients by API action.
     public var messagesByAction: [String: Int] = [:]
+    /// Receipts decided (with `--report-url`): delivered and failed, and those the receiver
+    /// acknowledged with code 0.
+    public var reportsDelivered = 0
+    public var reportsFailed = 0
+    public var reportsAcknowledged = 0
 }

@@ -67,6 +67,11 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Seed of the fault generator.") var seed: UInt64 = 1
     @Option(help: "Send requests (SendSms, SendBatchSms) accepted per second before HTTP 400 Throttling.User; QuerySendDetails has its own budget of the same size (0: no limit).") var qpsLimit = 0
     @Option(help: "Milliseconds a flow-control refusal asks the client to wait, in its x-acs-retry-after header (default: no header).") var qpsRetryAfter: Int?
+    @Option(help: "Push delivery receipts of accepted sends to this URL (a receiver's /sms-report), as Alibaba Cloud does.") var reportUrl: String?
+    @Option(help: "Milliseconds after a send before its receipt is pushed.") var reportDelayMs = 500
+    @Option(help: "Share of receipts that report a carrier failure.") var reportFailRate = 0.0
+    @Option(help: "Share of receipts pushed twice.") var reportDuplicateRate = 0.0
+    @Option(help: "Scale of the retry schedule (1, 5 and 10 minutes) when the receiver does not answer code 0; 0.001 makes it 60, 300 and 600 ms.") var reportRetryScale = 1.0
 
     func validate() throws {
         for rate in [throttleRate, unavailableRate, ambiguousRate] where !(0...1).contains(rate) {
@@ -74,6 +79,10 @@ struct EmulatorOptions: ParsableArguments {
         }
         guard throttleRate + unavailableRate + ambiguousRate <= 1 else { throw ValidationError("fault rates add up to more than 1") }
         guard qpsLimit >= 0 else { throw ValidationError("--qps-limit is 0 (no limit) or more") }
+        for rate in [reportFailRate, reportDuplicateRate] where !(0...1).contains(rate) {
+            throw ValidationError("--report-fail-rate and --report-duplicate-rate are between 0 and 1")
+        }
+        guard reportDelayMs >= 0, reportRetryScale >= 0 else { throw ValidationError("--report-delay-ms and --report-retry-scale are 0 or more") }
         if let qpsRetryAfter {
             guard qpsRetryAfter > 0 else { throw ValidationError("--qps-retry-after is at least 1 millisecond") }
             guard qpsLimit > 0 else { throw ValidationError("--qps-retry-after needs --qps-limit") }
@@ -111,6 +120,17 @@ struct EmulatorOptions: ParsableArguments {
         } catch {
             Terminal.standardError("salvo: error: \(error)")
             throw ExitCode(1)
+        }
+        if let reportUrl {
+            var plan = ReportPlan(url: reportUrl)
+            plan.delay = .milliseconds(reportDelayMs)
+            plan.failRate = reportFailRate
+            plan.duplicateRate = reportDuplicateRate
+            plan.retryScale = reportRetryScale
+            plan.seed = seed
+            // The core holds the pusher for as long as it serves.
+            let pusher = ReportPusher(plan: plan, record: store)
+            configuration.onAccepted = { pusher.accepted($0) }
         }
         let server: EmulatorServer
         do {

@@ -21,6 +21,8 @@ public struct CampaignStatus: Sendable {
     public var endpoint: String?
     /// Where the state is (or was looked for).
     public var location: String
+    /// How the messages sent fared, from the receipts pushed (nil before a run).
+    public var delivery: DeliveryCounts?
     /// Seconds of sending left at the campaign's rate.
     public var remainingSeconds: Double
     /// Times are shown in the campaign's zone.
@@ -35,6 +37,11 @@ public struct CampaignStatus: Sendable {
         if let planId { object["planId"] = planId }
         if let stopReason { object["stopReason"] = stopReason }
         if let endpoint { object["endpoint"] = endpoint }
+        if let delivery {
+            object["delivery"] = ["delivered": delivery.delivered, "failed": delivery.failed, "waiting": delivery.waiting]
+            object["deliveryFailedByCode"] = delivery.failedByCode
+            object["billedSegments"] = delivery.billedSegments
+        }
         if let activity {
             var live: [String: Any] = ["kind": activity.kind.rawValue]
             if let reason = activity.reason { live["reason"] = reason }
@@ -72,6 +79,12 @@ public struct CampaignStatus: Sendable {
         }
         if counts.pending + counts.deferred + counts.uncertain > 0, remainingSeconds > 0 {
             out += "  about \(Int(remainingSeconds.rounded(.up))) s of sending left at the campaign's rate, inside its windows\n"
+        }
+        if let delivery, delivery.delivered + delivery.failed > 0 {
+            out += "  delivery: \(delivery.delivered) delivered, \(delivery.failed) failed, \(delivery.waiting) waiting for a receipt\n"
+            if !delivery.failedByCode.isEmpty {
+                out += "  not delivered by carrier code: " + delivery.failedByCode.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+            }
         }
         if let endpoint { out += "  endpoint: \(endpoint)\n" }
         if let stopReason { out += "  stopped: \(stopReason)\n" }

@@ -48,6 +48,7 @@ public struct StatusReader: Sendable {
             status.state = "waiting"
         }
         status.remainingSeconds = Double(status.counts.pending + status.counts.deferred + status.counts.uncertain) / Double(max(campaign.sending.rate, 1))
+        status.delivery = DeliveryCounts(receipts: try await store.receipts(ReceiptQuery()), sent: status.counts.sent)
         return status
     }
 

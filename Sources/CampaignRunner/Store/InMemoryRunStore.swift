@@ -9,6 +9,8 @@ public final class InMemoryRunStore: RunStore {
         var plan: [PlanBatch] = []
         var attempts: [AttemptRecord] = []
         var setAside: [StoredRun] = []
+        var receipts: [Receipt] = []
+        var receiptKeys: Set<String> = []
     }
 
     private let held = Mutex(Held())
@@ -17,6 +19,29 @@ public final class InMemoryRunStore: RunStore {
     public init() {}
 
     public var location: String { "memory" }
+
+    public func storeReceipts(_ batch: ReceiptBatch) async throws(RunStoreError) -> ReceiptsStored {
+        try held.withLock { held throws(RunStoreError) -> ReceiptsStored in
+            guard let run = held.run else { throw RunStoreError(.io, "the store holds no run to keep receipts for") }
+            for receipt in batch.receipts where !run.batches.contains(where: { $0.batch == receipt.batch }) {
+                throw RunStoreError(.damaged, "the run has no batch \(receipt.batch)")
+            }
+            var result = ReceiptsStored(stored: 0, duplicates: 0)
+            for receipt in batch.receipts {
+                if held.receiptKeys.insert(receipt.bizId + "\u{1}" + receipt.phone).inserted {
+                    held.receipts.append(receipt)
+                    result.stored += 1
+                } else {
+                    result.duplicates += 1
+                }
+            }
+            return result
+        }
+    }
+
+    public func receipts(_ query: ReceiptQuery) async throws(RunStoreError) -> [Receipt] {
+        held.withLock { held in held.receipts.filter { query.batch == nil || $0.batch == query.batch } }
+    }
 
     public func load() async throws(RunStoreError) -> StoredRun? {
         held.withLock { $0.run }

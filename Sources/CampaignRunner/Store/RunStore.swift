@@ -32,6 +32,13 @@ public protocol RunStore: Sendable {
     /// Attempts and their answers, oldest first.
     func attempts(_ query: AttemptQuery) async throws(RunStoreError) -> [AttemptRecord]
 
+    /// Stores delivery receipts of the run durably (on disk before it returns), each once: a
+    /// receipt with the BizId and phone of one already held is counted as a duplicate.
+    func storeReceipts(_ batch: ReceiptBatch) async throws(RunStoreError) -> ReceiptsStored
+
+    /// Receipts, in the order they were stored.
+    func receipts(_ query: ReceiptQuery) async throws(RunStoreError) -> [Receipt]
+
     /// Puts the run aside (kept, not deleted), so that the campaign starts over; where it went.
     func setAside(_ request: SetAsideRequest) async throws(RunStoreError) -> String
 

@@ -12,7 +12,7 @@ import Synchronization
 /// means the state of a started run was lost: that is refused, never taken as a new campaign.
 public final class SQLiteRunStore: RunStore {
     /// The schema this build writes; older ones are migrated, newer ones refused.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     static let applicationID = 0x5341_4C56 // "SALV"
 
     /// The campaign's state folder.
@@ -223,6 +223,15 @@ public final class SQLiteRunStore: RunStore {
                             CREATE INDEX attempts_by_batch ON attempts (batch);
                             """)
                     }
+                    if from < 3 {
+                        try connection.execute("""
+                            CREATE TABLE receipts (
+                                id INTEGER PRIMARY KEY, biz_id TEXT NOT NULL, phone TEXT NOT NULL, out_id TEXT NOT NULL, batch INTEGER NOT NULL,
+                                success INTEGER NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, segments INTEGER NOT NULL,
+                                send_time TEXT NOT NULL, report_time TEXT NOT NULL, received_at REAL NOT NULL, UNIQUE (biz_id, phone));
+                            CREATE INDEX receipts_by_batch ON receipts (batch);
+                            """)
+                    }
                     try connection.execute("PRAGMA user_version = \(Self.schemaVersion)")
                 }
             }
@@ -337,6 +346,50 @@ public final class SQLiteRunStore: RunStore {
                 try connection.query("SELECT batch, started_at, ended_at, outcome, code FROM attempts\(filter) ORDER BY id") { row in
                     AttemptRecord(batch: row.integer(0), startedAt: row.real(1) ?? 0, endedAt: row.real(2) ?? 0,
                                   outcome: AttemptRecord.Outcome(rawValue: row.text(3) ?? "") ?? .unanswered, code: row.text(4))
+                }
+            }
+        }
+    }
+
+    // MARK: - Receipts
+
+    public func storeReceipts(_ batch: ReceiptBatch) async throws(RunStoreError) -> ReceiptsStored {
+        try state.withLock { open throws(RunStoreError) -> ReceiptsStored in
+            let connection = try writable(&open)
+            return try write { () throws(SQLiteError) -> ReceiptsStored in
+                // The push is answered only once its receipts are on disk.
+                try connection.execute("PRAGMA synchronous = FULL")
+                defer { try? connection.execute("PRAGMA synchronous = NORMAL") }
+                var result = ReceiptsStored(stored: 0, duplicates: 0)
+                try connection.transaction { () throws(SQLiteError) in
+                    for receipt in batch.receipts {
+                        let known = try connection.integer("SELECT COUNT(*) FROM batches WHERE batch = ?", [.integer(receipt.batch)]) ?? 0
+                        guard known == 1 else { throw SQLiteError(.step, "the run has no batch \(receipt.batch)") }
+                        try connection.run("""
+                            INSERT OR IGNORE INTO receipts (biz_id, phone, out_id, batch, success, code, message, segments, send_time, report_time, received_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """, [.text(receipt.bizId), .text(receipt.phone), .text(receipt.outId), .integer(receipt.batch), .integer(receipt.success ? 1 : 0),
+                                  .text(receipt.code), .text(receipt.message), .integer(receipt.segments), .text(receipt.sendTime), .text(receipt.reportTime),
+                                  .real(receipt.receivedAt)])
+                        if connection.changes == 1 { result.stored += 1 } else { result.duplicates += 1 }
+                    }
+                }
+                return result
+            }
+        }
+    }
+
+    public func receipts(_ query: ReceiptQuery) async throws(RunStoreError) -> [Receipt] {
+        try state.withLock { open throws(RunStoreError) -> [Receipt] in
+            let connection = try connect(&open)
+            let hasTable = try read { () throws(SQLiteError) in try connection.integer("SELECT COUNT(*) FROM sqlite_master WHERE name = 'receipts'") ?? 0 }
+            guard hasTable > 0 else { return [] }
+            let filter = query.batch.map { " WHERE batch = \($0)" } ?? ""
+            return try read { () throws(SQLiteError) in
+                try connection.query("SELECT biz_id, phone, out_id, batch, success, code, message, segments, send_time, report_time, received_at FROM receipts\(filter) ORDER BY id") { row in
+                    Receipt(bizId: row.text(0) ?? "", phone: row.text(1) ?? "", outId: row.text(2) ?? "", batch: row.integer(3), success: row.integer(4) == 1,
+                            code: row.text(5) ?? "", message: row.text(6) ?? "", segments: row.integer(7), sendTime: row.text(8) ?? "",
+                            reportTime: row.text(9) ?? "", receivedAt: row.real(10) ?? 0)
                 }
             }
         }

@@ -1,0 +1,211 @@
+import CampaignCompiler
+import Foundation
+import Synchronization
+
+/// What Alibaba Cloud pushes to the receiving address: delivery receipts (`/sms-report`) and
+/// replies (`/sms-up`), each a JSON array. A receipt goes to the run store of the campaign its
+/// OutId (`CAMPAIGN:PLAN:BATCH`) names; one that names no known campaign or plan is kept in the
+/// state folder's ledger as unmatched (and answered like the others, so that it is not pushed
+/// again forever). Replies go to the ledger. Every push is answered `{"code":0}` only after what
+/// it holds is on disk; a malformed push gets a 4xx and stores nothing; a storage failure a 5xx
+/// (Alibaba Cloud then pushes it again after 1, 5 and 10 minutes).
+///
+/// Alibaba Cloud signs nothing it pushes: with a token, only `/TOKEN/sms-report` and
+/// `/TOKEN/sms-up` exist, and every other path is 404.
+public final class ReceiptsReceiver: Sendable {
+    /// An answer: HTTP status and JSON body.
+    public struct Reply: Sendable, Equatable {
+        public var status: Int
+        public var body: String
+    }
+
+    /// The largest push taken (Alibaba Cloud's arrays are far smaller); a larger one is 413.
+    public static let bodyLimit = 8 << 20
+    static let accepted = Reply(status: 200, body: "{\"code\":0,\"msg\":\"接收成功\"}")
+
+    private let stateFolder: String
+    private let token: String?
+    private let stores: Mutex<[String: CampaignStore]> = Mutex([:])
+    private let clock: @Sendable () -> Double
+    /// The ledger of unmatched receipts and of replies.
+    public let ledger: ReceiptsLedger
+
+    /// A campaign's store and the plan its run sends.
+    private struct CampaignStore: @unchecked Sendable {
+        var store: any RunStore
+        var planId: String
+        var batches: Set<Int>
+    }
+
+    /// A receiver for the campaigns under `stateFolder`.
+    public init(stateFolder: String, token: String?, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.stateFolder = stateFolder
+        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+        self.clock = clock
+        ledger = ReceiptsLedger(folder: stateFolder + "/.receipts")
+    }
+
+    /// Answers one request.
+    public func handle(method: String, path: String, body: [UInt8]) async -> Reply {
+        let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        let prefix = token.map { "/" + $0 } ?? ""
+        let kind: String
+        switch route {
+        case prefix + "/sms-report": kind = "report"
+        case prefix + "/sms-up": kind = "up"
+        default: return Reply(status: 404, body: "{\"code\":404,\"msg\":\"not found\"}")
+        }
+        guard method == "POST" else { return Reply(status: 405, body: "{\"code\":405,\"msg\":\"POST only\"}") }
+        guard body.count <= Self.bodyLimit else { return Reply(status: 413, body: "{\"code\":413,\"msg\":\"body too large\"}") }
+        let elements: [[String: Any]]
+        do {
+            elements = try Self.array(body)
+        } catch {
+            return Reply(status: 400, body: Self.error(400, error.description))
+        }
+        do {
+            if kind == "report" {
+                let receipts = try elements.map(Self.receipt)
+                try await store(receipts)
+            } else {
+                let replies = try elements.map(Self.reply)
+                try ledger.storeReplies(replies, at: clock())
+            }
+        } catch let error as PushError {
+            return Reply(status: 400, body: Self.error(400, error.description))
+        } catch {
+            return Reply(status: 500, body: Self.error(500, "not stored: \(error)"))
+        }
+        return Self.accepted
+    }
+
+    private static func error(_ code: Int, _ message: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: ["code": code, "msg": message], options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A malformed push.
+    struct PushError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static func array(_ body: [UInt8]) throws(PushError) -> [[String: Any]] {
+        guard let value = try? JSONSerialization.jsonObject(with: Data(body)) else { throw PushError("the body is not JSON") }
+        guard let array = value as? [Any] else { throw PushError("the body is not a JSON array") }
+        return try array.enumerated().map { (index, element) throws(PushError) -> [String: Any] in
+            guard let object = element as? [String: Any] else { throw PushError("element \(index) is not an object") }
+            return object
+        }
+    }
+
+    /// A field that must be text; Alibaba Cloud's documents disagree on some types, so a number is
+    /// taken as its digits.
+    static func text(_ object: [String: Any], _ key: String, required: Bool = true) throws(PushError) -> String {
+        switch object[key] {
+        case let value as String: return value
+        case let value as NSNumber where !isBoolean(value): return value.stringValue
+        case nil where !required: return ""
+        case nil: throw PushError("'\(key)' is missing")
+        default: throw PushError("'\(key)' is not text")
+        }
+    }
+
+    /// Whether a decoded JSON number was written `true` or `false` (Foundation gives both as
+    /// NSNumber; booleans are its boolean subclass).
+    static func isBoolean(_ value: NSNumber) -> Bool {
+        String(describing: type(of: value)).hasSuffix("Boolean")
+    }
+
+    static func receipt(_ object: [String: Any]) throws(PushError) -> PushedReceipt {
+        let success: Bool
+        switch object["success"] {
+        case let value as NSNumber where isBoolean(value) || value.intValue == 0 || value.intValue == 1: success = value.boolValue
+        case let value as String where value == "true" || value == "false": success = value == "true"
+        default: throw PushError("'success' is not true or false")
+        }
+        let size = try text(object, "sms_size", required: false)
+        guard size.isEmpty || Int(size) != nil else { throw PushError("'sms_size' is not a number") }
+        let phone = try text(object, "phone_number")
+        guard !phone.isEmpty, phone.count <= 32 else { throw PushError("'phone_number' is empty or too long") }
+        return PushedReceipt(bizId: try text(object, "biz_id"), phone: phone, outId: try text(object, "out_id", required: false), success: success,
+                             code: try text(object, "err_code", required: false), message: try text(object, "err_msg", required: false),
+                             segments: Int(size) ?? 1, sendTime: try text(object, "send_time", required: false),
+                             reportTime: try text(object, "report_time", required: false))
+    }
+
+    static func reply(_ object: [String: Any]) throws(PushError) -> PushedReply {
+        let phone = try text(object, "phone_number")
+        guard !phone.isEmpty else { throw PushError("'phone_number' is empty") }
+        return PushedReply(phone: phone, content: try text(object, "content"), sendTime: try text(object, "send_time", required: false),
+                      destCode: try text(object, "dest_code", required: false), sequenceId: try text(object, "sequence_id", required: false),
+                      signName: try text(object, "sign_name", required: false))
+    }
+
+    /// Stores receipts: each campaign's in its store, the rest in the ledger.
+    private func store(_ receipts: [PushedReceipt]) async throws {
+        var byCampaign: [String: [Receipt]] = [:]
+        var unmatched: [PushedReceipt] = []
+        let now = clock()
+        for pushed in receipts {
+            guard let (campaign, batch) = await match(pushed) else {
+                unmatched.append(pushed)
+                continue
+            }
+            byCampaign[campaign, default: []].append(Receipt(bizId: pushed.bizId, phone: pushed.phone, outId: pushed.outId, batch: batch, success: pushed.success,
+                                                             code: pushed.code, message: pushed.message, segments: pushed.segments,
+                                                             sendTime: pushed.sendTime, reportTime: pushed.reportTime, receivedAt: now))
+        }
+        for (campaign, receipts) in byCampaign.sorted(by: { $0.key < $1.key }) {
+            guard let known = stores.withLock({ $0[campaign] }) else { continue }
+            _ = try await known.store.storeReceipts(ReceiptBatch(receipts: receipts))
+        }
+        if !unmatched.isEmpty { try ledger.storeUnmatched(unmatched, at: now) }
+    }
+
+    /// The campaign and batch a receipt's OutId names, when the campaign's run sends that plan.
+    private func match(_ receipt: PushedReceipt) async -> (String, Int)? {
+        let parts = receipt.outId.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, let batch = Int(parts[2]), Self.isCampaignID(parts[0]) else { return nil }
+        let campaign = parts[0], plan = parts[1]
+        if let known = stores.withLock({ $0[campaign] }), known.planId == plan {
+            return known.batches.contains(batch) ? (campaign, batch) : nil
+        }
+        // Not known yet, or a new run started since: read the campaign's state.
+        let folder = stateFolder + "/" + campaign
+        guard FileManager.default.fileExists(atPath: folder + "/state.db") else { return nil }
+        let store = SQLiteRunStore(folder: folder)
+        guard let run = try? await store.load(), let planId = Optional(run.metadata.planID) else { return nil }
+        let entry = CampaignStore(store: store, planId: planId, batches: Set(run.batches.map(\.batch)))
+        stores.withLock { $0[campaign] = entry }
+        return planId == plan && entry.batches.contains(batch) ? (campaign, batch) : nil
+    }
+
+    /// A campaign id as the campaign file allows it (so that an OutId never names a path).
+    static func isCampaignID(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 64 && text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+    }
+}
+
+/// A receipt as pushed, before it is matched to a campaign.
+public struct PushedReceipt: Sendable, Hashable {
+    public var bizId: String
+    public var phone: String
+    public var outId: String
+    public var success: Bool
+    public var code: String
+    public var message: String
+    public var segments: Int
+    public var sendTime: String
+    public var reportTime: String
+}
+
+/// A reply (SmsUp) as pushed.
+public struct PushedReply: Sendable, Hashable {
+    public var phone: String
+    public var content: String
+    public var sendTime: String
+    public var destCode: String
+    public var sequenceId: String
+    public var signName: String
+}

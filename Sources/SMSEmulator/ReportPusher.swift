@@ -1,0 +1,158 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Synchronization
+
+/// How the emulator pushes delivery receipts, as Alibaba Cloud does: JSON arrays to a receiving
+/// address, some time after the send, with failures, duplicates and retries.
+public struct ReportPlan: Sendable {
+    /// Where to POST the arrays (the receiver's `/sms-report` address).
+    public var url: String
+    /// How long after the send a receipt is pushed.
+    public var delay: Duration = .milliseconds(500)
+    /// The share of receipts that report a failure (a carrier code instead of DELIVERED).
+    public var failRate = 0.0
+    /// The share of receipts pushed twice.
+    public var duplicateRate = 0.0
+    /// The retry schedule when the receiver does not answer code 0: 1, 5 and 10 minutes, times
+    /// this scale (tests make it small).
+    public var retryScale = 1.0
+    /// Receipts per array, at most.
+    public var arraySize = 100
+    /// Decides which receipts fail, repeatably.
+    public var seed: UInt64 = 1
+
+    /// Pushes to `url`.
+    public init(url: String) {
+        self.url = url
+    }
+
+    static let carrierCodes = [("MK:0012", "用户停机"), ("UNDELIV", "用户无法接收"), ("IC:0001", "空号"), ("MK:0005", "用户关机")]
+}
+
+/// Pushes receipts for what the emulator accepted. Each receipt's outcome is decided when the
+/// send is accepted and recorded (`EmulatorRecord.reports`), so that a test can compare what a
+/// receiver stored with what was pushed.
+public final class ReportPusher: Sendable {
+    private let plan: ReportPlan
+    private let record: EmulatorRecord
+    private let client: HTTPClient
+    private let queue = Mutex<[Pending]>([])
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    private struct Pending: Sendable {
+        var due: ContinuousClock.Instant
+        var receipts: [[String: String]]
+        /// Pushes already made of this array (0: never pushed).
+        var attempts: Int
+    }
+
+    /// A pusher for `plan`, recording outcomes in `record`.
+    public init(plan: ReportPlan, record: EmulatorRecord) {
+        self.plan = plan
+        self.record = record
+        client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let started = Task { [weak self] in
+            while !Task.isCancelled {
+                guard let self else { return }
+                await self.pushDue()
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        task.withLock { $0 = started }
+    }
+
+    /// Stops pushing.
+    public func shutdown() async {
+        task.withLock { $0?.cancel() }
+        try? await client.shutdown()
+    }
+
+    /// Decides the receipts of accepted messages and queues them.
+    public func accepted(_ messages: [RecordedMessage]) {
+        var receipts: [[String: String]] = []
+        var decided: [(bizId: String, phone: String, success: Bool, code: String)] = []
+        for message in messages {
+            let roll = Self.unit(message.bizId + "\u{1}" + message.phone, seed: plan.seed)
+            let success = roll >= plan.failRate
+            let failure = ReportPlan.carrierCodes[Int(roll * 1000) % ReportPlan.carrierCodes.count]
+            let code = success ? "DELIVERED" : failure.0
+            decided.append((message.bizId, message.phone, success, code))
+            receipts.append(["phone_number": message.phone, "send_time": message.sentAt, "report_time": message.sentAt, "success": success ? "true" : "false",
+                             "err_code": code, "err_msg": success ? "用户接收成功" : failure.1, "sms_size": "1", "biz_id": message.bizId,
+                             "out_id": message.outId ?? ""])
+        }
+        record.recordReports(decided)
+        let due = ContinuousClock.now + plan.delay
+        var arrays: [Pending] = []
+        for start in stride(from: 0, to: receipts.count, by: max(plan.arraySize, 1)) {
+            let slice = Array(receipts[start..<min(start + plan.arraySize, receipts.count)])
+            arrays.append(Pending(due: due, receipts: slice, attempts: 0))
+            // Some receipts arrive twice, later, in an array of their own.
+            let repeated = slice.filter { Self.unit(($0["biz_id"] ?? "") + ($0["phone_number"] ?? "") + "dup", seed: plan.seed) < plan.duplicateRate }
+            if !repeated.isEmpty { arrays.append(Pending(due: due + plan.delay, receipts: repeated, attempts: 0)) }
+        }
+        queue.withLock { $0 += arrays }
+    }
+
+    /// A number in [0, 1) from a text, the same on every run with the same seed.
+    static func unit(_ text: String, seed: UInt64) -> Double {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        hash ^= hash >> 33
+        hash = hash &* 0xFF51_AFD7_ED55_8CCD
+        hash ^= hash >> 33
+        return Double(hash >> 11) / Double(1 << 53)
+    }
+
+    private func pushDue() async {
+        let now = ContinuousClock.now
+        let due = queue.withLock { queue -> [Pending] in
+            let ready = queue.filter { $0.due <= now }
+            queue.removeAll { $0.due <= now }
+            return ready
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for pending in due.prefix(16) {
+                group.addTask { await self.push(pending) }
+            }
+            // More than 16 at once wait for the next round.
+            if due.count > 16 { queue.withLock { $0 += due.dropFirst(16) } }
+        }
+    }
+
+    private func push(_ pending: Pending) async {
+        var acknowledged = false
+        do {
+            let objects: [[String: Any]] = pending.receipts.map { receipt in
+                var object: [String: Any] = receipt
+                object["success"] = receipt["success"] == "true"
+                return object
+            }
+            let body = try JSONSerialization.data(withJSONObject: objects)
+            var request = HTTPClientRequest(url: plan.url)
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/json; charset=utf-8")
+            request.body = .bytes(ByteBuffer(bytes: body))
+            let response = try await client.execute(request, timeout: .milliseconds(700))
+            let answer = try await response.body.collect(upTo: 1 << 16)
+            if response.status == .ok, let object = try? JSONSerialization.jsonObject(with: Data(answer.readableBytesView)) as? [String: Any],
+               (object["code"] as? NSNumber)?.intValue == 0 {
+                acknowledged = true
+            }
+        } catch {
+            acknowledged = false
+        }
+        if acknowledged {
+            record.acknowledgeReports(pending.receipts.map { ($0["biz_id"] ?? "", $0["phone_number"] ?? "") })
+            return
+        }
+        // Alibaba Cloud tries again after 1, 5 and 10 minutes, then gives up.
+        let schedule: [Double] = [60, 300, 600]
+        guard pending.attempts < schedule.count else { return }
+        var retry = pending
+        retry.due = ContinuousClock.now + .milliseconds(Int64(schedule[pending.attempts] * plan.retryScale * 1000))
+        retry.attempts += 1
+        queue.withLock { $0.append(retry) }
+    }
+}
