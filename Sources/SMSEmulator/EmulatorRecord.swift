@@ -58,6 +58,7 @@ public final class EmulatorRecord: Sendable {
                 CREATE TABLE IF NOT EXISTS reports (
                     biz_id TEXT NOT NULL, phone TEXT NOT NULL, success INTEGER NOT NULL, code TEXT NOT NULL,
                     acknowledged INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (biz_id, phone));
+                CREATE TABLE IF NOT EXISTS report_pushes (id INTEGER PRIMARY KEY, receipts INTEGER NOT NULL, acknowledged INTEGER NOT NULL);
                 """)
         } catch {
             throw EmulatorRecordError(description: "'\(path)' is not a usable record: \(error)")
@@ -94,6 +95,13 @@ public final class EmulatorRecord: Sendable {
                                      [.text(report.bizId), .text(report.phone), .integer(report.success ? 1 : 0), .text(report.code)])
                 }
             }
+        }
+    }
+
+    /// Records one push of an array and whether the receiver answered code 0.
+    public func recordPush(receipts: Int, acknowledged: Bool) {
+        connection.withLock { database in
+            try? database.run("INSERT INTO report_pushes (receipts, acknowledged) VALUES (?, ?)", [.integer(receipts), .integer(acknowledged ? 1 : 0)])
         }
     }
 
@@ -137,6 +145,8 @@ public final class EmulatorRecord: Sendable {
             statistics.reportsDelivered = scalar("SELECT COUNT(*) FROM reports WHERE success = 1")
             statistics.reportsFailed = scalar("SELECT COUNT(*) FROM reports WHERE success = 0")
             statistics.reportsAcknowledged = scalar("SELECT COUNT(*) FROM reports WHERE acknowledged = 1")
+            statistics.reportPushes = scalar("SELECT COUNT(*) FROM report_pushes")
+            statistics.reportPushesRefused = scalar("SELECT COUNT(*) FROM report_pushes WHERE acknowledged = 0")
             statistics.messages = scalar("SELECT COUNT(*) FROM messages")
             statistics.requests = scalar("SELECT COUNT(DISTINCT biz_id) FROM messages")
             statistics.distinctNumbers = scalar("SELECT COUNT(DISTINCT phone) FROM messages")
@@ -168,4 +178,8 @@ public struct EmulatorStatistics: Sendable, Hashable, Codable {
     public var reportsDelivered = 0
     public var reportsFailed = 0
     public var reportsAcknowledged = 0
+    /// Arrays pushed, and those not answered code 0 (to be pushed again, or dropped after three
+    /// retries).
+    public var reportPushes = 0
+    public var reportPushesRefused = 0
 }

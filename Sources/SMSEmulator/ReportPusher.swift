@@ -143,6 +143,7 @@ public final class ReportPusher: Sendable {
         } catch {
             acknowledged = false
         }
+        record.recordPush(receipts: pending.receipts.count, acknowledged: acknowledged)
         if acknowledged {
             record.acknowledgeReports(pending.receipts.map { ($0["biz_id"] ?? "", $0["phone_number"] ?? "") })
             return

@@ -52,6 +52,36 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         await #expect(throws: RunStoreError.self) { try await store.planBatch(PlanBatchRequest(batch: 5)) }
     }
 
+    static func receipt(_ batch: Int, _ phone: String, biz: String = "9^0", success: Bool = true, code: String = "DELIVERED") -> Receipt {
+        Receipt(bizId: biz, phone: phone, outId: "run-test:p1:\(batch)", batch: batch, success: success, code: code, message: "", segments: 1,
+                sendTime: "2027-03-01 10:00:00", reportTime: "2027-03-01 10:00:05", receivedAt: 1003)
+    }
+
+    @Test(arguments: StoreKind.allCases) func receiptsAreKeptOnceEach(kind: StoreKind) async throws {
+        let (store, plan, records) = try await kind.make()
+        try await store.create(NewRun(metadata: Self.metadata, batches: records, planFile: plan))
+        let first = try await store.storeReceipts(ReceiptBatch(receipts: [Self.receipt(1, "13800000001"), Self.receipt(1, "13800000002", success: false, code: "UNDELIV")]))
+        #expect(first == ReceiptsStored(stored: 2, duplicates: 0))
+        // The same push again, and one new receipt with it.
+        let again = try await store.storeReceipts(ReceiptBatch(receipts: [Self.receipt(1, "13800000001"), Self.receipt(2, "13800000003", biz: "10^0")]))
+        #expect(again == ReceiptsStored(stored: 1, duplicates: 1))
+        let all = try await store.receipts(ReceiptQuery())
+        #expect(all.map(\.phone) == ["13800000001", "13800000002", "13800000003"])
+        #expect(all[1] == Self.receipt(1, "13800000002", success: false, code: "UNDELIV"))
+        #expect(try await store.receipts(ReceiptQuery(batch: 2)).map(\.phone) == ["13800000003"])
+        let delivery = DeliveryCounts(receipts: all, sent: 5)
+        #expect(delivery.delivered == 2 && delivery.failed == 1 && delivery.waiting == 2 && delivery.failedByCode == ["UNDELIV": 1])
+    }
+
+    @Test(arguments: StoreKind.allCases) func aReceiptForABatchTheRunLacksIsRefusedWhole(kind: StoreKind) async throws {
+        let (store, plan, records) = try await kind.make()
+        try await store.create(NewRun(metadata: Self.metadata, batches: records, planFile: plan))
+        await #expect(throws: RunStoreError.self) {
+            try await store.storeReceipts(ReceiptBatch(receipts: [Self.receipt(1, "13800000001"), Self.receipt(99, "13800000002")]))
+        }
+        #expect(try await store.receipts(ReceiptQuery()).isEmpty)
+    }
+
     @Test(arguments: StoreKind.allCases) func aSecondRunIsRefused(kind: StoreKind) async throws {
         let (store, plan, records) = try await kind.make()
         try await store.create(NewRun(metadata: Self.metadata, batches: records, planFile: plan))

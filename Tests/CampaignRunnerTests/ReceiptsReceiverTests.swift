@@ -1,0 +1,103 @@
+import CampaignCompiler
+import Foundation
+import Testing
+@testable import CampaignRunner
+
+/// The receipts receiver without the network: routes, the token, what is malformed, what matches.
+@Suite struct ReceiptsReceiverTests {
+    /// A state folder with one started run of `run-test` (plan `p1`, four batches).
+    static func stateWithRun() async throws -> (state: String, store: SQLiteRunStore) {
+        let fixture = try RunFixture(count: 40, batchSize: 10)
+        let state = fixture.folder + "/state"
+        let folder = state + "/run-test"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let store = SQLiteRunStore(folder: folder)
+        let result = try await PlanCompiler(campaign: try await fixture.campaign()).compile(output: store.newPlanPath)
+        #expect(result.isComplete)
+        var records: [BatchRecord] = []
+        _ = try PlanReader.batches(at: store.newPlanPath) { batch in
+            records.append(BatchRecord(batch: batch.batch, action: batch.action, outId: batch.outId, recipients: batch.recipients.count, segments: batch.segments,
+                                       firstPhone: batch.recipients[0][0], state: .accepted, attempts: 1))
+        }
+        try await store.create(NewRun(metadata: RunMetadata(planID: "p1", campaign: "run-test", createdAt: 1000), batches: records, planFile: store.newPlanPath))
+        return (state, store)
+    }
+
+    static func report(_ phone: String, outId: String = "run-test:p1:1", biz: String = "7^0", success: Any = true, size: Any = "1") -> [String: Any] {
+        ["phone_number": phone, "send_time": "2027-03-01 10:00:00", "report_time": "2027-03-01 10:00:03", "success": success,
+         "err_code": "DELIVERED", "err_msg": "用户接收成功", "sms_size": size, "biz_id": biz, "out_id": outId]
+    }
+
+    static func body(_ value: Any) throws -> [UInt8] {
+        Array(try JSONSerialization.data(withJSONObject: value))
+    }
+
+    @Test func receiptsAreStoredOnceAndAnsweredCodeZero() async throws {
+        let (state, store) = try await Self.stateWithRun()
+        let receiver = ReceiptsReceiver(stateFolder: state, token: "s3cret")
+        let push = try Self.body([Self.report("13800000001"), Self.report("13800000002", success: false, size: 2), Self.report("13800000001")])
+        let reply = await receiver.handle(method: "POST", path: "/s3cret/sms-report", body: push)
+        #expect(reply.status == 200)
+        #expect(reply.body.contains("\"code\":0"))
+        // Pushed again (Alibaba Cloud retries): nothing is stored twice.
+        #expect(await receiver.handle(method: "POST", path: "/s3cret/sms-report", body: push).status == 200)
+        let receipts = try await store.receipts(ReceiptQuery())
+        #expect(receipts.count == 2)
+        #expect(receipts.first { $0.phone == "13800000002" }?.segments == 2)
+    }
+
+    @Test func onlyTheTokensPathsExist() async throws {
+        let (state, store) = try await Self.stateWithRun()
+        let receiver = ReceiptsReceiver(stateFolder: state, token: "s3cret")
+        let push = try Self.body([Self.report("13800000001")])
+        for path in ["/sms-report", "/sms-up", "/S3CRET/sms-report", "/s3cret/sms-report/x", "/s3cret", "/"] {
+            #expect(await receiver.handle(method: "POST", path: path, body: push).status == 404, "\(path)")
+        }
+        #expect(await receiver.handle(method: "GET", path: "/s3cret/sms-report", body: []).status == 405)
+        #expect(try await store.receipts(ReceiptQuery()).isEmpty)
+        let open = ReceiptsReceiver(stateFolder: state, token: nil)
+        #expect(await open.handle(method: "POST", path: "/sms-report", body: push).status == 200)
+    }
+
+    @Test func malformedPushesStoreNothing() async throws {
+        let (state, store) = try await Self.stateWithRun()
+        let receiver = ReceiptsReceiver(stateFolder: state, token: nil)
+        var bad: [[UInt8]] = [Array("not json".utf8), Array("{\"phone_number\": \"13800000001\"}".utf8), Array("[1, 2]".utf8), Array("[{".utf8)]
+        // A good receipt first and a bad one after it: the whole push is refused.
+        bad.append(try Self.body([Self.report("13800000001"), Self.report("13800000002", success: "maybe")]))
+        bad.append(try Self.body([Self.report("13800000001", size: "two")]))
+        bad.append(try Self.body([["phone_number": 13800000001 as Any, "success": true, "biz_id": ["x"]]]))
+        bad.append(try Self.body([Self.report("")]))
+        for body in bad {
+            let reply = await receiver.handle(method: "POST", path: "/sms-report", body: body)
+            #expect(reply.status == 400, "\(String(decoding: body, as: UTF8.self))")
+        }
+        #expect(try await store.receipts(ReceiptQuery()).isEmpty)
+        let large = [UInt8](repeating: 0x20, count: ReceiptsReceiver.bodyLimit + 1)
+        #expect(await receiver.handle(method: "POST", path: "/sms-report", body: large).status == 413)
+    }
+
+    @Test func lenientWhereTheDocumentsDisagree() async throws {
+        let (state, store) = try await Self.stateWithRun()
+        let receiver = ReceiptsReceiver(stateFolder: state, token: nil)
+        var report = Self.report("13800000003", size: 1)
+        report["unknown_field"] = "kept out"
+        report["success"] = "true"
+        #expect(await receiver.handle(method: "POST", path: "/sms-report", body: try Self.body([report])).status == 200)
+        #expect(try await store.receipts(ReceiptQuery()).map(\.phone) == ["13800000003"])
+        let reply: [String: Any] = ["phone_number": "13800000003", "content": "R", "send_time": "20270301100000", "dest_code": "1", "sequence_id": 12]
+        #expect(await receiver.handle(method: "POST", path: "/sms-up", body: try Self.body([reply])).status == 200)
+        #expect(try receiver.ledger.counts().replies == 1)
+    }
+
+    @Test func receiptsOfNoKnownCampaignAreKeptAsUnmatched() async throws {
+        let (state, store) = try await Self.stateWithRun()
+        let receiver = ReceiptsReceiver(stateFolder: state, token: nil)
+        let push = try Self.body([Self.report("13800000001", outId: "other-campaign:p1:1"), Self.report("13800000002", outId: "run-test:old-plan:1"),
+                                  Self.report("13800000003", outId: "../../etc:p1:1"), Self.report("13800000004", outId: ""),
+                                  Self.report("13800000005", outId: "run-test:p1:99"), Self.report("13800000006")])
+        #expect(await receiver.handle(method: "POST", path: "/sms-report", body: push).status == 200)
+        #expect(try await store.receipts(ReceiptQuery()).map(\.phone) == ["13800000006"])
+        #expect(try receiver.ledger.counts().unmatched == 5)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `salvo receipts serve` as Alibaba Cloud meets it: real processes, the emulator pushing the
+/// receipts of a real run, the receiver killed with SIGKILL mid-way and started again on its
+/// port, the emulator's retries bringing the rest.
+@Suite(.serialized) struct ReceiptsCommandTests {
+    static func receiver(state: String, port: Int, token: String) throws -> (RunningSalvo, Int) {
+        let process = try RunningSalvo(["receipts", "serve", "--state", state, "--port", String(port), "--token", token])
+        guard let first = process.firstLine(), first.hasPrefix("listening on http://127.0.0.1:"),
+              let bound = Int(first.split(separator: ":").last ?? "") else { throw CocoaError(.fileReadUnknown) }
+        return (process, bound)
+    }
+
+    @Test func aKilledReceiverLosesNothingAndStoresNothingTwice() throws {
+        let setupFolder = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-receipts-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: setupFolder, withIntermediateDirectories: true)
+        let state = setupFolder + "/state"
+        let token = "t0k3n-\(UUID().uuidString.prefix(8))"
+        var (receiver, port) = try Self.receiver(state: state, port: 0, token: token)
+        let setup = try RunCommandTests.Setup(recipients: 2000, rate: 1000, batchSize: 100, faults: [
+            "--report-url", "http://127.0.0.1:\(port)/\(token)/sms-report", "--report-delay-ms", "1500", "--report-fail-rate", "0.1",
+            "--report-duplicate-rate", "0.2", "--report-retry-scale", "0.002",
+        ])
+        defer { _ = setup.emulator.stop() }
+        let run = try RunningSalvo(["run", setup.campaign, "--endpoint", setup.url, "--state", state], environment: setup.environment)
+        // Receipts come 1.5 s after their send. The receiver dies as the first sends are recorded
+        // and comes back on its port 2 s later: the first pushes are refused, and retried after
+        // 0.12, 0.6 and 1.2 s (the 1/5/10-minute schedule scaled).
+        let started = Date().addingTimeInterval(20)
+        while (try setup.statistics()["messages"] as? Int ?? 0) == 0, Date() < started { usleep(20_000) }
+        kill(receiver.process.processIdentifier, SIGKILL)
+        _ = receiver.finish()
+        usleep(2_000_000)
+        (receiver, _) = try Self.receiver(state: state, port: port, token: token)
+        defer { _ = receiver.stop() }
+        let ran = run.finish()
+        #expect(run.process.terminationStatus == 0, "\(ran.stderr)")
+
+        var statistics: [String: Any] = [:]
+        let deadline = Date().addingTimeInterval(30)
+        repeat {
+            usleep(200_000)
+            statistics = try setup.statistics()
+        } while (statistics["reportsAcknowledged"] as? Int ?? 0) < 2000 && Date() < deadline
+        #expect(statistics["messages"] as? Int == 2000)
+        #expect(statistics["reportsAcknowledged"] as? Int == 2000)
+        let delivered = try #require(statistics["reportsDelivered"] as? Int)
+        let failed = try #require(statistics["reportsFailed"] as? Int)
+        #expect(failed > 100 && delivered > 1500)
+        // Pushes were refused while the receiver was down, and the retries brought them.
+        #expect((statistics["reportPushesRefused"] as? Int ?? 0) > 0, "\(statistics)")
+
+        let status = try SalvoProcess.run(["status", setup.campaign, "--state", state, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let delivery = try #require(object["delivery"] as? [String: Int])
+        #expect(delivery == ["delivered": delivered, "failed": failed, "waiting": 0])
+        let byCode = try #require(object["deliveryFailedByCode"] as? [String: Int])
+        #expect(byCode.values.reduce(0, +) == failed)
+    }
+
+    /// Sends raw HTTP and returns the status line.
+    static func rawRequest(port: Int, _ request: [UInt8], then body: Int = 0) -> String? {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let chunk = [UInt8](repeating: 0x20, count: 1 << 16)
+        var sent = 0
+        while sent < body {
+            let count = chunk.withUnsafeBytes { send(descriptor, $0.baseAddress, min($0.count, body - sent), Int32(MSG_NOSIGNAL)) }
+            if count <= 0 { break }
+            sent += count
+        }
+        var answer = [UInt8](repeating: 0, count: 512)
+        let read = answer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        guard read > 0 else { return nil }
+        return String(decoding: answer[..<read], as: UTF8.self).split(separator: "\r\n").first.map(String.init)
+    }
+
+    @Test func aFiftyMegabyteBodyAndAWrongPathAreRefusedOverHTTP() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-receipts-\(UUID().uuidString)").path
+        let (receiver, port) = try Self.receiver(state: folder, port: 0, token: "abc")
+        defer { _ = receiver.stop() }
+        let huge = 50 << 20
+        let head = Array("POST /abc/sms-report HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(huge)\r\n\r\n".utf8)
+        #expect(Self.rawRequest(port: port, head, then: huge)?.hasPrefix("HTTP/1.1 413") == true)
+        let wrong = Array("POST /sms-report HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]".utf8)
+        #expect(Self.rawRequest(port: port, wrong)?.hasPrefix("HTTP/1.1 404") == true)
+        let good = Array("POST /abc/sms-report HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]".utf8)
+        #expect(Self.rawRequest(port: port, good)?.hasPrefix("HTTP/1.1 200") == true)
+    }
+}
