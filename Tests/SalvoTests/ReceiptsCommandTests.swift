@@ -21,20 +21,26 @@ import Glibc
         let state = setupFolder + "/state"
         let token = "t0k3n-\(UUID().uuidString.prefix(8))"
         var (receiver, port) = try Self.receiver(state: state, port: 0, token: token)
-        let setup = try RunCommandTests.Setup(recipients: 2000, rate: 1000, batchSize: 100, faults: [
-            "--report-url", "http://127.0.0.1:\(port)/\(token)/sms-report", "--report-delay-ms", "1500", "--report-fail-rate", "0.1",
-            "--report-duplicate-rate", "0.2", "--report-retry-scale", "0.002",
+        let setup = try RunCommandTests.Setup(recipients: 2000, rate: 500, batchSize: 50, faults: [
+            "--report-url", "http://127.0.0.1:\(port)/\(token)/sms-report", "--report-delay-ms", "200", "--report-fail-rate", "0.1",
+            "--report-duplicate-rate", "0.2", "--report-retry-scale", "0.01",
         ])
         defer { _ = setup.emulator.stop() }
         let run = try RunningSalvo(["run", setup.campaign, "--endpoint", setup.url, "--state", state], environment: setup.environment)
-        // Receipts come 1.5 s after their send. The receiver dies as the first sends are recorded
-        // and comes back on its port 2 s later: the first pushes are refused, and retried after
-        // 0.12, 0.6 and 1.2 s (the 1/5/10-minute schedule scaled).
-        let started = Date().addingTimeInterval(20)
-        while (try setup.statistics()["messages"] as? Int ?? 0) == 0, Date() < started { usleep(20_000) }
+        // The receiver dies once receipts are flowing (about 4 s of sending), stays down until a
+        // push has been refused, and comes back on its port: the refused arrays are pushed again
+        // after 0.6, 3 and 6 s (the 1/5/10-minute schedule scaled).
+        func wait(until done: ([String: Any]) -> Bool) throws {
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                if done(try setup.statistics()) { return }
+                usleep(20_000)
+            }
+        }
+        try wait { ($0["reportsAcknowledged"] as? Int ?? 0) >= 50 }
         kill(receiver.process.processIdentifier, SIGKILL)
         _ = receiver.finish()
-        usleep(2_000_000)
+        try wait { ($0["reportPushesRefused"] as? Int ?? 0) > 0 }
         (receiver, _) = try Self.receiver(state: state, port: port, token: token)
         defer { _ = receiver.stop() }
         let ran = run.finish()
