@@ -47,6 +47,14 @@ public final class CampaignRunner: Sendable {
     /// The campaign's state folder.
     public var folder: String { options.stateFolder + "/" + campaign.id.value }
 
+    /// The compiler of this campaign's plan: a promotional campaign leaves out the numbers that
+    /// replied to unsubscribe from its sign name (the state folder's suppression list).
+    func planCompiler() -> PlanCompiler {
+        var compiler = PlanCompiler(campaign: campaign)
+        compiler.suppression = ReceiptsLedger.suppression(for: campaign, stateFolder: options.stateFolder)
+        return compiler
+    }
+
     private var now: Double { options.clock.now.seconds }
 
     /// Runs until every recipient has an outcome, a window closes, the task is cancelled, or a
@@ -168,7 +176,7 @@ public final class CampaignRunner: Sendable {
                 throw PlanError("cannot copy the plan into the state folder: \(error.localizedDescription)")
             }
         } else {
-            let result = try await PlanCompiler(campaign: campaign).compile(output: staging, header: current)
+            let result = try await planCompiler().compile(output: staging, header: current)
             guard result.isComplete else {
                 events(.problems(ValidationReport(fileCount: 1, diagnostics: result.diagnostics.diagnostics, sources: result.sources, omitted: result.diagnostics.omitted)))
                 return .refused(.stopped(.invalidCampaign))
@@ -197,7 +205,7 @@ public final class CampaignRunner: Sendable {
     private func describeChanges(from old: PlanHeader, planPath: String) async throws -> [String] {
         let temporary = NSTemporaryDirectory() + "salvo-compare-\(getpid())-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
-        let result = try await PlanCompiler(campaign: campaign).compile(output: temporary)
+        let result = try await planCompiler().compile(output: temporary)
         let changed = PlanReader.changedSources(from: old, to: result.header)
         let oldPhones = PlanReader.phones(at: planPath, sources: changed)
         let newPhones = result.isComplete && oldPhones != nil ? PlanReader.phones(at: temporary, sources: changed) : [:]
@@ -240,7 +248,7 @@ public final class CampaignRunner: Sendable {
             if let given = options.planPath {
                 path = given
             } else {
-                let result = try await PlanCompiler(campaign: campaign).compile(output: temporary)
+                let result = try await planCompiler().compile(output: temporary)
                 guard result.isComplete else { return .stopped(.failure("the campaign has errors; 'salvo plan \(campaign.path)' shows them")) }
                 path = temporary
             }

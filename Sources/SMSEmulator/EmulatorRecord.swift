@@ -59,6 +59,7 @@ public final class EmulatorRecord: Sendable {
                     biz_id TEXT NOT NULL, phone TEXT NOT NULL, success INTEGER NOT NULL, code TEXT NOT NULL,
                     acknowledged INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (biz_id, phone));
                 CREATE TABLE IF NOT EXISTS report_pushes (id INTEGER PRIMARY KEY, receipts INTEGER NOT NULL, acknowledged INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS replies (phone TEXT NOT NULL, sign_name TEXT NOT NULL, unsubscribe INTEGER NOT NULL);
                 """)
         } catch {
             throw EmulatorRecordError(description: "'\(path)' is not a usable record: \(error)")
@@ -93,6 +94,18 @@ public final class EmulatorRecord: Sendable {
                 for report in reports {
                     try database.run("INSERT OR IGNORE INTO reports (biz_id, phone, success, code) VALUES (?, ?, ?, ?)",
                                      [.text(report.bizId), .text(report.phone), .integer(report.success ? 1 : 0), .text(report.code)])
+                }
+            }
+        }
+    }
+
+    /// Records the replies decided: how many, and the numbers that asked to unsubscribe.
+    public func recordReplies(count: Int, unsubscribes: [(phone: String, signName: String)]) {
+        connection.withLock { database in
+            try? database.transaction { () throws(SQLiteError) in
+                for _ in 0..<(count - unsubscribes.count) { try database.run("INSERT INTO replies (phone, sign_name, unsubscribe) VALUES ('', '', 0)") }
+                for entry in unsubscribes {
+                    try database.run("INSERT INTO replies (phone, sign_name, unsubscribe) VALUES (?, ?, 1)", [.text(entry.phone), .text(entry.signName)])
                 }
             }
         }
@@ -146,6 +159,8 @@ public final class EmulatorRecord: Sendable {
             statistics.reportsFailed = scalar("SELECT COUNT(*) FROM reports WHERE success = 0")
             statistics.reportsAcknowledged = scalar("SELECT COUNT(*) FROM reports WHERE acknowledged = 1")
             statistics.reportPushes = scalar("SELECT COUNT(*) FROM report_pushes")
+            statistics.replies = scalar("SELECT COUNT(*) FROM replies")
+            statistics.unsubscribes = scalar("SELECT COUNT(DISTINCT phone) FROM replies WHERE unsubscribe = 1")
             statistics.reportPushesRefused = scalar("SELECT COUNT(*) FROM report_pushes WHERE acknowledged = 0")
             statistics.messages = scalar("SELECT COUNT(*) FROM messages")
             statistics.requests = scalar("SELECT COUNT(DISTINCT biz_id) FROM messages")
@@ -182,4 +197,7 @@ public struct EmulatorStatistics: Sendable, Hashable, Codable {
     /// retries).
     public var reportPushes = 0
     public var reportPushesRefused = 0
+    /// Replies pushed (with `--reply-rate`), and the numbers that asked to unsubscribe.
+    public var replies = 0
+    public var unsubscribes = 0
 }

@@ -21,6 +21,15 @@ public struct ReportPlan: Sendable {
     public var arraySize = 100
     /// Decides which receipts fail, repeatably.
     public var seed: UInt64 = 1
+    /// The share of recipients who reply (SmsUp, pushed to the same address with `sms-up` for
+    /// `sms-report`); half of the replies are unsubscribe words.
+    public var replyRate = 0.0
+
+    /// Where replies go: the receipts address with its last `sms-report` made `sms-up`.
+    var replyURL: String {
+        guard let range = url.range(of: "sms-report", options: .backwards) else { return url }
+        return url.replacingCharacters(in: range, with: "sms-up")
+    }
 
     /// Pushes to `url`.
     public init(url: String) {
@@ -42,6 +51,7 @@ public final class ReportPusher: Sendable {
 
     private struct Pending: Sendable {
         var due: ContinuousClock.Instant
+        var url: String
         var receipts: [[String: String]]
         /// Pushes already made of this array (0: never pushed).
         var attempts: Int
@@ -87,10 +97,25 @@ public final class ReportPusher: Sendable {
         var arrays: [Pending] = []
         for start in stride(from: 0, to: receipts.count, by: max(plan.arraySize, 1)) {
             let slice = Array(receipts[start..<min(start + plan.arraySize, receipts.count)])
-            arrays.append(Pending(due: due, receipts: slice, attempts: 0))
+            arrays.append(Pending(due: due, url: plan.url, receipts: slice, attempts: 0))
             // Some receipts arrive twice, later, in an array of their own.
             let repeated = slice.filter { Self.unit(($0["biz_id"] ?? "") + ($0["phone_number"] ?? "") + "dup", seed: plan.seed) < plan.duplicateRate }
-            if !repeated.isEmpty { arrays.append(Pending(due: due + plan.delay, receipts: repeated, attempts: 0)) }
+            if !repeated.isEmpty { arrays.append(Pending(due: due + plan.delay, url: plan.url, receipts: repeated, attempts: 0)) }
+        }
+        // Some recipients answer; half of them to unsubscribe.
+        var replies: [[String: String]] = []
+        var unsubscribes: [(phone: String, signName: String)] = []
+        for message in messages where Self.unit(message.bizId + message.phone + "reply", seed: plan.seed) < plan.replyRate {
+            let unsubscribe = Self.unit(message.phone + "unsubscribe", seed: plan.seed) < 0.5
+            let words = unsubscribe ? ["R", "退订", "ＴＤ", " td ", "拒收"] : ["好的", "谢谢", "收到"]
+            let content = words[Int(Self.unit(message.phone + "word", seed: plan.seed) * Double(words.count))]
+            replies.append(["phone_number": message.phone, "content": content, "send_time": message.sentAt, "dest_code": "1",
+                            "sequence_id": String(Int(Self.unit(message.phone + "sequence", seed: plan.seed) * 1_000_000)), "sign_name": message.signName])
+            if unsubscribe { unsubscribes.append((message.phone, message.signName)) }
+        }
+        if !replies.isEmpty {
+            record.recordReplies(count: replies.count, unsubscribes: unsubscribes)
+            arrays.append(Pending(due: due, url: plan.replyURL, receipts: replies, attempts: 0))
         }
         queue.withLock { $0 += arrays }
     }
@@ -126,11 +151,11 @@ public final class ReportPusher: Sendable {
         do {
             let objects: [[String: Any]] = pending.receipts.map { receipt in
                 var object: [String: Any] = receipt
-                object["success"] = receipt["success"] == "true"
+                if let success = receipt["success"] { object["success"] = success == "true" }
                 return object
             }
             let body = try JSONSerialization.data(withJSONObject: objects)
-            var request = HTTPClientRequest(url: plan.url)
+            var request = HTTPClientRequest(url: pending.url)
             request.method = .POST
             request.headers.add(name: "content-type", value: "application/json; charset=utf-8")
             request.body = .bytes(ByteBuffer(bytes: body))
@@ -145,7 +170,8 @@ public final class ReportPusher: Sendable {
         }
         record.recordPush(receipts: pending.receipts.count, acknowledged: acknowledged)
         if acknowledged {
-            record.acknowledgeReports(pending.receipts.map { ($0["biz_id"] ?? "", $0["phone_number"] ?? "") })
+            // Replies are counted when decided; receipts are marked as they are acknowledged.
+            if pending.url == plan.url { record.acknowledgeReports(pending.receipts.map { ($0["biz_id"] ?? "", $0["phone_number"] ?? "") }) }
             return
         }
         // Alibaba Cloud tries again after 1, 5 and 10 minutes, then gives up.

@@ -71,6 +71,7 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Milliseconds after a send before its receipt is pushed.") var reportDelayMs = 500
     @Option(help: "Share of receipts that report a carrier failure.") var reportFailRate = 0.0
     @Option(help: "Share of receipts pushed twice.") var reportDuplicateRate = 0.0
+    @Option(help: "Share of recipients who reply (SmsUp, pushed to the --report-url with 'sms-up' for 'sms-report'); half of the replies are unsubscribe words.") var replyRate = 0.0
     @Option(help: "Scale of the retry schedule (1, 5 and 10 minutes) when the receiver does not answer code 0; 0.001 makes it 60, 300 and 600 ms.") var reportRetryScale = 1.0
 
     func validate() throws {
@@ -79,8 +80,8 @@ struct EmulatorOptions: ParsableArguments {
         }
         guard throttleRate + unavailableRate + ambiguousRate <= 1 else { throw ValidationError("fault rates add up to more than 1") }
         guard qpsLimit >= 0 else { throw ValidationError("--qps-limit is 0 (no limit) or more") }
-        for rate in [reportFailRate, reportDuplicateRate] where !(0...1).contains(rate) {
-            throw ValidationError("--report-fail-rate and --report-duplicate-rate are between 0 and 1")
+        for rate in [reportFailRate, reportDuplicateRate, replyRate] where !(0...1).contains(rate) {
+            throw ValidationError("--report-fail-rate, --report-duplicate-rate and --reply-rate are between 0 and 1")
         }
         guard reportDelayMs >= 0, reportRetryScale >= 0 else { throw ValidationError("--report-delay-ms and --report-retry-scale are 0 or more") }
         if let qpsRetryAfter {
@@ -127,6 +128,7 @@ struct EmulatorOptions: ParsableArguments {
             plan.failRate = reportFailRate
             plan.duplicateRate = reportDuplicateRate
             plan.retryScale = reportRetryScale
+            plan.replyRate = replyRate
             plan.seed = seed
             // The core holds the pusher for as long as it serves.
             let pusher = ReportPusher(plan: plan, record: store)

@@ -8,7 +8,7 @@ struct Salvo: AsyncParsableCommand {
         commandName: "salvo",
         abstract: "SMS campaigns as code: lint, plan and send Alibaba Cloud SMS campaigns from YAML.",
         version: BuildInfo.version,
-        subcommands: [Validate.self, Plan.self, Run.self, Status.self, Report.self, StateCommand.self, Receipts.self, Emulator.self]
+        subcommands: [Validate.self, Plan.self, Run.self, Status.self, Report.self, StateCommand.self, Receipts.self, SuppressionCommand.self, Emulator.self]
     )
 
     /// `salvo` alone is a usage error: the help goes to standard error and the exit status is 64,

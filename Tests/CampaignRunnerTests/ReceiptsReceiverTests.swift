@@ -101,3 +101,71 @@ import Testing
         #expect(try receiver.ledger.counts().unmatched == 5)
     }
 }
+
+/// Replies that unsubscribe, and the list a promotional plan leaves out.
+@Suite struct SuppressionTests {
+    @Test(arguments: ["R", "r", "TD", "td", " T ", "N", "退订", "拒收", "ＴＤ", "Ｒ", "\u{3000}退订\u{3000}", "n\n"])
+    func unsubscribeWords(_ content: String) {
+        #expect(Suppression.isUnsubscribe(content))
+    }
+
+    @Test(arguments: ["", "RR", "好的", "退订了吗", "R 谢谢", "TDD", "yes"])
+    func otherReplies(_ content: String) {
+        #expect(!Suppression.isUnsubscribe(content))
+    }
+
+    @Test func repliesPutNumbersOnTheirSignNamesList() async throws {
+        let state = try RunFixture(count: 1, batchSize: 1).folder + "/state"
+        let receiver = ReceiptsReceiver(stateFolder: state, token: nil)
+        let replies: [[String: Any]] = [
+            ["phone_number": "13800000001", "content": "R", "send_time": "2027-03-01 10:00:00", "dest_code": "1", "sequence_id": "1", "sign_name": "云杉商城"],
+            ["phone_number": "8613800000002", "content": "退订", "send_time": "2027-03-01 10:00:00", "dest_code": "1", "sequence_id": 2],
+            ["phone_number": "13800000003", "content": "好的", "send_time": "2027-03-01 10:00:00", "dest_code": "1", "sequence_id": "3", "sign_name": "云杉商城"],
+            ["phone_number": "13800000004", "content": "TD", "send_time": "2027-03-01 10:00:00", "dest_code": "1", "sequence_id": "4", "sign_name": "别家"],
+        ]
+        let body = Array(try JSONSerialization.data(withJSONObject: replies))
+        #expect(await receiver.handle(method: "POST", path: "/sms-up", body: body).status == 200)
+        #expect(await receiver.handle(method: "POST", path: "/sms-up", body: body).status == 200)
+        let ledger = ReceiptsLedger.of(stateFolder: state)
+        // A reply without a sign name counts for every sign.
+        #expect(try ledger.suppressed(signName: "云杉商城") == ["13800000001", "13800000002"])
+        #expect(try ledger.suppressed(signName: "别家") == ["13800000002", "13800000004"])
+        #expect(try ledger.counts().replies == 4)
+    }
+
+    @Test func aPromotionalPlanLeavesSuppressedNumbersOutAndCountsThem() async throws {
+        let folder = try RunFixture(count: 1, batchSize: 1).folder
+        try ("phone,name\n" + (0..<250).map { "1380000\(String(format: "%04d", $0)),客户\n" }.joined()).write(toFile: folder + "/s.csv", atomically: true, encoding: .utf8)
+        for (type, content, expected) in [("promotional", "${name}您好，春季特惠。拒收请回复R", 3), ("notification", "${name}您好，您的包裹已到驿站。", 0)] {
+            let path = folder + "/\(type).yaml"
+            try """
+                version: 1
+                campaign: suppression-\(type)
+                sign-name: 云杉商城
+                template:
+                  code: SMS_465012347
+                  type: \(type)
+                  content: "\(content)"
+                parameters:
+                  name: { type: name, from: name }
+                recipients:
+                  from:
+                    - csv: s.csv
+
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            let check = await CampaignChecker.check(path: path, options: CheckOptions(checksRecipientFiles: false))
+            let campaign = try #require(check.campaign, "\(check.diagnostics.map(\.message))")
+            var compiler = PlanCompiler(campaign: campaign)
+            compiler.suppression = SuppressionList(numbers: ["13800000007", "+86 138-0000-0100", "13800000249", "13999999999", "not a number"])
+            let output = folder + "/\(type).jsonl"
+            let result = try await compiler.compile(output: output)
+            #expect(result.isComplete)
+            #expect(result.recipients.suppressed == expected)
+            #expect(result.recipients.toSend == 250 - expected)
+            var planned: Set<String> = []
+            _ = try PlanReader.batches(at: output) { batch in for recipient in batch.recipients { planned.insert(recipient[0]) } }
+            #expect(planned.contains("13800000007") == (expected == 0))
+            #expect((result.header.suppression != nil) == (expected > 0))
+        }
+    }
+}

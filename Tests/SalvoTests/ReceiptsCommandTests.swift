@@ -68,6 +68,41 @@ import Glibc
         #expect(byCode.values.reduce(0, +) == failed)
     }
 
+    @Test func repliesThatUnsubscribeReachTheSuppressionList() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-replies-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let state = folder + "/state"
+        let (receiver, port) = try Self.receiver(state: state, port: 0, token: "tk")
+        defer { _ = receiver.stop() }
+        let setup = try RunCommandTests.Setup(recipients: 500, rate: 5000, batchSize: 100, faults: [
+            "--report-url", "http://127.0.0.1:\(port)/tk/sms-report", "--report-delay-ms", "20", "--reply-rate", "0.2",
+        ])
+        defer { _ = setup.emulator.stop() }
+        let run = try RunningSalvo(["run", setup.campaign, "--endpoint", setup.url, "--state", state], environment: setup.environment)
+        _ = run.finish()
+        var statistics: [String: Any] = [:]
+        var exported: [String] = []
+        let deadline = Date().addingTimeInterval(20)
+        repeat {
+            usleep(100_000)
+            statistics = try setup.statistics()
+            exported = try SalvoProcess.run(["suppression", "export", "--state", state]).stdout.split(separator: "\n").map(String.init)
+        } while exported.count - 1 < (statistics["unsubscribes"] as? Int ?? 1) && Date() < deadline
+        let unsubscribes = try #require(statistics["unsubscribes"] as? Int)
+        #expect(unsubscribes > 20)
+        #expect(exported.first == "sign_name,phone,source,added_at")
+        #expect(exported.count - 1 == unsubscribes)
+        #expect(exported.dropFirst().allSatisfy { $0.hasPrefix("云杉商城,139") && $0.contains(",reply,") })
+
+        // A list from elsewhere comes in as CSV; numbers already on it are counted once.
+        let known = exported[1].split(separator: ",")[1]
+        try "phone,sign_name\n\(known),云杉商城\n+86 137-0000-0001,云杉商城\nnot-a-number,云杉商城\n".write(toFile: folder + "/in.csv", atomically: true, encoding: .utf8)
+        let imported = try SalvoProcess.run(["suppression", "import", folder + "/in.csv", "--state", state])
+        #expect(imported.stdout == "1 numbers added to the suppression list (1 already on it, 1 rows without a phone number skipped)\n", "\(imported.stderr)")
+        let after = try SalvoProcess.run(["suppression", "export", "--state", state]).stdout
+        #expect(after.contains("云杉商城,13700000001,import,"))
+    }
+
     /// Sends raw HTTP and returns the status line.
     static func rawRequest(port: Int, _ request: [UInt8], then body: Int = 0) -> String? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -61,6 +61,9 @@ public struct PlanCompiler: Sendable {
     public var now: Date = Date()
     /// Counters for frequent parameter sets.
     public var frequentSetCounters = 65_536
+    /// The numbers that unsubscribed from the campaign's sign name, for a promotional campaign:
+    /// left out of the plan and counted.
+    public var suppression: SuppressionList?
 
     /// Creates a compiler for a campaign.
     public init(campaign: Campaign) {
@@ -76,10 +79,15 @@ public struct PlanCompiler: Sendable {
     /// codes). Where the guess fails, a second pass groups the frequent sets; where the rows have
     /// errors, the half-written plan is removed.
     public func compile(output: String?, header: PlanHeader? = nil) async throws(PlanError) -> PlanResult {
-        let header = if let header { header } else { try Self.header(for: campaign) }
+        var header = if let header { header } else { try Self.header(for: campaign) }
+        let suppressed = campaign.template.type.value == .promotional ? suppression : nil
+        if let suppressed, !suppressed.numbers.isEmpty {
+            header.suppression = PlanHeader.Input(path: "suppression list (\(suppressed.numbers.count) numbers)", kind: "suppression", sha256: suppressed.digest)
+        }
         let usesColumns = campaign.parameters.contains { if case .column = $0.binding { true } else { false } }
         var checker = RecipientChecker(campaign: campaign, diagnosticLimit: diagnosticLimit)
         checker.planRendering = PlanRendering(grouped: !usesColumns)
+        if let suppressed, !suppressed.numbers.isEmpty { checker.suppression = suppressed.set }
         let constants = campaign.parameters.map { if case .constant(let value) = $0.binding { value.value } else { "" } }
 
         var frequent = FrequentSets(capacity: frequentSetCounters)
@@ -130,7 +138,7 @@ public struct PlanCompiler: Sendable {
         if heavy.isEmpty {
             try rows.finish()
             try writer.line(Self.encodeLine(PlanTrailer(requests: rows.requests, recipients: rows.recipientCount, segments: rows.segments,
-                                                        requestsSHA256: writer.requestsDigest)))
+                                                        requestsSHA256: writer.requestsDigest, suppressed: header.suppression == nil ? nil : first.summary.suppressed)))
             try writer.finish()
             result.requests = rows.requests
             result.isComplete = true
@@ -151,7 +159,7 @@ public struct PlanCompiler: Sendable {
         }
         try emitter.finish()
         try writer.line(Self.encodeLine(PlanTrailer(requests: emitter.requests, recipients: emitter.recipientCount, segments: emitter.segments,
-                                                    requestsSHA256: writer.requestsDigest)))
+                                                    requestsSHA256: writer.requestsDigest, suppressed: header.suppression == nil ? nil : first.summary.suppressed)))
         try writer.finish()
         result.requests = emitter.requests
         result.isComplete = true
@@ -223,6 +231,30 @@ public struct PlanCompiler: Sendable {
         for (parameter, value) in zip(campaign.parameters, recipient.values) { values[parameter.name.value] = value }
         let text = "【\(campaign.signName.value)】" + PlaceholderParser.render(campaign.template.content.value, values: values)
         return SampleMessage(phone: recipient.phone.masked, text: text, length: recipient.length, segments: recipient.segments)
+    }
+}
+
+/// The numbers that replied to unsubscribe from a sign name, as a plan leaves them out.
+public struct SuppressionList: Sendable {
+    /// The numbers, as digits.
+    public var numbers: [String]
+    /// The numbers as a set, for the row check.
+    var set: PhoneSet
+    /// A hash of the sorted numbers, recorded in the plan header.
+    public var digest: String
+
+    /// A list of `numbers` (anything that is not a phone number is left out).
+    public init(numbers: [String]) {
+        var set = PhoneSet()
+        var kept: [String] = []
+        for text in numbers {
+            guard case .success(let phone) = PhoneNumber.parse(text) else { continue }
+            if set.insert(phone) { kept.append(phone.digits) }
+        }
+        kept.sort()
+        self.numbers = kept
+        self.set = set
+        digest = PlanCompiler.textHash(kept.joined(separator: "\n"))
     }
 }
 

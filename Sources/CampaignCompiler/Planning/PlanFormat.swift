@@ -33,6 +33,10 @@ public struct PlanHeader: Codable, Sendable, Hashable {
     public var parameters: [String]
     /// The sign name every request uses.
     public var signName: String
+    /// The suppression list the plan left out (numbers that replied to unsubscribe), for a
+    /// promotional campaign that had one: its hash, not part of the plan id (a reply that arrives
+    /// during a run does not change the plan the run sends).
+    public var suppression: Input?
 
     /// The plan format this build writes and reads.
     public static let currentVersion = 1
@@ -68,4 +72,6 @@ public struct PlanTrailer: Codable, Sendable, Hashable {
     /// SHA-256 (hex) of the request lines, each with its newline, in order: a plan edited or
     /// damaged after it was written is refused. Absent in plans from before it was added.
     public var requestsSHA256: String?
+    /// Recipients left out because they are on the suppression list (absent without one).
+    public var suppressed: Int?
 }

@@ -8,7 +8,7 @@ public enum PlanSummary {
             "campaign": campaign.id.value,
             "planId": result.header.planId,
             "recipients": ["read": result.recipients.read, "invalid": result.recipients.invalid, "duplicates": result.recipients.duplicates,
-                           "excluded": result.recipients.excluded, "toSend": result.recipients.toSend],
+                           "excluded": result.recipients.excluded, "suppressed": result.recipients.suppressed, "toSend": result.recipients.toSend],
             "requests": result.requests,
             "segments": result.recipients.totalSegments,
             "segmentDistribution": Dictionary(uniqueKeysWithValues: result.recipients.segmentHistogram.map { (String($0.key), $0.value) }),
@@ -30,7 +30,7 @@ public enum PlanSummary {
         let zone = TimeZone(identifier: campaign.schedule.timezone.value) ?? .current
         var out = "Plan \(result.header.planId) for campaign '\(campaign.id.value)'\n\n"
         func row(_ label: String, _ value: String) { out += "  " + label.padding(toLength: 12, withPad: " ", startingAt: 0) + value + "\n" }
-        row("recipients", "\(counts.toSend) to send (\(counts.read) row\(counts.read == 1 ? "" : "s") read: \(counts.invalid) invalid, \(counts.duplicates) duplicate\(counts.duplicates == 1 ? "" : "s"), \(counts.excluded) excluded)")
+        row("recipients", "\(counts.toSend) to send (\(counts.read) row\(counts.read == 1 ? "" : "s") read: \(counts.invalid) invalid, \(counts.duplicates) duplicate\(counts.duplicates == 1 ? "" : "s"), \(counts.excluded) excluded\(counts.suppressed > 0 ? ", \(counts.suppressed) suppressed (unsubscribed)" : ""))")
         let batch = result.requests["SendBatchSms", default: 0], single = result.requests["SendSms", default: 0]
         row("requests", "\(batch + single): \(batch) SendBatchSms (up to \(campaign.sending.batchSize) each), \(single) SendSms (shared values, up to 1000 each)")
         let histogram = counts.segmentHistogram.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: ", ")

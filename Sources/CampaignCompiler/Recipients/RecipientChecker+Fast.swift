@@ -170,6 +170,7 @@ extension RecipientChecker {
             swap(&seen, &state.seen)
             defer { swap(&seen, &state.seen) }
             let hasExclusions = !state.exclusions.isEmpty
+            let hasSuppression = !state.suppression.isEmpty
             let measured = state.fixedLength != nil
             try text.withUnsafeBufferPointer { (bytes) throws(Failure) in
                 for index in 0..<count {
@@ -200,6 +201,10 @@ extension RecipientChecker {
                     let phone = PhoneNumber.mainland(record.phone)
                     if hasExclusions, state.exclusions.contains(phone) {
                         state.summary.excluded += 1
+                        continue
+                    }
+                    if hasSuppression, state.suppression.contains(phone) {
+                        state.summary.suppressed += 1
                         continue
                     }
                     guard seen.insert(phone) else {

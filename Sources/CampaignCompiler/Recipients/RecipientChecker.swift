@@ -10,6 +10,8 @@ public struct RecipientSummary: Sendable, Hashable {
     public var duplicates = 0
     /// Rows whose number is on an exclusion list (not sent).
     public var excluded = 0
+    /// Rows whose number is on the suppression list (replied to unsubscribe; not sent).
+    public var suppressed = 0
     /// Recipients to send to.
     public var toSend = 0
     /// How many recipients need 1, 2, 3… segments.
@@ -40,7 +42,7 @@ public struct AcceptedRecipient: Sendable, Hashable {
 public struct SetAsideRow: Sendable, Hashable {
     /// Why it is not sent.
     public enum Reason: String, Sendable, Hashable {
-        case invalid, duplicate, excluded
+        case invalid, duplicate, excluded, suppressed
     }
 
     /// The number: normalised where it could be read, otherwise as written.
@@ -93,6 +95,8 @@ public struct RecipientChecker: Sendable {
     /// The size of the chunks the fast reader scans in parallel (tests make it small to put
     /// chunk boundaries everywhere).
     var chunkBytes = 1 << 20
+    /// Numbers that unsubscribed (promotional campaigns): left out and counted as suppressed.
+    public var suppression: PhoneSet?
     /// Reads the recipient sources through another reader with the full row check only (the
     /// differential tests replay a reference reader's rows through it).
     var sourceOverride: (@Sendable (RecipientSourceSpec) -> any RecipientSource)?
@@ -174,6 +178,7 @@ public struct RecipientChecker: Sendable {
 
         let constantValues = parameters.map { constants[$0.name.value] ?? "" }
         var state = PassState(constants: constantValues, fixedLength: fixedLength, exclusions: exclusions)
+        state.suppression = suppression ?? PhoneSet()
         // Duplicates past what the collector could keep per file are only counted: a file of a
         // million copies of one number costs no memory per copy.
         state.duplicatesKeptPerFile = [diagnosticLimit, perIDLimit].compactMap { $0 }.min() ?? Int.max
@@ -221,6 +226,7 @@ public struct RecipientChecker: Sendable {
         var constants: [String]
         var fixedLength: Int?
         var exclusions: PhoneSet
+        var suppression = PhoneSet()
         var seen = PhoneSet()
         var duplicates: [(PhoneNumber, SourceLocation)] = []
         var duplicatesKeptPerFile = Int.max
@@ -355,6 +361,11 @@ public struct RecipientChecker: Sendable {
         if state.exclusions.contains(phone) {
             state.summary.excluded += 1
             setAsideRow(.excluded, phone: phone.digits)
+            return
+        }
+        if !state.suppression.isEmpty, state.suppression.contains(phone) {
+            state.summary.suppressed += 1
+            setAsideRow(.suppressed, phone: phone.digits)
             return
         }
         guard state.seen.insert(phone) else {

@@ -1,3 +1,4 @@
+import CampaignCompiler
 import Foundation
 internal import SQLiteDatabase
 import Synchronization
@@ -16,6 +17,19 @@ public final class ReceiptsLedger: Sendable {
 
     init(folder: String) {
         self.folder = folder
+    }
+
+    /// The ledger of the state folder `stateFolder`.
+    public static func of(stateFolder: String) -> ReceiptsLedger {
+        ReceiptsLedger(folder: stateFolder + "/.receipts")
+    }
+
+    /// The suppression list a plan of `campaign` leaves out: for a promotional campaign, the
+    /// numbers that unsubscribed from its sign name; nil otherwise, or when there is no list.
+    public static func suppression(for campaign: Campaign, stateFolder: String) -> SuppressionList? {
+        guard campaign.template.type.value == .promotional,
+              let numbers = try? of(stateFolder: stateFolder).suppressed(signName: campaign.signName.value), !numbers.isEmpty else { return nil }
+        return SuppressionList(numbers: numbers)
     }
 
     var databasePath: String { folder + "/receipts.db" }
@@ -44,6 +58,8 @@ public final class ReceiptsLedger: Sendable {
             CREATE TABLE IF NOT EXISTS replies (
                 id INTEGER PRIMARY KEY, phone TEXT NOT NULL, content TEXT NOT NULL, send_time TEXT NOT NULL, dest_code TEXT NOT NULL,
                 sequence_id TEXT NOT NULL, sign_name TEXT NOT NULL, received_at REAL NOT NULL, UNIQUE (phone, sequence_id, send_time, content));
+            CREATE TABLE IF NOT EXISTS suppression (
+                sign_name TEXT NOT NULL, phone TEXT NOT NULL, source TEXT NOT NULL, added_at REAL NOT NULL, PRIMARY KEY (sign_name, phone));
             """)
         chmod(databasePath, 0o600)
         return opened
@@ -72,6 +88,12 @@ public final class ReceiptsLedger: Sendable {
             var stored = 0
             try database.transaction { () throws(SQLiteError) in
                 for reply in replies {
+                    // An unsubscribe word puts the number on the sign name's list (on every
+                    // sign's, when the reply names none).
+                    if Suppression.isUnsubscribe(reply.content), case .success(let phone) = PhoneNumber.parse(reply.phone) {
+                        try database.run("INSERT OR IGNORE INTO suppression (sign_name, phone, source, added_at) VALUES (?, ?, 'reply', ?)",
+                                         [.text(reply.signName), .text(phone.digits), .real(time)])
+                    }
                     try database.run("""
                         INSERT OR IGNORE INTO replies (phone, content, send_time, dest_code, sequence_id, sign_name, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                         """, [.text(reply.phone), .text(reply.content), .text(reply.sendTime), .text(reply.destCode), .text(reply.sequenceId),
@@ -83,11 +105,59 @@ public final class ReceiptsLedger: Sendable {
         }
     }
 
+    /// The numbers suppressed for `signName` (those of replies without a sign name included).
+    public func suppressed(signName: String) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: databasePath) else { return [] }
+        return try withDatabase { database in
+            try database.query("SELECT DISTINCT phone FROM suppression WHERE sign_name = ? OR sign_name = '' ORDER BY phone", [.text(signName)]) { $0.text(0) ?? "" }
+        }
+    }
+
+    /// The whole list: sign name, number, where it came from (`reply`, `import`), when added.
+    public func suppressionList() throws -> [(signName: String, phone: String, source: String, addedAt: Double)] {
+        guard FileManager.default.fileExists(atPath: databasePath) else { return [] }
+        return try withDatabase { database in
+            try database.query("SELECT sign_name, phone, source, added_at FROM suppression ORDER BY sign_name, phone") { row in
+                (signName: row.text(0) ?? "", phone: row.text(1) ?? "", source: row.text(2) ?? "", addedAt: row.real(3) ?? 0)
+            }
+        }
+    }
+
+    /// Adds numbers to a sign name's list; returns how many were new.
+    @discardableResult
+    public func suppress(_ entries: [(signName: String, phone: String)], source: String, at time: Double) throws -> Int {
+        try withDatabase { database in
+            var added = 0
+            try database.transaction { () throws(SQLiteError) in
+                for entry in entries {
+                    try database.run("INSERT OR IGNORE INTO suppression (sign_name, phone, source, added_at) VALUES (?, ?, ?, ?)",
+                                     [.text(entry.signName), .text(entry.phone), .text(source), .real(time)])
+                    added += database.changes
+                }
+            }
+            return added
+        }
+    }
+
     /// Receipts kept as unmatched, and replies.
     public func counts() throws -> (unmatched: Int, replies: Int) {
         guard FileManager.default.fileExists(atPath: databasePath) else { return (0, 0) }
         return try withDatabase { database in
             (try database.integer("SELECT COUNT(*) FROM unmatched") ?? 0, try database.integer("SELECT COUNT(*) FROM replies") ?? 0)
         }
+    }
+}
+
+/// What counts as a request to unsubscribe.
+public enum Suppression {
+    /// The words, compared after full-width forms are made half-width, case is folded and spaces
+    /// are trimmed: R, TD, T, N, 退订, 拒收.
+    static let words: Set<String> = ["R", "TD", "T", "N", "退订", "拒收"]
+
+    /// Whether a reply's content is an unsubscribe word.
+    public static func isUnsubscribe(_ content: String) -> Bool {
+        let folded = content.applyingTransform(.fullwidthToHalfwidth, reverse: false) ?? content
+        let trimmed = folded.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}")))
+        return words.contains(trimmed.uppercased())
     }
 }

@@ -42,7 +42,7 @@ public final class ReceiptsReceiver: Sendable {
         self.stateFolder = stateFolder
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         self.clock = clock
-        ledger = ReceiptsLedger(folder: stateFolder + "/.receipts")
+        ledger = ReceiptsLedger.of(stateFolder: stateFolder)
     }
 
     /// Answers one request.
