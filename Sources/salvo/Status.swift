@@ -77,10 +77,12 @@ struct Report: AsyncParsableCommand {
         }
         var names = ["phone"] + campaign.parameters.map(\.name.value) + ["outcome", "code", "batch", "out_id", "biz_id"]
         if receipts {
-            names += ["receipt", "receipt_code", "received_at"]
+            // QuerySendDetails' answer, then what was pushed.
+            names += ["receipt", "receipt_code", "received_at"] + StatusReader.deliveryColumns
             try await reportWithReceipts(campaign: campaign, reader: reader, names: names, output: output)
             return
         }
+        names += StatusReader.deliveryColumns
         if format == .csv { output.write(ReportCSV.line(names, raw: raw) + "\n") }
         do {
             _ = try await reader.report(selection) { row in output.write(line(row, names: names)) }
@@ -151,7 +153,8 @@ struct Report: AsyncParsableCommand {
                     receipt = ["unknown", "", ""]
                 }
             }
-            row += receipt
+            let pushed = row.suffix(StatusReader.deliveryColumns.count)
+            row = Array(row.dropLast(StatusReader.deliveryColumns.count)) + receipt + pushed
             output.write(line(row, names: names))
         }
         await transport.shutdown()

@@ -66,6 +66,12 @@ import Glibc
         #expect(delivery == ["delivered": delivered, "failed": failed, "waiting": 0])
         let byCode = try #require(object["deliveryFailedByCode"] as? [String: Int])
         #expect(byCode.values.reduce(0, +) == failed)
+        // The report's rows carry each recipient's receipt.
+        let report = try SalvoProcess.run(["report", setup.campaign, "--state", state])
+        let rows = report.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.first?.suffix(3) == ["delivery", "delivery_code", "reported_at"])
+        #expect(rows.dropFirst().filter { $0.count > 3 && $0[$0.count - 3] == "delivered" }.count == delivered)
+        #expect(rows.dropFirst().filter { $0.count > 3 && $0[$0.count - 3] == "failed" }.count == failed)
     }
 
     @Test func repliesThatUnsubscribeReachTheSuppressionList() throws {

@@ -83,7 +83,11 @@ public struct StatusReader: Sendable {
         case sent
     }
 
-    /// One row per recipient with its outcome, in plan order.
+    /// The columns a report ends with: the pushed receipt's verdict (`delivered`, `failed`, or
+    /// `waiting` for a sent message without one), its carrier code and report time.
+    public static let deliveryColumns = ["delivery", "delivery_code", "reported_at"]
+
+    /// One row per recipient with its outcome and its receipt, in plan order.
     public func report(_ selection: ReportSelection, _ row: ([String]) -> Void) async throws(RunStoreError) -> [String] {
         let store = self.store
         guard let run = try await store.load() else {
@@ -91,7 +95,13 @@ public struct StatusReader: Sendable {
         }
         let byBatch = run.batches
         let parameters = campaign.parameters.map(\.name.value)
-        let header = ["phone"] + parameters + ["outcome", "code", "batch", "out_id", "biz_id"]
+        let header = ["phone"] + parameters + ["outcome", "code", "batch", "out_id", "biz_id"] + Self.deliveryColumns
+        // The receipts pushed for each batch and number: a delivery wins over a failure.
+        var delivered: [Int: [String: Receipt]] = [:]
+        for receipt in try await store.receipts(ReceiptQuery()) {
+            if let known = delivered[receipt.batch]?[receipt.phone], known.success, !receipt.success { continue }
+            delivered[receipt.batch, default: [:]][receipt.phone] = receipt
+        }
         try await store.readPlan { batch in
             let record = batch.batch >= 1 && batch.batch <= byBatch.count ? byBatch[batch.batch - 1] : nil
             let outcome: String
@@ -108,9 +118,12 @@ public struct StatusReader: Sendable {
             case .notSent: if outcome == "sent" { return }
             case .sent: if outcome != "sent" { return }
             }
+            let receipts = delivered[batch.batch]
             for recipient in batch.recipients {
                 let values = batch.values ?? Array(recipient.dropFirst(2))
-                row([recipient[0]] + values + [outcome, record?.code ?? "", String(batch.batch), batch.outId, record?.bizId ?? ""])
+                let receipt = receipts?[recipient[0]]
+                let delivery = receipt.map { [$0.success ? "delivered" : "failed", $0.code, $0.reportTime] } ?? (outcome == "sent" ? ["waiting", "", ""] : ["", "", ""])
+                row([recipient[0]] + values + [outcome, record?.code ?? "", String(batch.batch), batch.outId, record?.bizId ?? ""] + delivery)
             }
         }
         return header
