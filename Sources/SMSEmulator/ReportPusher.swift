@@ -82,13 +82,16 @@ public final class ReportPusher: Sendable {
     public func accepted(_ messages: [RecordedMessage]) {
         var receipts: [[String: String]] = []
         var decided: [(bizId: String, phone: String, success: Bool, code: String)] = []
+        // The carrier reports when the receipt is due, a few seconds more for some.
+        let delay = Double(plan.delay.components.seconds) + Double(plan.delay.components.attoseconds) / 1e18
         for message in messages {
             let roll = Self.unit(message.bizId + "\u{1}" + message.phone, seed: plan.seed)
             let success = roll >= plan.failRate
             let failure = ReportPlan.carrierCodes[Int(roll * 1000) % ReportPlan.carrierCodes.count]
             let code = success ? "DELIVERED" : failure.0
             decided.append((message.bizId, message.phone, success, code))
-            receipts.append(["phone_number": message.phone, "send_time": message.sentAt, "report_time": message.sentAt, "success": success ? "true" : "false",
+            let reported = EmulatorCore.chinaTime(Date().addingTimeInterval(delay + (roll * 7919).truncatingRemainder(dividingBy: 1) * 40))
+            receipts.append(["phone_number": message.phone, "send_time": message.sentAt, "report_time": reported, "success": success ? "true" : "false",
                              "err_code": code, "err_msg": success ? "用户接收成功" : failure.1, "sms_size": "1", "biz_id": message.bizId,
                              "out_id": message.outId ?? ""])
         }

@@ -42,11 +42,11 @@ struct Report: AsyncParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument { case csv, json }
+    enum Format: String, ExpressibleByArgument { case csv, json, html }
 
     @Argument(help: "The campaign file.") var campaign: String
     @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
-    @Option(help: "csv or json (one object per line).") var format: Format = .csv
+    @Option(help: "csv, json (one object per line), or html: one self-contained page of how delivery went (funnel, timeline, failures by code, billed segments).") var format: Format = .csv
     @Flag(help: "Only the plan's recipients that were not sent.") var failed = false
     @Flag(help: "Only the recipients that were sent (accepted by the provider): a list a follow-up campaign can exclude.") var sent = false
     @Flag(help: "Everyone who did not get the message, with the reason; reads the recipient files again.") var notSent = false
@@ -58,6 +58,7 @@ struct Report: AsyncParsableCommand {
 
     func validate() throws {
         if notSent && (failed || receipts || sent) { throw ValidationError("--not-sent goes without --failed, --sent and --receipts") }
+        if format == .html && (notSent || failed || receipts || sent || raw) { throw ValidationError("--format html is the whole campaign's page; it goes without row selections") }
         if failed && sent { throw ValidationError("--failed and --sent select opposite rows; give one") }
     }
 
@@ -70,6 +71,18 @@ struct Report: AsyncParsableCommand {
         } catch {
             Terminal.standardError("salvo: error: \(error)")
             throw ExitCode(1)
+        }
+        if format == .html {
+            do {
+                let report = try await DeliveryReport.make(campaign: campaign, stateFolder: state ?? RunOptions.defaultStateFolder())
+                output.write(report.html())
+                try output.finish()
+            } catch {
+                output.discard()
+                Terminal.standardError("salvo: error: \(error)")
+                throw ExitCode(1)
+            }
+            return
         }
         if notSent {
             try await reportNotSent(reader: reader, output: output)

@@ -26,6 +26,19 @@ public enum PlanReader {
 
     /// Calls `body` with every batch of the plan at `path`, in order; the trailer comes back at the
     /// end, or an error when the plan is cut short, edited or not a plan.
+    /// The trailer of the plan at `path`, read from its end, or nil when it has none.
+    public static func trailer(at path: String) -> PlanTrailer? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd(), size > 0 else { return nil }
+        let length = min(size, 4096)
+        try? handle.seek(toOffset: size - length)
+        guard let data = try? handle.read(upToCount: Int(length)) else { return nil }
+        let lines = data.split(separator: 0x0A)
+        guard let last = lines.last, let trailer = try? JSONDecoder().decode(PlanTrailer.self, from: Data(last)), trailer.end else { return nil }
+        return trailer
+    }
+
     public static func batches(at path: String, _ body: (PlanBatch) throws(PlanError) -> Void) throws(PlanError) -> PlanTrailer {
         let decoder = JSONDecoder()
         var lineNumber = 0

@@ -21,6 +21,8 @@ public struct CampaignStatus: Sendable {
     public var endpoint: String?
     /// Where the state is (or was looked for).
     public var location: String
+    /// Recipients the plan left out as unsubscribed (promotional campaigns).
+    public var suppressed = 0
     /// How the messages sent fared, from the receipts pushed (nil before a run).
     public var delivery: DeliveryCounts?
     /// Seconds of sending left at the campaign's rate.
@@ -33,6 +35,7 @@ public struct CampaignStatus: Sendable {
         var recipients: [String: Any] = ["total": counts.total, "sent": counts.sent, "failed": counts.failed, "deferred": counts.deferred,
                                          "pending": counts.pending, "uncertain": counts.uncertain, "expired": counts.expired]
         if state == "running" || state == "waiting" { recipients["inFlight"] = inFlight }
+        if state != "not-started" { recipients["suppressed"] = suppressed }
         var object: [String: Any] = ["campaign": campaign, "state": state, "recipients": recipients, "failedByCode": counts.failedByCode, "location": location]
         if let planId { object["planId"] = planId }
         if let stopReason { object["stopReason"] = stopReason }

@@ -49,6 +49,7 @@ public struct StatusReader: Sendable {
         }
         status.remainingSeconds = Double(status.counts.pending + status.counts.deferred + status.counts.uncertain) / Double(max(campaign.sending.rate, 1))
         status.delivery = DeliveryCounts(receipts: try await store.receipts(ReceiptQuery()), sent: status.counts.sent)
+        status.suppressed = PlanReader.trailer(at: store.planPath)?.suppressed ?? 0
         return status
     }
 
