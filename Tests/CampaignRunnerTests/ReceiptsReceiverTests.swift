@@ -90,6 +90,52 @@ import Testing
         #expect(try receiver.ledger.counts().replies == 1)
     }
 
+    /// Receipts of every planned recipient, pushed in random order in arrays of random sizes,
+    /// a third of them twice, with malformed pushes between: the counts come out exact.
+    @Test func shuffledRepeatedPushesCountExactly() async throws {
+        let (state, store) = try await Self.stateWithRun()
+        let receiver = ReceiptsReceiver(stateFolder: state, token: nil)
+        var receipts: [[String: Any]] = []
+        var failedExpected = 0
+        try await store.readPlan { batch in
+            for (index, recipient) in batch.recipients.enumerated() {
+                var report = Self.report(recipient[0], outId: batch.outId, biz: "\(batch.batch)^0", success: index % 7 != 3)
+                if index % 7 == 3 {
+                    report["err_code"] = "UNDELIV"
+                    failedExpected += 1
+                }
+                receipts.append(report)
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        var pushes = receipts + receipts.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
+        pushes.shuffle(using: &generator)
+        while !pushes.isEmpty {
+            let size = Int.random(in: 1...30, using: &generator)
+            let array = Array(pushes.prefix(size))
+            pushes.removeFirst(min(size, pushes.count))
+            #expect(await receiver.handle(method: "POST", path: "/sms-report", body: try Self.body(array)).status == 200)
+            if Bool.random(using: &generator) {
+                #expect(await receiver.handle(method: "POST", path: "/sms-report", body: Array("[{\"phone_number\": 1".utf8)).status == 400)
+            }
+        }
+        let stored = try await store.receipts(ReceiptQuery())
+        #expect(stored.count == receipts.count)
+        let delivery = DeliveryCounts(receipts: stored, sent: receipts.count)
+        #expect(delivery.failed == failedExpected && delivery.delivered == receipts.count - failedExpected && delivery.waiting == 0)
+    }
+
+    /// The receiver works with any run store: here the in-memory one, found by campaign id.
+    @Test func anyRunStoreTakesReceipts() async throws {
+        let (store, plan, records) = try await StoreKind.memory.make()
+        try await store.create(NewRun(metadata: RunStoreConformanceTests.metadata, batches: records, planFile: plan))
+        let state = try RunFixture(count: 1, batchSize: 1).folder + "/state"
+        let receiver = ReceiptsReceiver(stateFolder: state, token: nil, storeFor: { $0 == "run-test" ? store : nil })
+        let push = try Self.body([Self.report("13800000001"), Self.report("13800000002", outId: "run-test:p1:2")])
+        #expect(await receiver.handle(method: "POST", path: "/sms-report", body: push).status == 200)
+        #expect(try await store.receipts(ReceiptQuery()).map(\.batch) == [1, 2])
+    }
+
     @Test func receiptsOfNoKnownCampaignAreKeptAsUnmatched() async throws {
         let (state, store) = try await Self.stateWithRun()
         let receiver = ReceiptsReceiver(stateFolder: state, token: nil)

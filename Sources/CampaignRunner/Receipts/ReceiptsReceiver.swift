@@ -27,6 +27,7 @@ public final class ReceiptsReceiver: Sendable {
     private let token: String?
     private let stores: Mutex<[String: CampaignStore]> = Mutex([:])
     private let clock: @Sendable () -> Double
+    private let storeFor: @Sendable (String) -> (any RunStore)?
     /// The ledger of unmatched receipts and of replies.
     public let ledger: ReceiptsLedger
 
@@ -37,11 +38,17 @@ public final class ReceiptsReceiver: Sendable {
         var batches: Set<Int>
     }
 
-    /// A receiver for the campaigns under `stateFolder`.
-    public init(stateFolder: String, token: String?, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    /// A receiver for the campaigns under `stateFolder`; `storeFor` gives a campaign's run store
+    /// (by default its SQLite store in the state folder, when it has one).
+    public init(stateFolder: String, token: String?, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                storeFor: (@Sendable (String) -> (any RunStore)?)? = nil) {
         self.stateFolder = stateFolder
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         self.clock = clock
+        self.storeFor = storeFor ?? { campaign in
+            let folder = stateFolder + "/" + campaign
+            return FileManager.default.fileExists(atPath: folder + "/state.db") ? SQLiteRunStore(folder: folder) : nil
+        }
         ledger = ReceiptsLedger.of(stateFolder: stateFolder)
     }
 
@@ -172,9 +179,7 @@ public final class ReceiptsReceiver: Sendable {
             return known.batches.contains(batch) ? (campaign, batch) : nil
         }
         // Not known yet, or a new run started since: read the campaign's state.
-        let folder = stateFolder + "/" + campaign
-        guard FileManager.default.fileExists(atPath: folder + "/state.db") else { return nil }
-        let store = SQLiteRunStore(folder: folder)
+        guard let store = storeFor(campaign) else { return nil }
         guard let run = try? await store.load(), let planId = Optional(run.metadata.planID) else { return nil }
         let entry = CampaignStore(store: store, planId: planId, batches: Set(run.batches.map(\.batch)))
         stores.withLock { $0[campaign] = entry }
