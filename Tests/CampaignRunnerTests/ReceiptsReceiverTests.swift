@@ -99,7 +99,7 @@ import Testing
         var failedExpected = 0
         try await store.readPlan { batch in
             for (index, recipient) in batch.recipients.enumerated() {
-                var report = Self.report(recipient[0], outId: batch.outId, biz: "\(batch.batch)^0", success: index % 7 != 3)
+                var report = Self.report(recipient[0], outId: "run-test:p1:\(batch.batch)", biz: "\(batch.batch)^0", success: index % 7 != 3)
                 if index % 7 == 3 {
                     report["err_code"] = "UNDELIV"
                     failedExpected += 1
