@@ -108,6 +108,9 @@ final class ReceiptsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             promise.completeWithTask { await receiver.handle(method: method, path: uri, body: received) }
             promise.futureResult.assumeIsolated().whenSuccess { reply in
                 self.respond(context: context, version: version, keepAlive: keepAlive, status: reply.status, body: reply.body)
+                // One line per push on standard error: counts and campaign ids, never a number.
+                let path = String(uri.split(separator: "/").last ?? "")
+                Terminal.standardError("\(reply.status) \(path): \(reply.note ?? reply.body)")
             }
         }
     }

@@ -17,6 +17,8 @@ public final class ReceiptsReceiver: Sendable {
     public struct Reply: Sendable, Equatable {
         public var status: Int
         public var body: String
+        /// A line for the receiver's log: what the push held and what became of it (no numbers).
+        public var note: String?
     }
 
     /// The largest push taken (Alibaba Cloud's arrays are far smaller); a larger one is 413.
@@ -71,19 +73,21 @@ public final class ReceiptsReceiver: Sendable {
             return Reply(status: 400, body: Self.error(400, error.description))
         }
         do {
+            var reply = Self.accepted
             if kind == "report" {
-                let receipts = try elements.map(Self.receipt)
-                try await store(receipts)
+                reply.note = try await store(try elements.map(Self.receipt))
             } else {
                 let replies = try elements.map(Self.reply)
-                try ledger.storeReplies(replies, at: clock())
+                let stored = try ledger.storeReplies(replies, at: clock())
+                let unsubscribes = replies.filter { Suppression.isUnsubscribe($0.content) }.count
+                reply.note = "replies: \(replies.count) (\(stored) new, \(unsubscribes) to unsubscribe)"
             }
+            return reply
         } catch let error as PushError {
             return Reply(status: 400, body: Self.error(400, error.description))
         } catch {
             return Reply(status: 500, body: Self.error(500, "not stored: \(error)"))
         }
-        return Self.accepted
     }
 
     private static func error(_ code: Int, _ message: String) -> String {
@@ -149,8 +153,8 @@ public final class ReceiptsReceiver: Sendable {
                       signName: try text(object, "sign_name", required: false))
     }
 
-    /// Stores receipts: each campaign's in its store, the rest in the ledger.
-    private func store(_ receipts: [PushedReceipt]) async throws {
+    /// Stores receipts: each campaign's in its store, the rest in the ledger; says what it did.
+    private func store(_ receipts: [PushedReceipt]) async throws -> String {
         var byCampaign: [String: [Receipt]] = [:]
         var unmatched: [PushedReceipt] = []
         let now = clock()
@@ -163,11 +167,17 @@ public final class ReceiptsReceiver: Sendable {
                                                              code: pushed.code, message: pushed.message, segments: pushed.segments,
                                                              sendTime: pushed.sendTime, reportTime: pushed.reportTime, receivedAt: now))
         }
+        var parts: [String] = []
         for (campaign, receipts) in byCampaign.sorted(by: { $0.key < $1.key }) {
             guard let known = stores.withLock({ $0[campaign] }) else { continue }
-            _ = try await known.store.storeReceipts(ReceiptBatch(receipts: receipts))
+            let result = try await known.store.storeReceipts(ReceiptBatch(receipts: receipts))
+            parts.append("\(campaign): \(result.stored) new, \(result.duplicates) repeated")
         }
-        if !unmatched.isEmpty { try ledger.storeUnmatched(unmatched, at: now) }
+        if !unmatched.isEmpty {
+            let stored = try ledger.storeUnmatched(unmatched, at: now)
+            parts.append("unmatched: \(unmatched.count) (\(stored) new; kept in the ledger)")
+        }
+        return "receipts: \(receipts.count) (" + parts.joined(separator: "; ") + ")"
     }
 
     /// The campaign and batch a receipt's OutId names, when the campaign's run sends that plan.
