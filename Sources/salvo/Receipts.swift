@@ -109,7 +109,8 @@ final class ReceiptsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             promise.futureResult.assumeIsolated().whenSuccess { reply in
                 self.respond(context: context, version: version, keepAlive: keepAlive, status: reply.status, body: reply.body)
                 // One line per push on standard error: counts and campaign ids, never a number.
-                let path = String(uri.split(separator: "/").last ?? "")
+                // Only the route is named: a path may hold the token.
+                let path = uri.hasSuffix("/sms-report") ? "sms-report" : uri.hasSuffix("/sms-up") ? "sms-up" : "another path"
                 Terminal.standardError("\(reply.status) \(path): \(reply.note ?? reply.body)")
             }
         }
