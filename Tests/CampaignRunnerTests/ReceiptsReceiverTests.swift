@@ -125,6 +125,26 @@ import Testing
         #expect(delivery.failed == failedExpected && delivery.delivered == receipts.count - failedExpected && delivery.waiting == 0)
     }
 
+    /// A run put aside (`salvo state reset`) and started again while the receiver runs: receipts
+    /// go to the new run, not to the one set aside.
+    @Test func aResetUnderTheReceiverIsNoticed() async throws {
+        let (state, store) = try await Self.stateWithRun()
+        let receiver = ReceiptsReceiver(stateFolder: state, token: nil)
+        #expect(await receiver.handle(method: "POST", path: "/sms-report", body: try Self.body([Self.report("13800000001")])).status == 200)
+        _ = try await store.setAside(SetAsideRequest(at: 2000))
+        let fresh = SQLiteRunStore(folder: store.folder)
+        let fixture = try RunFixture(count: 40, batchSize: 10)
+        #expect(try await PlanCompiler(campaign: try await fixture.campaign()).compile(output: fresh.newPlanPath).isComplete)
+        var records: [BatchRecord] = []
+        _ = try PlanReader.batches(at: fresh.newPlanPath) { batch in
+            records.append(BatchRecord(batch: batch.batch, action: batch.action, outId: batch.outId, recipients: batch.recipients.count, segments: batch.segments,
+                                       firstPhone: batch.recipients[0][0], state: .accepted, attempts: 1))
+        }
+        try await fresh.create(NewRun(metadata: RunMetadata(planID: "p1", campaign: "run-test", createdAt: 3000), batches: records, planFile: fresh.newPlanPath))
+        #expect(await receiver.handle(method: "POST", path: "/sms-report", body: try Self.body([Self.report("13800000002", biz: "8^0")])).status == 200)
+        #expect(try await fresh.receipts(ReceiptQuery()).map(\.phone) == ["13800000002"])
+    }
+
     /// The receiver works with any run store: here the in-memory one, found by campaign id.
     @Test func anyRunStoreTakesReceipts() async throws {
         let (store, plan, records) = try await StoreKind.memory.make()

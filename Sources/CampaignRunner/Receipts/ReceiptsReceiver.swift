@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CampaignCompiler
 import Foundation
 import Synchronization
@@ -38,7 +43,25 @@ public final class ReceiptsReceiver: Sendable {
         var store: any RunStore
         var planId: String
         var batches: Set<Int>
+        /// The state file's identity when read (nil for a store that is not a file): a reset moves
+        /// the state aside, and a new run starts another file.
+        var file: FileIdentity?
     }
+
+    /// Device and inode of a file.
+    struct FileIdentity: Equatable {
+        var device: UInt64
+        var inode: UInt64
+
+        init?(path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
+    }
+
+    private func stateFile(_ campaign: String) -> String { stateFolder + "/" + campaign + "/state.db" }
 
     /// A receiver for the campaigns under `stateFolder`; `storeFor` gives a campaign's run store
     /// (by default its SQLite store in the state folder, when it has one).
@@ -185,13 +208,14 @@ public final class ReceiptsReceiver: Sendable {
         let parts = receipt.outId.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, let batch = Int(parts[2]), Self.isCampaignID(parts[0]) else { return nil }
         let campaign = parts[0], plan = parts[1]
-        if let known = stores.withLock({ $0[campaign] }), known.planId == plan {
+        if let known = stores.withLock({ $0[campaign] }), known.planId == plan, known.file == nil || known.file == FileIdentity(path: stateFile(campaign)) {
             return known.batches.contains(batch) ? (campaign, batch) : nil
         }
         // Not known yet, or a new run started since: read the campaign's state.
         guard let store = storeFor(campaign) else { return nil }
         guard let run = try? await store.load(), let planId = Optional(run.metadata.planID) else { return nil }
-        let entry = CampaignStore(store: store, planId: planId, batches: Set(run.batches.map(\.batch)))
+        let entry = CampaignStore(store: store, planId: planId, batches: Set(run.batches.map(\.batch)),
+                                  file: store is SQLiteRunStore ? FileIdentity(path: stateFile(campaign)) : nil)
         stores.withLock { $0[campaign] = entry }
         return planId == plan && entry.batches.contains(batch) ? (campaign, batch) : nil
     }
