@@ -52,12 +52,14 @@ struct Report: AsyncParsableCommand {
     @Flag(help: "Everyone who did not get the message, with the reason; reads the recipient files again.") var notSent = false
     @Flag(help: "Add each sent message's delivery receipt, asked through QuerySendDetails (one query per recipient; needs credentials).") var receipts = false
     @Option(help: "With --receipts: ask this endpoint instead of the campaign's.") var endpoint: String?
+    @Option(help: "With --receipts: recipients looked up per second at most (each one or two QuerySendDetails calls; the account's limit is 5,000 calls a second, shared with running campaigns).") var queryRate = 200.0
     @Option(help: "Write the report to this file (owner-only, 0600) instead of standard output.") var out: String?
     @Flag(help: "Write CSV cells exactly as stored: no leading ' before formula characters, no escapes.") var raw = false
     @OptionGroup var sourceOptions: SourceOptions
 
     func validate() throws {
         if notSent && (failed || receipts || sent) { throw ValidationError("--not-sent goes without --failed, --sent and --receipts") }
+        if receipts, !(queryRate > 0) { throw ValidationError("--query-rate is more than 0") }
         if format == .html && (notSent || failed || receipts || sent || raw) { throw ValidationError("--format html is the whole campaign's page; it goes without row selections") }
         if failed && sent { throw ValidationError("--failed and --sent select opposite rows; give one") }
     }
@@ -157,9 +159,14 @@ struct Report: AsyncParsableCommand {
         let batchColumn = names.firstIndex(of: "batch") ?? 0
         let outIdColumn = names.firstIndex(of: "out_id") ?? 0
         if format == .csv { output.write(ReportCSV.line(names, raw: raw) + "\n") }
+        let clock = ContinuousClock()
+        var nextQuery = clock.now
         for var row in rows {
             var receipt = ["", "", ""]
             if row[outcomeColumn] == "sent", let batch = Int(row[batchColumn]), let time = times[batch] {
+                // QuerySendDetails has its own limit, shared with any campaign running now.
+                if nextQuery > clock.now { try? await Task.sleep(until: nextQuery, clock: clock) }
+                nextQuery = max(nextQuery, clock.now.advanced(by: .zero)) + .microseconds(Int64(1_000_000 / queryRate))
                 if let detail = await reconciler.receipt(outId: row[outIdColumn], phone: row[0], attemptAt: time) {
                     receipt = [[1: "waiting", 2: "failed", 3: "delivered"][detail.sendStatus] ?? "unknown", detail.errorCode, detail.receiveDate ?? ""]
                 } else {
