@@ -41,8 +41,10 @@ public struct RunOptions: Sendable {
         self.stateFolder = stateFolder
     }
 
-    /// The default state folder: `$XDG_STATE_HOME/salvo`, else `~/.local/state/salvo`.
+    /// The default state folder: `$SALVO_STATE`, else `$XDG_STATE_HOME/salvo`, else
+    /// `~/.local/state/salvo`.
     public static func defaultStateFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let state = environment["SALVO_STATE"], !state.isEmpty { return state }
         if let state = environment["XDG_STATE_HOME"], !state.isEmpty { return state + "/salvo" }
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state/salvo"
     }

@@ -20,7 +20,7 @@ struct Plan: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of the summary.") var json = false
     @Option(help: "Show this many rendered sample messages from real rows.") var show = 3
     @OptionGroup var sourceOptions: SourceOptions
-    @Option(help: "The state folder whose suppression list a promotional campaign's plan leaves out (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+    @Option(help: "The state folder whose suppression list a promotional campaign's plan leaves out (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
 
     func run() async throws {
         let (decoded, campaignSources) = try await loadCampaign(campaign, access: sourceOptions.access)

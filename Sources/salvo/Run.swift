@@ -104,7 +104,7 @@ struct Run: AsyncParsableCommand {
 
     @Argument(help: "The campaign file.") var campaign: String
     @Option(help: "Send exactly this plan (written by 'salvo plan --out'), after checking its inputs are unchanged.") var plan: String?
-    @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+    @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
     @Option(help: "Send to this endpoint instead of the campaign's (for example the emulator's URL); a resume keeps the endpoint its run recorded unless this is given.") var endpoint: String?
     @Flag(help: "Sign and print every request instead of sending; no state is written.") var dryRun = false
     @Flag(help: "Sleep until the next window instead of exiting.") var wait = false

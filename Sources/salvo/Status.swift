@@ -12,7 +12,7 @@ struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a campaign's progress: sent, failed by reason, deferred, pending, uncertain, expired.")
 
     @Argument(help: "The campaign file.") var campaign: String
-    @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+    @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
@@ -45,7 +45,7 @@ struct Report: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument { case csv, json, html }
 
     @Argument(help: "The campaign file.") var campaign: String
-    @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+    @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
     @Option(help: "csv, json (one object per line), or html: one self-contained page of how delivery went (funnel, timeline, failures by code, billed segments).") var format: Format = .csv
     @Flag(help: "Only the plan's recipients that were not sent.") var failed = false
     @Flag(help: "Only the recipients that were sent (accepted by the provider): a list a follow-up campaign can exclude.") var sent = false
@@ -274,7 +274,7 @@ struct StateCommand: AsyncParsableCommand {
         )
 
         @Argument(help: "The campaign file.") var campaign: String
-        @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+        @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
 
         func run() async throws {
             let campaign = try await loadCampaign(self.campaign, access: SourceAccess()).campaign

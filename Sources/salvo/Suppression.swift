@@ -15,7 +15,7 @@ struct SuppressionCommand: AsyncParsableCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write the list as CSV: sign_name,phone,source,added_at (an empty sign name: every sign).")
 
-        @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+        @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
         @Option(help: "Write to this file (owner-readable only) instead of standard output.") var out: String?
 
         func run() async throws {
@@ -48,7 +48,7 @@ struct SuppressionCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add the numbers of a CSV (a 'phone' column, and 'sign_name' or --sign-name) to the list.")
 
         @Argument(help: "The CSV file.") var file: String
-        @Option(help: "The state folder (default: $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+        @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
         @Option(help: "The sign name for rows without a 'sign_name' column (default: every sign).") var signName: String?
 
         func run() async throws {

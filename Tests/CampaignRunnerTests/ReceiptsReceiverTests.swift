@@ -235,3 +235,11 @@ import Testing
         }
     }
 }
+
+@Suite struct StateFolderTests {
+    @Test func salvoStateComesFirstThenXDGThenHome() {
+        #expect(RunOptions.defaultStateFolder(environment: ["SALVO_STATE": "/srv/salvo", "XDG_STATE_HOME": "/x", "HOME": "/h"]) == "/srv/salvo")
+        #expect(RunOptions.defaultStateFolder(environment: ["SALVO_STATE": "", "XDG_STATE_HOME": "/x", "HOME": "/h"]) == "/x/salvo")
+        #expect(RunOptions.defaultStateFolder(environment: ["HOME": "/h"]) == "/h/.local/state/salvo")
+    }
+}
