@@ -24,7 +24,7 @@ struct Receipts: AsyncParsableCommand {
         @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
         @Option(help: "The address to listen on.") var host = "127.0.0.1"
         @Option(help: "The port (0 picks a free one).") var port = 8089
-        @Option(help: "Serve only under /TOKEN/ (default: $SALVO_RECEIPTS_TOKEN).") var token: String?
+        @Option(help: "Serve only under /TOKEN/ (default: $SALVO_RECEIPTS_TOKEN, which is better: ps shows arguments).") var token: String?
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
