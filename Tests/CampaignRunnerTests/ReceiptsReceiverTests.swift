@@ -145,6 +145,33 @@ import Testing
         #expect(try await fresh.receipts(ReceiptQuery()).map(\.phone) == ["13800000002"])
     }
 
+    /// A store that holds a run but cannot write receipts (a full disk, a database gone bad).
+    final class FailingStore: RunStore {
+        let inner: any RunStore
+        init(_ inner: any RunStore) { self.inner = inner }
+        var location: String { "failing" }
+        func load() async throws(RunStoreError) -> StoredRun? { try await inner.load() }
+        func create(_ run: NewRun) async throws(RunStoreError) { try await inner.create(run) }
+        func commit(_ change: RunChange) async throws(RunStoreError) { try await inner.commit(change) }
+        func planBatch(_ request: PlanBatchRequest) async throws(RunStoreError) -> PlanBatch { try await inner.planBatch(request) }
+        func readPlan(_ body: (PlanBatch) throws(PlanError) -> Void) async throws(RunStoreError) { try await inner.readPlan(body) }
+        func attempts(_ query: AttemptQuery) async throws(RunStoreError) -> [AttemptRecord] { try await inner.attempts(query) }
+        func storeReceipts(_ batch: ReceiptBatch) async throws(RunStoreError) -> ReceiptsStored { throw RunStoreError(.io, "disk full") }
+        func receipts(_ query: ReceiptQuery) async throws(RunStoreError) -> [Receipt] { [] }
+        func setAside(_ request: SetAsideRequest) async throws(RunStoreError) -> String { try await inner.setAside(request) }
+    }
+
+    /// A storage failure is a 5xx, so that Alibaba Cloud pushes the array again.
+    @Test func aStorageFailureIsAServerError() async throws {
+        let (store, plan, records) = try await StoreKind.memory.make()
+        try await store.create(NewRun(metadata: RunStoreConformanceTests.metadata, batches: records, planFile: plan))
+        let failing = FailingStore(store)
+        let receiver = ReceiptsReceiver(stateFolder: try RunFixture(count: 1, batchSize: 1).folder + "/state", token: nil, storeFor: { _ in failing })
+        let reply = await receiver.handle(method: "POST", path: "/sms-report", body: try Self.body([Self.report("13800000001")]))
+        #expect(reply.status == 500)
+        #expect(!reply.body.contains("\"code\":0"))
+    }
+
     /// The receiver works with any run store: here the in-memory one, found by campaign id.
     @Test func anyRunStoreTakesReceipts() async throws {
         let (store, plan, records) = try await StoreKind.memory.make()
