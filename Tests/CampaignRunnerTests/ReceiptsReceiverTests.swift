@@ -44,6 +44,9 @@ import Testing
         let receipts = try await store.receipts(ReceiptQuery())
         #expect(receipts.count == 2)
         #expect(receipts.first { $0.phone == "13800000002" }?.segments == 2)
+        // The same receipt with the number written another way is the same receipt.
+        #expect(await receiver.handle(method: "POST", path: "/s3cret/sms-report", body: try Self.body([Self.report("+86 138 0000 0001")])).status == 200)
+        #expect(try await store.receipts(ReceiptQuery()).count == 2)
     }
 
     @Test func onlyTheTokensPathsExist() async throws {

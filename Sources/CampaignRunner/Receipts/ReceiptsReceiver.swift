@@ -186,7 +186,9 @@ public final class ReceiptsReceiver: Sendable {
                 unmatched.append(pushed)
                 continue
             }
-            byCampaign[campaign, default: []].append(Receipt(bizId: pushed.bizId, phone: pushed.phone, outId: pushed.outId, batch: batch, success: pushed.success,
+            // The number as the plan writes it, however the push wrote it (`+86…`, `86…`).
+            let phone = (try? PhoneNumber.parse(pushed.phone).get())?.digits ?? pushed.phone
+            byCampaign[campaign, default: []].append(Receipt(bizId: pushed.bizId, phone: phone, outId: pushed.outId, batch: batch, success: pushed.success,
                                                              code: pushed.code, message: pushed.message, segments: pushed.segments,
                                                              sendTime: pushed.sendTime, reportTime: pushed.reportTime, receivedAt: now))
         }
