@@ -55,7 +55,8 @@ import SMSEmulator
             }
         }
         #expect(silent.core.record.messages().count == 4)
-        let slow = try await Self.server { $0.faults.latency = .seconds(3) }
+        // Far slower than the client waits, so that a timer late under a loaded machine still fires first.
+        let slow = try await Self.server { $0.faults.latency = .seconds(30) }
         let impatient = try Self.client(slow.url, transport: transport, timeout: .milliseconds(300))
         do {
             _ = try await impatient.send(Self.operation)
