@@ -72,9 +72,14 @@ public enum YAMLParser {
         return nil
     }
 
-    /// The index of the first byte that does not belong to a well-formed UTF-8 sequence, or nil
-    /// when all of `bytes` is UTF-8.
+    /// The index of the first byte that does not belong to a well-formed UTF-8 sequence (no
+    /// overlong forms, no surrogates, nothing above U+10FFFF), or nil when all of `bytes` is UTF-8.
     public static func firstInvalidUTF8Byte(in bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { firstInvalidUTF8Byte(in: $0) }
+    }
+
+    /// The same over bytes in memory (the recipient row reader checks every non-ASCII field).
+    public static func firstInvalidUTF8Byte(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var index = 0
         let count = bytes.count
         while index < count {

@@ -238,7 +238,7 @@ enum CSVRecordParser {
                 field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[fieldStart..<index]))
             }
             if index == end, !eof { return more() }
-            guard field.allSatisfy({ $0 < 0x80 }) || UTF8Check.firstInvalid(in: field) == nil else {
+            guard field.allSatisfy({ $0 < 0x80 }) || YAMLParser.firstInvalidUTF8Byte(in: field) == nil else {
                 return .failure(RecipientSourceError(.encoding, "is not valid UTF-8 in the field that starts here; files exported by Excel in China need 'encoding: gb18030'",
                                                      at: positions[positions.count - 1]))
             }

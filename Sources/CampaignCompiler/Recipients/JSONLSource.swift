@@ -153,7 +153,7 @@ final class LineReader {
     /// The object on one line (line break removed), or nil when the line is blank.
     static func object(_ bytes: [UInt8], number: Int) throws(RecipientSourceError) -> ObjectLine? {
         guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return nil }
-        guard UTF8Check.firstInvalid(in: bytes) == nil else {
+        guard YAMLParser.firstInvalidUTF8Byte(in: bytes) == nil else {
             throw RecipientSourceError(.encoding, "is not valid UTF-8 on this line", at: SourcePosition(line: number, column: 1))
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {

@@ -1,44 +1,4 @@
-/// UTF-8 well-formedness over bytes in memory (no overlong forms, no surrogates, nothing above
-/// U+10FFFF), the rule every recipient value is held to.
-enum UTF8Check {
-    /// The offset of the first byte that does not begin a well-formed sequence, or nil.
-    static func firstInvalid(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var index = 0
-        let count = bytes.count
-        while index < count {
-            let lead = bytes[index]
-            if lead < 0x80 {
-                index += 1
-                continue
-            }
-            let length: Int
-            var lowerBound: UInt8 = 0x80
-            var upperBound: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; lowerBound = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; upperBound = 0x9F
-            case 0xF0: length = 4; lowerBound = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; upperBound = 0x8F
-            default: return index
-            }
-            guard index + length <= count else { return index }
-            let second = bytes[index + 1]
-            guard second >= lowerBound, second <= upperBound else { return index }
-            for offset in 2..<length {
-                guard bytes[index + offset] & 0xC0 == 0x80 else { return index }
-            }
-            index += length
-        }
-        return nil
-    }
-
-    static func firstInvalid(in bytes: [UInt8]) -> Int? {
-        bytes.withUnsafeBufferPointer { firstInvalid(in: $0) }
-    }
-}
+import YAMLSyntax
 
 /// What the fast row reader needs to know to check a row on its own, away from the other rows:
 /// the columns, and every rule of a parameter value. What depends on earlier rows (duplicates,
@@ -372,7 +332,7 @@ enum RowScanner {
                     return
                 }
                 if nonASCII {
-                    let valid = fieldStart >= 0 ? UTF8Check.firstInvalid(in: UnsafeBufferPointer(rebasing: bytes[fieldStart..<fieldEnd])) == nil
+                    let valid = fieldStart >= 0 ? YAMLParser.firstInvalidUTF8Byte(in: UnsafeBufferPointer(rebasing: bytes[fieldStart..<fieldEnd])) == nil
                         : row.scratchIsUTF8(fieldStart, fieldEnd)
                     if !valid {
                         chunk.tail = .giveUp(offset: rowStart, line: rowLine)
@@ -486,7 +446,7 @@ enum RowScanner {
                 line += 1
                 continue
             }
-            if nonASCII, UTF8Check.firstInvalid(in: content) != nil {
+            if nonASCII, YAMLParser.firstInvalidUTF8Byte(in: content) != nil {
                 chunk.tail = .giveUp(offset: lineStart, line: line)
                 chunk.lineCount = line
                 return
@@ -592,7 +552,7 @@ struct RowBuilder {
     var scratchCount: Int { scratch.count }
 
     func scratchIsUTF8(_ start: Int, _ end: Int) -> Bool {
-        scratch.withUnsafeBufferPointer { UTF8Check.firstInvalid(in: UnsafeBufferPointer(rebasing: $0[(-1 - start)..<(-1 - end)])) == nil }
+        scratch.withUnsafeBufferPointer { YAMLParser.firstInvalidUTF8Byte(in: UnsafeBufferPointer(rebasing: $0[(-1 - start)..<(-1 - end)])) == nil }
     }
 
     /// A row left to the full check.

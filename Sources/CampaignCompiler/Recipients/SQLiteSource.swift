@@ -124,7 +124,7 @@ final class SQLiteQuery {
         FieldRecords.appendCount(count, to: &out)
         for index in 0..<count {
             statement.withText(index) { bytes in
-                if UTF8Check.firstInvalid(in: bytes) == nil {
+                if YAMLParser.firstInvalidUTF8Byte(in: bytes) == nil {
                     FieldRecords.appendField(bytes, to: &out)
                 } else {
                     Array(String(decoding: bytes, as: UTF8.self).utf8).withUnsafeBufferPointer { FieldRecords.appendField($0, to: &out) }
