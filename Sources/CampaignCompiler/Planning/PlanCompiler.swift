@@ -100,18 +100,20 @@ public struct PlanCompiler: Sendable {
         // A cancelled task (SIGINT in `salvo run`) stops a long compile between rows.
         var seen = 0
         var fragment: [UInt8] = []
-        let first = try await checker.check(accept: { (recipient: AcceptedRecipient) throws(PlanError) in
-            // A row the full check accepted: rendered here as the fast reader renders its rows.
+        func tick() throws(PlanError) {
             seen &+= 1
             if seen & 0xFFFF == 0, Task.isCancelled { throw PlanError.cancelled }
+        }
+        let first = try await checker.check(accept: { (recipient: AcceptedRecipient) throws(PlanError) in
+            // A row the full check accepted: rendered here as the fast reader renders its rows.
+            try tick()
             if usesColumns { frequent.add(FrequentSets.key(recipient.values)) }
             if samples.count < sampleCount { samples.append(Self.sample(recipient, campaign: campaign)) }
             fragment.removeAll(keepingCapacity: true)
             PlanJSON.array([recipient.phone.digits, String(recipient.sourceIndex)] + (usesColumns ? recipient.values : []), into: &fragment)
             try fragment.withUnsafeBufferPointer { (bytes) throws(PlanError) in try rows.add(bytes, segments: recipient.segments) }
         }, fast: { (recipient: FastRecipient, full: FullRecipient) throws(PlanError) in
-            seen &+= 1
-            if seen & 0xFFFF == 0, Task.isCancelled { throw PlanError.cancelled }
+            try tick()
             if usesColumns {
                 frequent.prefetch(recipient.aheadKey)
                 frequent.add(recipient.key)
@@ -134,15 +136,20 @@ public struct PlanCompiler: Sendable {
             return result
         }
 
+        /// The trailer, and the plan moved into place.
+        func complete(requests: [String: Int], recipients: Int, segments: Int) throws(PlanError) -> PlanResult {
+            try writer.line(Self.encodeLine(PlanTrailer(requests: requests, recipients: recipients, segments: segments,
+                                                        requestsSHA256: writer.requestsDigest, suppressed: header.suppression == nil ? nil : first.summary.suppressed)))
+            try writer.finish()
+            result.requests = requests
+            result.isComplete = true
+            return result
+        }
+
         let heavy = usesColumns ? frequent.keys(above: campaign.sending.batchSize) : []
         if heavy.isEmpty {
             try rows.finish()
-            try writer.line(Self.encodeLine(PlanTrailer(requests: rows.requests, recipients: rows.recipientCount, segments: rows.segments,
-                                                        requestsSHA256: writer.requestsDigest, suppressed: header.suppression == nil ? nil : first.summary.suppressed)))
-            try writer.finish()
-            result.requests = rows.requests
-            result.isComplete = true
-            return result
+            return try complete(requests: rows.requests, recipients: rows.recipientCount, segments: rows.segments)
         }
 
         // Frequent value sets: a second pass groups them into SendSms requests.
@@ -153,17 +160,11 @@ public struct PlanCompiler: Sendable {
         var emitter = BatchEmitter(campaignID: campaign.id.value, planID: header.planId, batchSize: campaign.sending.batchSize,
                                    allConstant: !usesColumns, heavy: heavy, writer: writer)
         _ = try await checker.check { (recipient: AcceptedRecipient) throws(PlanError) in
-            seen &+= 1
-            if seen & 0xFFFF == 0, Task.isCancelled { throw PlanError.cancelled }
+            try tick()
             try emitter.add(recipient)
         }
         try emitter.finish()
-        try writer.line(Self.encodeLine(PlanTrailer(requests: emitter.requests, recipients: emitter.recipientCount, segments: emitter.segments,
-                                                    requestsSHA256: writer.requestsDigest, suppressed: header.suppression == nil ? nil : first.summary.suppressed)))
-        try writer.finish()
-        result.requests = emitter.requests
-        result.isComplete = true
-        return result
+        return try complete(requests: emitter.requests, recipients: emitter.recipientCount, segments: emitter.segments)
     }
 
     // MARK: - Inputs

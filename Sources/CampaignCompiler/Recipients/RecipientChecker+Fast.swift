@@ -85,7 +85,7 @@ extension ByteReader.Failure: @unchecked Sendable {}
 extension RecipientChecker {
     /// Chunks scanned at once: enough to keep both cores busy while the merge runs, few enough
     /// to bound memory (each holds about 1 MiB of text and what was found in it).
-    static var chunksInFlight: Int { max(2, ProcessInfo.activeCores) * 2 + 1 }
+    static var chunksInFlight: Int { max(2, ProcessInfo.processInfo.activeProcessorCount) * 2 + 1 }
 
     /// The rules the fast reader checks a row of this source against.
     private func rowRules(_ context: SourceContext, format: RowRules.Format, fixedLength: Int?) -> RowRules {
@@ -549,12 +549,5 @@ extension RecipientChecker {
         }
         if let thrown { throw thrown }
         return true
-    }
-}
-
-extension ProcessInfo {
-    /// The processors this process may run on.
-    static var activeCores: Int {
-        ProcessInfo.processInfo.activeProcessorCount
     }
 }
