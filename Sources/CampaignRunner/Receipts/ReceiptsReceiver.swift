@@ -181,8 +181,9 @@ public final class ReceiptsReceiver: Sendable {
         var byCampaign: [String: [Receipt]] = [:]
         var unmatched: [PushedReceipt] = []
         let now = clock()
+        var checked: Set<String> = []
         for pushed in receipts {
-            guard let (campaign, batch) = await match(pushed) else {
+            guard let (campaign, batch) = await match(pushed, checked: &checked) else {
                 unmatched.append(pushed)
                 continue
             }
@@ -206,20 +207,33 @@ public final class ReceiptsReceiver: Sendable {
     }
 
     /// The campaign and batch a receipt's OutId names, when the campaign's run sends that plan.
-    private func match(_ receipt: PushedReceipt) async -> (String, Int)? {
+    private func match(_ receipt: PushedReceipt, checked: inout Set<String>) async -> (String, Int)? {
         let parts = receipt.outId.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, let batch = Int(parts[2]), Self.isCampaignID(parts[0]) else { return nil }
         let campaign = parts[0], plan = parts[1]
-        if let known = stores.withLock({ $0[campaign] }), known.planId == plan, known.file == nil || known.file == FileIdentity(path: stateFile(campaign)) {
-            return known.batches.contains(batch) ? (campaign, batch) : nil
+        // Each campaign's state is looked at once a push: read when unknown, when its file was
+        // replaced (a reset, a new run) or when the push names another plan.
+        var known = stores.withLock { $0[campaign] }
+        if !checked.contains(campaign) {
+            checked.insert(campaign)
+            if known == nil || known?.planId != plan || (known?.file != nil && known?.file != FileIdentity(path: stateFile(campaign))) {
+                known = await load(campaign)
+            }
         }
-        // Not known yet, or a new run started since: read the campaign's state.
-        guard let store = storeFor(campaign) else { return nil }
-        guard let run = try? await store.load(), let planId = Optional(run.metadata.planID) else { return nil }
-        let entry = CampaignStore(store: store, planId: planId, batches: Set(run.batches.map(\.batch)),
+        guard let known, known.planId == plan, known.batches.contains(batch) else { return nil }
+        return (campaign, batch)
+    }
+
+    /// Reads a campaign's run from its store, and keeps what matching needs.
+    private func load(_ campaign: String) async -> CampaignStore? {
+        guard let store = storeFor(campaign), let run = try? await store.load() else {
+            stores.withLock { $0[campaign] = nil }
+            return nil
+        }
+        let entry = CampaignStore(store: store, planId: run.metadata.planID, batches: Set(run.batches.map(\.batch)),
                                   file: store is SQLiteRunStore ? FileIdentity(path: stateFile(campaign)) : nil)
         stores.withLock { $0[campaign] = entry }
-        return planId == plan && entry.batches.contains(batch) ? (campaign, batch) : nil
+        return entry
     }
 
     /// A campaign id as the campaign file allows it (so that an OutId never names a path).

@@ -25,8 +25,10 @@ public struct DeliveryReport: Sendable {
     /// Reads what the report shows from the campaign's state.
     public static func make(campaign: Campaign, stateFolder: String, now: Date = Date()) async throws(RunStoreError) -> DeliveryReport {
         let reader = StatusReader(campaign: campaign, stateFolder: stateFolder)
-        let status = try await reader.status()
         let store = reader.store
+        // Read once: the counts and the page's charts come from the same receipts.
+        let stored = try await store.receipts(ReceiptQuery())
+        let status = try await reader.status(receipts: stored)
         guard let run = try await store.load() else {
             throw RunStoreError(.io, "campaign '\(campaign.id.value)' has not been run (no run in \(reader.folder))")
         }
@@ -37,7 +39,7 @@ public struct DeliveryReport: Sendable {
         parser.locale = Locale(identifier: "en_US_POSIX")
         parser.timeZone = china
         parser.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        let receipts = try await store.receipts(ReceiptQuery()).map { receipt in
+        let receipts = stored.map { receipt in
             let reported = parser.date(from: receipt.reportTime)?.timeIntervalSince1970
             let sent = parser.date(from: receipt.sendTime)?.timeIntervalSince1970
             let latency = reported.flatMap { reported in sent.map { max(reported - $0, 0) } }

@@ -22,6 +22,11 @@ public struct StatusReader: Sendable {
     /// Where the campaign stands; a store that cannot be read (lost, damaged) throws, as `run`
     /// would refuse it.
     public func status() async throws(RunStoreError) -> CampaignStatus {
+        try await status(receipts: nil)
+    }
+
+    /// Where the campaign stands, counting `receipts` when the caller has read them already.
+    func status(receipts known: [Receipt]?) async throws(RunStoreError) -> CampaignStatus {
         let store = self.store
         var status = CampaignStatus(state: "not-started", campaign: campaign.id.value, counts: RunCounts(), location: folder, remainingSeconds: 0,
                                     timeZone: TimeZone(identifier: campaign.schedule.timezone.value) ?? .current)
@@ -48,7 +53,8 @@ public struct StatusReader: Sendable {
             status.state = "waiting"
         }
         status.remainingSeconds = Double(status.counts.pending + status.counts.deferred + status.counts.uncertain) / Double(max(campaign.sending.rate, 1))
-        status.delivery = DeliveryCounts(receipts: try await store.receipts(ReceiptQuery()), sent: status.counts.sent)
+        let receipts = if let known { known } else { try await store.receipts(ReceiptQuery()) }
+        status.delivery = DeliveryCounts(receipts: receipts, sent: status.counts.sent)
         status.suppressed = PlanReader.trailer(at: store.planPath)?.suppressed ?? 0
         return status
     }
@@ -97,12 +103,8 @@ public struct StatusReader: Sendable {
         let byBatch = run.batches
         let parameters = campaign.parameters.map(\.name.value)
         let header = ["phone"] + parameters + ["outcome", "code", "batch", "out_id", "biz_id"] + Self.deliveryColumns
-        // The receipts pushed for each batch and number: a delivery wins over a failure.
-        var delivered: [Int: [String: Receipt]] = [:]
-        for receipt in try await store.receipts(ReceiptQuery()) {
-            if let known = delivered[receipt.batch]?[receipt.phone], known.success, !receipt.success { continue }
-            delivered[receipt.batch, default: [:]][receipt.phone] = receipt
-        }
+        // The receipt that counts for each batch and number.
+        let delivered = Receipt.counting(try await store.receipts(ReceiptQuery()))
         try await store.readPlan { batch in
             let record = batch.batch >= 1 && batch.batch <= byBatch.count ? byBatch[batch.batch - 1] : nil
             let outcome: String

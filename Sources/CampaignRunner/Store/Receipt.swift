@@ -39,6 +39,19 @@ public struct Receipt: Sendable, Hashable {
     }
 }
 
+extension Receipt {
+    /// The receipt that counts for each recipient, by batch and number: the last one stored,
+    /// except that a failure reported after a delivery does not undo it.
+    public static func counting(_ receipts: [Receipt]) -> [Int: [String: Receipt]] {
+        var counting: [Int: [String: Receipt]] = [:]
+        for receipt in receipts {
+            if let known = counting[receipt.batch]?[receipt.phone], known.success, !receipt.success { continue }
+            counting[receipt.batch, default: [:]][receipt.phone] = receipt
+        }
+        return counting
+    }
+}
+
 /// Receipts to store together, durably, before the push is answered.
 public struct ReceiptBatch: Sendable, Hashable {
     public var receipts: [Receipt]
@@ -81,13 +94,7 @@ public struct DeliveryCounts: Sendable, Hashable {
     /// Counts from receipts, for `sent` recipients accepted by the provider: a number's last
     /// receipt of its batch counts (a failure followed by a delivery is a delivery).
     public init(receipts: [Receipt], sent: Int) {
-        var latest: [String: Receipt] = [:]
-        for receipt in receipts {
-            let key = "\(receipt.batch)\u{1}\(receipt.phone)"
-            if let known = latest[key], known.success, !receipt.success { continue }
-            latest[key] = receipt
-        }
-        for receipt in latest.values {
+        for receipt in Receipt.counting(receipts).values.flatMap(\.values) {
             billedSegments += receipt.segments
             if receipt.success {
                 delivered += 1
