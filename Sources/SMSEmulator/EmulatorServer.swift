@@ -14,16 +14,7 @@ public final class EmulatorServer: Sendable {
 
     /// Binds to `host:port` (port 0 picks a free one) and starts serving.
     public init(core: EmulatorCore, host: String = "127.0.0.1", port: Int = 0) async throws {
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(EmulatorHTTPHandler(core: core))
-                }
-            }
-        channel = try await bootstrap.bind(host: host, port: port).get()
+        channel = try await HTTPListener.bind(host: host, port: port) { EmulatorHTTPHandler(core: core) }
         self.core = core
         self.host = host
         self.port = channel.localAddress?.port ?? port
@@ -40,6 +31,24 @@ public final class EmulatorServer: Sendable {
     /// Waits until the server is closed.
     public func wait() async {
         try? await channel.closeFuture.get()
+    }
+}
+
+/// An HTTP/1.1 server on SwiftNIO (keep-alive, pipelining handled by NIO) whose connections each
+/// get a handler from `handler`: the emulator's and the receipts receiver's.
+public enum HTTPListener {
+    /// Binds to `host:port` (port 0 picks a free one) and starts serving.
+    public static func bind(host: String, port: Int, handler: @escaping @Sendable () -> any ChannelHandler) async throws -> any Channel {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(handler())
+                }
+            }
+        return try await bootstrap.bind(host: host, port: port).get()
     }
 }
 

@@ -3,7 +3,7 @@ import CampaignRunner
 import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOPosix
+import SMSEmulator
 
 /// `salvo receipts`: take in what Alibaba Cloud pushes about a campaign's messages.
 struct Receipts: AsyncParsableCommand {
@@ -49,15 +49,7 @@ final class ReceiptsServer: Sendable {
     let port: Int
 
     init(receiver: ReceiptsReceiver, host: String, port: Int) async throws {
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(ReceiptsHTTPHandler(receiver: receiver))
-                }
-            }
-        channel = try await bootstrap.bind(host: host, port: port).get()
+        channel = try await HTTPListener.bind(host: host, port: port) { ReceiptsHTTPHandler(receiver: receiver) }
         self.port = channel.localAddress?.port ?? port
     }
 
