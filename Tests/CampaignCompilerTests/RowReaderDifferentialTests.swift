@@ -197,6 +197,11 @@ import Glibc
 
     static let chunkSizes = [7, 16, 33, 64, 150, 1 << 20]
 
+    /// One of `chunkSizes`, at random.
+    static func chunkSize(_ random: inout SplitMix) -> Int {
+        chunkSizes[Int(random.next() % UInt64(chunkSizes.count))]
+    }
+
     /// Rounds per test; `SALVO_FUZZ_ROUNDS` runs more (and `SALVO_FUZZ_SEED` others) for a longer search.
     static func rounds(_ normal: Int) -> Int {
         Int(ProcessInfo.processInfo.environment["SALVO_FUZZ_ROUNDS"] ?? "") ?? normal
@@ -211,7 +216,7 @@ import Glibc
         for round in 0..<Self.rounds(160) {
             var bytes = Self.csv(&random, rows: 5 + Int(random.next() % 60))
             if round % 2 == 1 { bytes = Self.mutate(bytes, &random) }
-            let chunk = Self.chunkSizes[Int(random.next() % UInt64(Self.chunkSizes.count))]
+            let chunk = Self.chunkSize(&random)
             try await Self.compare(file: bytes, kind: .csv, gb18030: false, chunk: chunk, name: "csv round \(round)")
         }
     }
@@ -227,7 +232,7 @@ import Glibc
             // Bytes that are not GB18030, and a file cut inside a character.
             if round % 3 == 1 { bytes.insert(0xFF, at: Int(random.next() % UInt64(bytes.count))) }
             if round % 3 == 2, bytes.count > 3 { bytes.append(0x81) }
-            let chunk = Self.chunkSizes[Int(random.next() % UInt64(Self.chunkSizes.count))]
+            let chunk = Self.chunkSize(&random)
             try await Self.compare(file: bytes, kind: .csv, gb18030: true, chunk: chunk, name: "gb18030 round \(round)")
         }
     }
@@ -237,7 +242,7 @@ import Glibc
         for round in 0..<Self.rounds(160) {
             var bytes = Self.jsonl(&random, rows: 3 + Int(random.next() % 50))
             if round % 2 == 1 { bytes = Self.mutate(bytes, &random) }
-            let chunk = Self.chunkSizes[Int(random.next() % UInt64(Self.chunkSizes.count))]
+            let chunk = Self.chunkSize(&random)
             try await Self.compare(file: bytes, kind: .jsonl, gb18030: false, chunk: chunk, name: "jsonl round \(round)")
         }
     }
@@ -258,7 +263,7 @@ import Glibc
                     }
                 })
             }
-            let chunk = Self.chunkSizes[Int(random.next() % UInt64(Self.chunkSizes.count))]
+            let chunk = Self.chunkSize(&random)
             try await Self.compare(file: [], kind: .sqlite, gb18030: false, chunk: chunk, name: "sqlite round \(round)") { path in
                 let connection = try SQLiteConnection(path: path, mode: .create)
                 try connection.execute("CREATE TABLE m(phone, name, code)")

@@ -29,16 +29,10 @@ import Glibc
     }
 
     @Test func theReportRendersInABrowser() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-html-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let state = folder + "/state"
-        let (receiver, port) = try ReceiptsCommandTests.receiver(state: state, port: 0, token: "tk")
-        defer { _ = receiver.stop() }
-        let setup = try RunCommandTests.Setup(recipients: 400, rate: 4000, batchSize: 100, faults: [
-            "--report-url", "http://127.0.0.1:\(port)/tk/sms-report", "--report-delay-ms", "20", "--report-fail-rate", "0.25",
-        ])
-        defer { _ = setup.emulator.stop() }
-        _ = try RunningSalvo(["run", setup.campaign, "--endpoint", setup.url, "--state", state], environment: setup.environment).finish()
+        let pushing = try ReceiptsCommandTests.Pushing(recipients: 400, rate: 4000, batchSize: 100, options: ["--report-delay-ms", "20", "--report-fail-rate", "0.25"])
+        defer { pushing.stop() }
+        let setup = pushing.setup, state = pushing.state, folder = pushing.folder
+        _ = try pushing.run().finish()
         let deadline = Date().addingTimeInterval(20)
         while (try setup.statistics()["reportsAcknowledged"] as? Int ?? 0) < 400, Date() < deadline { usleep(100_000) }
         let statistics = try setup.statistics()

@@ -15,18 +15,43 @@ import Glibc
         return (process, bound)
     }
 
+    /// A receiver in a fresh state folder, and an emulator that pushes to it what it accepts of a
+    /// campaign of `recipients` (`options`: more `--report-…` and `--reply-rate` options).
+    struct Pushing {
+        let folder: String
+        var state: String { folder + "/state" }
+        let token: String
+        var receiver: RunningSalvo
+        let port: Int
+        let setup: RunCommandTests.Setup
+
+        init(recipients: Int, rate: Int, batchSize: Int, options: [String]) throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-receipts-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            token = "t0k3n-\(UUID().uuidString.prefix(8))"
+            (receiver, port) = try ReceiptsCommandTests.receiver(state: folder + "/state", port: 0, token: token)
+            setup = try RunCommandTests.Setup(recipients: recipients, rate: rate, batchSize: batchSize,
+                                              faults: ["--report-url", "http://127.0.0.1:\(port)/\(token)/sms-report"] + options)
+        }
+
+        /// `salvo run` of the campaign into the receiver's state folder, started.
+        func run() throws -> RunningSalvo {
+            try RunningSalvo(["run", setup.campaign, "--endpoint", setup.url, "--state", state], environment: setup.environment)
+        }
+
+        func stop() {
+            _ = receiver.stop()
+            _ = setup.emulator.stop()
+        }
+    }
+
     @Test func aKilledReceiverLosesNothingAndStoresNothingTwice() throws {
-        let setupFolder = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-receipts-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: setupFolder, withIntermediateDirectories: true)
-        let state = setupFolder + "/state"
-        let token = "t0k3n-\(UUID().uuidString.prefix(8))"
-        var (receiver, port) = try Self.receiver(state: state, port: 0, token: token)
-        let setup = try RunCommandTests.Setup(recipients: 2000, rate: 500, batchSize: 50, faults: [
-            "--report-url", "http://127.0.0.1:\(port)/\(token)/sms-report", "--report-delay-ms", "200", "--report-fail-rate", "0.1",
-            "--report-duplicate-rate", "0.2", "--report-retry-scale", "0.01",
+        var pushing = try Pushing(recipients: 2000, rate: 500, batchSize: 50, options: [
+            "--report-delay-ms", "200", "--report-fail-rate", "0.1", "--report-duplicate-rate", "0.2", "--report-retry-scale", "0.01",
         ])
-        defer { _ = setup.emulator.stop() }
-        let run = try RunningSalvo(["run", setup.campaign, "--endpoint", setup.url, "--state", state], environment: setup.environment)
+        defer { pushing.stop() }
+        let setup = pushing.setup, state = pushing.state
+        let run = try pushing.run()
         // The receiver dies once receipts are flowing (about 4 s of sending), stays down until a
         // push has been refused, and comes back on its port: the refused arrays are pushed again
         // after 0.6, 3 and 6 s (the 1/5/10-minute schedule scaled).
@@ -38,11 +63,10 @@ import Glibc
             }
         }
         try wait { ($0["reportsAcknowledged"] as? Int ?? 0) >= 50 }
-        kill(receiver.process.processIdentifier, SIGKILL)
-        _ = receiver.finish()
+        kill(pushing.receiver.process.processIdentifier, SIGKILL)
+        _ = pushing.receiver.finish()
         try wait { ($0["reportPushesRefused"] as? Int ?? 0) > 0 }
-        (receiver, _) = try Self.receiver(state: state, port: port, token: token)
-        defer { _ = receiver.stop() }
+        (pushing.receiver, _) = try Self.receiver(state: state, port: pushing.port, token: pushing.token)
         let ran = run.finish()
         #expect(run.process.terminationStatus == 0, "\(ran.stderr)")
 
@@ -75,17 +99,10 @@ import Glibc
     }
 
     @Test func repliesThatUnsubscribeReachTheSuppressionList() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-replies-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let state = folder + "/state"
-        let (receiver, port) = try Self.receiver(state: state, port: 0, token: "tk")
-        defer { _ = receiver.stop() }
-        let setup = try RunCommandTests.Setup(recipients: 500, rate: 5000, batchSize: 100, faults: [
-            "--report-url", "http://127.0.0.1:\(port)/tk/sms-report", "--report-delay-ms", "20", "--reply-rate", "0.2",
-        ])
-        defer { _ = setup.emulator.stop() }
-        let run = try RunningSalvo(["run", setup.campaign, "--endpoint", setup.url, "--state", state], environment: setup.environment)
-        _ = run.finish()
+        let pushing = try Pushing(recipients: 500, rate: 5000, batchSize: 100, options: ["--report-delay-ms", "20", "--reply-rate", "0.2"])
+        defer { pushing.stop() }
+        let setup = pushing.setup, state = pushing.state, folder = pushing.folder
+        _ = try pushing.run().finish()
         var statistics: [String: Any] = [:]
         var exported: [String] = []
         let deadline = Date().addingTimeInterval(20)
