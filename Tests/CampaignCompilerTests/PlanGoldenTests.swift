@@ -125,7 +125,7 @@ struct GeneratedCampaign {
 
     init(kind: Kind, rows: Int) throws {
         folder = try scratchFolder()
-        var random = SplitMix(seed: 0x5A1F0 &+ UInt64(kind.rawValue.utf8.count))
+        var random = SplitMix64(state: 0x5A1F0 &+ UInt64(kind.rawValue.utf8.count))
         let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
         let given = Array("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英")
         var csv = kind == .mixed ? "\u{FEFF}" : ""
@@ -237,18 +237,5 @@ extension GeneratedCampaign {
         }
         guard let produced else { return nil }
         return Array(output.prefix(produced))
-    }
-}
-
-/// A small deterministic generator (SplitMix64), the same on every platform.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
