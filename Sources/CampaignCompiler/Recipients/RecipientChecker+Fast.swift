@@ -469,8 +469,8 @@ extension RecipientChecker {
                 return
             }
             switch chunk.tail {
-            case .complete:
-                lineBase = base + chunk.lineCount
+            case .complete(let lines):
+                lineBase = base + lines
             case .incomplete(let offset, let line):
                 carry = Array(chunk.bytes[offset...])
                 carryLine = base + line

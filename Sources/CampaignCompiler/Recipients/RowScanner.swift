@@ -63,8 +63,8 @@ struct RowRules: Sendable {
 struct ScannedChunk: Sendable {
     /// How the chunk's bytes ended.
     enum Tail: Sendable, Equatable {
-        /// At a record boundary.
-        case complete
+        /// At a record boundary, `lines` lines after the chunk's first.
+        case complete(lines: Int)
         /// Inside a record that the next chunk completes, which starts at `offset` on `line`.
         case incomplete(offset: Int, line: Int)
         /// At something only the full parser may judge (an error, or an odd record), from
@@ -80,9 +80,7 @@ struct ScannedChunk: Sendable {
     var isFinal: Bool
     /// What was found per row, and the plan fragments of the rows that passed.
     var rows: RowTable
-    var tail: Tail = .complete
-    /// Lines from the chunk's first line to where the scan stopped.
-    var lineCount = 0
+    var tail: Tail = .complete(lines: 0)
 
     var rowCount: Int { rows.count }
 
@@ -231,7 +229,6 @@ enum RowScanner {
                         index += 1
                     } else if index + 1 == end, !crFinal {
                         chunk.tail = .incomplete(offset: blankStart, line: blankLine)
-                        chunk.lineCount = blankLine
                         return
                     }
                 }
@@ -239,8 +236,7 @@ enum RowScanner {
                 line += 1
             }
             if index == end {
-                chunk.tail = .complete
-                chunk.lineCount = line
+                chunk.tail = .complete(lines: line)
                 return
             }
             let rowStart = index, rowLine = line
@@ -280,7 +276,6 @@ enum RowScanner {
                             }
                         } else if byte == 0 {
                             chunk.tail = .giveUp(offset: rowStart, line: rowLine)
-                            chunk.lineCount = rowLine
                             return
                         }
                         index += 1
@@ -291,7 +286,6 @@ enum RowScanner {
                         } else {
                             chunk.tail = tooLongOr(.incomplete(offset: rowStart, line: rowLine), start: rowStart, end: end, line: rowLine)
                         }
-                        chunk.lineCount = rowLine
                         return
                     }
                     let contentEnd = index
@@ -299,7 +293,6 @@ enum RowScanner {
                     // Text after the closing quote, kept by the full parser as spreadsheets do.
                     if index < end, bytes[index] != 0x2C, bytes[index] != 0x0A, bytes[index] != 0x0D {
                         chunk.tail = .giveUp(offset: rowStart, line: rowLine)
-                        chunk.lineCount = rowLine
                         return
                     }
                     if escaped {
@@ -316,7 +309,6 @@ enum RowScanner {
                         if byte < 0x20 {
                             if byte == 0 {
                                 chunk.tail = .giveUp(offset: rowStart, line: rowLine)
-                                chunk.lineCount = rowLine
                                 return
                             }
                         } else if byte >= 0x80 {
@@ -328,7 +320,6 @@ enum RowScanner {
                 }
                 if index == end, !eof {
                     chunk.tail = tooLongOr(.incomplete(offset: rowStart, line: rowLine), start: rowStart, end: end, line: rowLine)
-                    chunk.lineCount = rowLine
                     return
                 }
                 if nonASCII {
@@ -336,7 +327,6 @@ enum RowScanner {
                         : row.scratchIsUTF8(fieldStart, fieldEnd)
                     if !valid {
                         chunk.tail = .giveUp(offset: rowStart, line: rowLine)
-                        chunk.lineCount = rowLine
                         return
                     }
                 }
@@ -349,7 +339,6 @@ enum RowScanner {
                     if bytes[index] == 0x0D {
                         if index + 1 == end, !crFinal {
                             chunk.tail = .incomplete(offset: rowStart, line: rowLine)
-                            chunk.lineCount = rowLine
                             return
                         }
                         if index + 1 < end, bytes[index + 1] == 0x0A { index += 1 }
@@ -361,12 +350,10 @@ enum RowScanner {
             }
             if index - rowStart > RowRules.maxRecordBytes {
                 chunk.tail = .tooLong(offset: rowStart, line: rowLine)
-                chunk.lineCount = rowLine
                 return
             }
             row.finish(bytes, start: rowStart, line: rowLine, into: &chunk)
         }
-        chunk.lineCount = line
     }
 
     /// An incomplete record that is already too long to be a recipient row is an error at once.
@@ -393,8 +380,7 @@ enum RowScanner {
             row.finish(bytes, start: start, line: line, into: &chunk)
             line += 1
         }
-        chunk.tail = .complete
-        chunk.lineCount = line
+        chunk.tail = .complete(lines: line)
     }
 
     // MARK: - JSON Lines
@@ -420,7 +406,6 @@ enum RowScanner {
                 } else {
                     chunk.tail = tooLongOr(.incomplete(offset: lineStart, line: line), start: lineStart, end: end, line: line)
                 }
-                chunk.lineCount = line
                 return
             }
             index = lineEnd < end ? lineEnd + 1 : end
@@ -428,12 +413,10 @@ enum RowScanner {
             if contentEnd > lineStart, bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
             if nul {
                 chunk.tail = .giveUp(offset: lineStart, line: line)
-                chunk.lineCount = line
                 return
             }
             if lineEnd - lineStart > RowRules.maxRecordBytes {
                 chunk.tail = .tooLong(offset: lineStart, line: line)
-                chunk.lineCount = line
                 return
             }
             let content = UnsafeBufferPointer(rebasing: bytes[lineStart..<contentEnd])
@@ -448,7 +431,6 @@ enum RowScanner {
             }
             if nonASCII, YAMLParser.firstInvalidUTF8Byte(in: content) != nil {
                 chunk.tail = .giveUp(offset: lineStart, line: line)
-                chunk.lineCount = line
                 return
             }
             row.reset()
@@ -459,8 +441,7 @@ enum RowScanner {
             }
             line += 1
         }
-        chunk.tail = .complete
-        chunk.lineCount = line
+        chunk.tail = .complete(lines: line)
     }
 }
 
