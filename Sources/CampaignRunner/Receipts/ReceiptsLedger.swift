@@ -67,7 +67,7 @@ public final class ReceiptsLedger: Sendable {
 
     /// Keeps receipts that match no campaign; returns how many were new.
     @discardableResult
-    public func storeUnmatched(_ receipts: [PushedReceipt], at time: Double) throws -> Int {
+    public func storeUnmatched(_ receipts: [Receipt], at time: Double) throws -> Int {
         try withDatabase { database in
             var stored = 0
             try database.transaction { () throws(SQLiteError) in

@@ -151,7 +151,8 @@ public final class ReceiptsReceiver: Sendable {
         String(describing: type(of: value)).hasSuffix("Boolean")
     }
 
-    static func receipt(_ object: [String: Any]) throws(PushError) -> PushedReceipt {
+    /// A receipt as pushed, not yet matched to a batch (0) nor stored (`receivedAt` 0).
+    static func receipt(_ object: [String: Any]) throws(PushError) -> Receipt {
         let success: Bool
         switch object["success"] {
         case let value as NSNumber where isBoolean(value) || value.intValue == 0 || value.intValue == 1: success = value.boolValue
@@ -162,10 +163,10 @@ public final class ReceiptsReceiver: Sendable {
         guard size.isEmpty || Int(size) != nil else { throw PushError("'sms_size' is not a number") }
         let phone = try text(object, "phone_number")
         guard !phone.isEmpty, phone.count <= 32 else { throw PushError("'phone_number' is empty or too long") }
-        return PushedReceipt(bizId: try text(object, "biz_id"), phone: phone, outId: try text(object, "out_id", required: false), success: success,
-                             code: try text(object, "err_code", required: false), message: try text(object, "err_msg", required: false),
-                             segments: Int(size) ?? 1, sendTime: try text(object, "send_time", required: false),
-                             reportTime: try text(object, "report_time", required: false))
+        return Receipt(bizId: try text(object, "biz_id"), phone: phone, outId: try text(object, "out_id", required: false), batch: 0, success: success,
+                       code: try text(object, "err_code", required: false), message: try text(object, "err_msg", required: false),
+                       segments: Int(size) ?? 1, sendTime: try text(object, "send_time", required: false),
+                       reportTime: try text(object, "report_time", required: false), receivedAt: 0)
     }
 
     static func reply(_ object: [String: Any]) throws(PushError) -> PushedReply {
@@ -177,9 +178,9 @@ public final class ReceiptsReceiver: Sendable {
     }
 
     /// Stores receipts: each campaign's in its store, the rest in the ledger; says what it did.
-    private func store(_ receipts: [PushedReceipt]) async throws -> String {
+    private func store(_ receipts: [Receipt]) async throws -> String {
         var byCampaign: [String: [Receipt]] = [:]
-        var unmatched: [PushedReceipt] = []
+        var unmatched: [Receipt] = []
         let now = clock()
         var checked: Set<String> = []
         for pushed in receipts {
@@ -187,11 +188,12 @@ public final class ReceiptsReceiver: Sendable {
                 unmatched.append(pushed)
                 continue
             }
+            var matched = pushed
+            matched.batch = batch
+            matched.receivedAt = now
             // The number as the plan writes it, however the push wrote it (`+86…`, `86…`).
-            let phone = (try? PhoneNumber.parse(pushed.phone).get())?.digits ?? pushed.phone
-            byCampaign[campaign, default: []].append(Receipt(bizId: pushed.bizId, phone: phone, outId: pushed.outId, batch: batch, success: pushed.success,
-                                                             code: pushed.code, message: pushed.message, segments: pushed.segments,
-                                                             sendTime: pushed.sendTime, reportTime: pushed.reportTime, receivedAt: now))
+            matched.phone = (try? PhoneNumber.parse(pushed.phone).get())?.digits ?? pushed.phone
+            byCampaign[campaign, default: []].append(matched)
         }
         var parts: [String] = []
         for (campaign, receipts) in byCampaign.sorted(by: { $0.key < $1.key }) {
@@ -207,7 +209,7 @@ public final class ReceiptsReceiver: Sendable {
     }
 
     /// The campaign and batch a receipt's OutId names, when the campaign's run sends that plan.
-    private func match(_ receipt: PushedReceipt, checked: inout Set<String>) async -> (String, Int)? {
+    private func match(_ receipt: Receipt, checked: inout Set<String>) async -> (String, Int)? {
         let parts = receipt.outId.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, let batch = Int(parts[2]), Self.isCampaignID(parts[0]) else { return nil }
         let campaign = parts[0], plan = parts[1]
@@ -240,19 +242,6 @@ public final class ReceiptsReceiver: Sendable {
     static func isCampaignID(_ text: String) -> Bool {
         !text.isEmpty && text.count <= 64 && text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
     }
-}
-
-/// A receipt as pushed, before it is matched to a campaign.
-public struct PushedReceipt: Sendable, Hashable {
-    public var bizId: String
-    public var phone: String
-    public var outId: String
-    public var success: Bool
-    public var code: String
-    public var message: String
-    public var segments: Int
-    public var sendTime: String
-    public var reportTime: String
 }
 
 /// A reply (SmsUp) as pushed.
