@@ -259,6 +259,18 @@ public struct SuppressionList: Sendable {
     }
 }
 
+/// The key of a set of parameter values, built a value at a time: FNV-1a over each value's bytes
+/// and a separator after it. Plans, the frequent-set counter and the fast reader all use it.
+struct ValueSetKey {
+    private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    @inline(__always)
+    mutating func add(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        value = (value ^ 0x1F) &* 0x0000_0100_0000_01B3
+    }
+}
+
 /// Misra–Gries counting of parameter-set hashes: at most `capacity` counters, and every set more
 /// frequent than n / (capacity + 1) keeps a counter that never exceeds its true count. The
 /// counters live in an open-addressing table twice their number (this runs for every row); the
@@ -281,14 +293,9 @@ struct FrequentSets {
 
     /// A deterministic 64-bit FNV-1a hash of the values (Swift's `Hasher` is seeded per process).
     static func key(_ values: [String]) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for value in values {
-            for byte in value.utf8 {
-                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            }
-            hash = (hash ^ 0x1F) &* 0x0000_0100_0000_01B3
-        }
-        return hash
+        var key = ValueSetKey()
+        for value in values { key.add(value.utf8) }
+        return key.value
     }
 
     @inline(__always)

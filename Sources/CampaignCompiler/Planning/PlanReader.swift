@@ -168,12 +168,8 @@ public enum PlanReader {
         _ = try? batches(at: path) { batch in
             for recipient in batch.recipients where recipient.count >= 2 {
                 guard let source = Int(recipient[1]), sources.contains(source), let number = UInt64(recipient[0]) else { continue }
-                var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-                for value in batch.values ?? Array(recipient.dropFirst(2)) {
-                    for byte in value.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-                    hash = (hash ^ 0x1F) &* 0x100_0000_01B3
-                }
-                phones[source, default: []].append(PlannedRecipient(phone: number, values: hash))
+                let values = FrequentSets.key(batch.values ?? Array(recipient.dropFirst(2)))
+                phones[source, default: []].append(PlannedRecipient(phone: number, values: values))
             }
         }
         return phones.mapValues { $0.sorted() }

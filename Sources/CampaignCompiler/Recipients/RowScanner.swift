@@ -683,7 +683,7 @@ final class FragmentRenderer {
         out.appendByte(UInt8(ascii: "\""))
         out.appendByte(UInt8(ascii: ","))
         out.appendBytes(piece(source))
-        var key: UInt64 = 0xCBF2_9CE4_8422_2325
+        var key = ValueSetKey()
         if !grouped {
             for position in 0..<positions {
                 out.appendByte(UInt8(ascii: ","))
@@ -699,12 +699,11 @@ final class FragmentRenderer {
                     raw = values[position]
                     PlanJSON.string(raw, into: &out)
                 }
-                for byte in raw { key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-                key = (key ^ 0x1F) &* 0x0000_0100_0000_01B3
+                key.add(raw)
             }
         }
         out.appendByte(UInt8(ascii: "]"))
-        return key
+        return key.value
     }
 }
 
