@@ -81,18 +81,18 @@ public final class ReceiptsLedger: Sendable {
         }
     }
 
-    /// Keeps replies; returns how many were new.
+    /// Keeps replies, and puts the numbers of those that unsubscribe on their sign name's list (on
+    /// every sign's, when the reply names none); returns how many replies were new, and how many
+    /// asked to unsubscribe.
     @discardableResult
-    public func storeReplies(_ replies: [PushedReply], at time: Double) throws -> Int {
+    public func storeReplies(_ replies: [PushedReply], at time: Double) throws -> (stored: Int, unsubscribes: Int) {
         try withDatabase { database in
-            var stored = 0
+            var stored = 0, unsubscribes = 0
             try database.transaction { () throws(SQLiteError) in
                 for reply in replies {
-                    // An unsubscribe word puts the number on the sign name's list (on every
-                    // sign's, when the reply names none).
                     if Suppression.isUnsubscribe(reply.content), case .success(let phone) = PhoneNumber.parse(reply.phone) {
-                        try database.run("INSERT OR IGNORE INTO suppression (sign_name, phone, source, added_at) VALUES (?, ?, 'reply', ?)",
-                                         [.text(reply.signName), .text(phone.digits), .real(time)])
+                        unsubscribes += 1
+                        _ = try Self.addSuppressed(reply.signName, phone.digits, source: "reply", at: time, on: database)
                     }
                     try database.run("""
                         INSERT OR IGNORE INTO replies (phone, content, send_time, dest_code, sequence_id, sign_name, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -101,8 +101,15 @@ public final class ReceiptsLedger: Sendable {
                     stored += database.changes
                 }
             }
-            return stored
+            return (stored, unsubscribes)
         }
+    }
+
+    /// Puts one number on a sign name's list; 1 when it was not there.
+    private static func addSuppressed(_ signName: String, _ phone: String, source: String, at time: Double, on database: SQLiteConnection) throws(SQLiteError) -> Int {
+        try database.run("INSERT OR IGNORE INTO suppression (sign_name, phone, source, added_at) VALUES (?, ?, ?, ?)",
+                         [.text(signName), .text(phone), .text(source), .real(time)])
+        return database.changes
     }
 
     /// The numbers suppressed for `signName` (those of replies without a sign name included).
@@ -130,9 +137,7 @@ public final class ReceiptsLedger: Sendable {
             var added = 0
             try database.transaction { () throws(SQLiteError) in
                 for entry in entries {
-                    try database.run("INSERT OR IGNORE INTO suppression (sign_name, phone, source, added_at) VALUES (?, ?, ?, ?)",
-                                     [.text(entry.signName), .text(entry.phone), .text(source), .real(time)])
-                    added += database.changes
+                    added += try Self.addSuppressed(entry.signName, entry.phone, source: source, at: time, on: database)
                 }
             }
             return added

@@ -101,8 +101,7 @@ public final class ReceiptsReceiver: Sendable {
                 reply.note = try await store(try elements.map(Self.receipt))
             } else {
                 let replies = try elements.map(Self.reply)
-                let stored = try ledger.storeReplies(replies, at: clock())
-                let unsubscribes = replies.filter { Suppression.isUnsubscribe($0.content) }.count
+                let (stored, unsubscribes) = try ledger.storeReplies(replies, at: clock())
                 reply.note = "replies: \(replies.count) (\(stored) new, \(unsubscribes) to unsubscribe)"
             }
             return reply
