@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // Already built for AsyncHTTPClient; named to configure extra trust roots.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Shared state (`--state postgres://…`): the wire protocol in Swift on the NIO already
+        // built for the client, no libpq.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
@@ -51,10 +54,18 @@ let package = Package(
             ]
         ),
         .target(name: "CampaignRunner", dependencies: ["CampaignCompiler", "AliyunSMS", "SQLiteDatabase"]),
+        // The run store in PostgreSQL, shared by runners on several machines.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "CampaignRunner", "CampaignCompiler", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "salvo",
             dependencies: [
-                "CampaignCompiler", "AliyunSMS", "SMSEmulator", "CampaignRunner",
+                "CampaignCompiler", "AliyunSMS", "SMSEmulator", "CampaignRunner", "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -68,6 +79,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The throwaway PostgreSQL server of the tests (scripts/pg-cluster).
+        .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport"),
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(
             name: "CampaignCompilerTests",
@@ -78,10 +91,10 @@ let package = Package(
         .testTarget(name: "SMSEmulatorTests", dependencies: ["SMSEmulator", "AliyunSMS"]),
         .testTarget(
             name: "CampaignRunnerTests",
-            dependencies: ["CampaignRunner", "CampaignCompiler", "AliyunSMS", "SMSEmulator", "SQLiteDatabase"],
+            dependencies: ["CampaignRunner", "CampaignCompiler", "AliyunSMS", "SMSEmulator", "SQLiteDatabase", "PostgresStore", "PostgresTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "SQLiteDatabaseTests", dependencies: ["SQLiteDatabase"]),
-        .testTarget(name: "SalvoTests", dependencies: ["salvo", "AliyunSMS"]),
+        .testTarget(name: "SalvoTests", dependencies: ["salvo", "AliyunSMS", "PostgresTestSupport"]),
     ]
 )

@@ -63,6 +63,8 @@ public final class CampaignRunner: Sendable {
         if options.dryRun { return await dryRun() }
         do {
             return try await runLocked()
+        } catch let error as RunStoreError where error.code == .unavailable {
+            return .later(.stateUnavailable(error.message))
         } catch let error as RunStoreError {
             return .stopped(.state(error.message))
         } catch let error as PlanError where error == .cancelled {
@@ -111,16 +113,43 @@ public final class CampaignRunner: Sendable {
             events(.sendingTo(endpoint: endpoint))
             if options.endpointGiven || run.metadata.endpoint == nil { run.metadata.endpoint = endpoint }
         }
-        var state = RunState(batches: run.batches, policy: policy, resumedAt: now)
-        var driver = Driver(runner: self, client: client, metadata: run.metadata, needsProbe: fresh)
-        var outcome: RunOutcome
-        do {
-            outcome = try await driver.loop(&state)
-        } catch let error as RunStoreError {
-            // The store failed mid-run: what was in flight stays `sending` in it and is settled
-            // by the next run.
-            outcome = .stopped(.state(error.message))
+        let shared = store as? any SharedRunStore
+        let lease = LeaseKeeper(store: shared, clock: options.clock)
+        if let shared {
+            // Shared state: no lock; each batch is claimed by one runner.
+            try await shared.join(RunnerInfo(host: ProcessInfo.processInfo.hostName, pid: Int(getpid())))
+            lease.start(now: now)
         }
+        defer { lease.stop() }
+        var state = RunState(batches: run.batches, policy: policy, resumedAt: now, runner: shared?.runnerID)
+        var driver = Driver(runner: self, client: client, metadata: run.metadata, needsProbe: fresh, lease: lease)
+        var outcome: RunOutcome
+        while true {
+            do {
+                outcome = try await driver.loop(&state)
+            } catch let error as RunStoreError {
+                guard let shared, error.code == .unavailable || error.code == .taken else {
+                    // The store failed mid-run: what was in flight stays `sending` in it and is
+                    // settled by the next run.
+                    outcome = .stopped(.state(error.message))
+                    break
+                }
+                // Shared state lost (a database restart, a lease that ran out): nothing more
+                // leaves; once the database answers again the run is read back from it and goes
+                // on as a resumed run would, settling what was in flight through the provider.
+                events(.notice("\(error.message): nothing more is sent until \(shared.location) answers again; what was in flight is then settled through the provider's records"))
+                switch await rejoin(shared, lease: lease) {
+                case .resumed(let stored):
+                    state = RunState(batches: stored.batches, policy: policy, resumedAt: now, runner: shared.runnerID)
+                    driver = Driver(runner: self, client: client, metadata: stored.metadata, needsProbe: false, lease: lease)
+                    continue
+                case .ended(let ended):
+                    outcome = ended
+                }
+            }
+            break
+        }
+        if let shared { await shared.leave() }
         driver.metadata.lastEnd = outcome.end
         if case .stopped(let reason) = outcome { driver.metadata.stopReason = reason.description } else { driver.metadata.stopReason = nil }
         driver.metadata.activity = nil
@@ -133,15 +162,66 @@ public final class CampaignRunner: Sendable {
         return outcome
     }
 
+    /// Reconnects to a shared store after it failed mid-run, and reads the run back; gives up
+    /// after `options.reconnectSeconds` (exit 75) or when stopped.
+    private func rejoin(_ shared: any SharedRunStore, lease: LeaseKeeper) async -> Rejoined {
+        let deadline = now + options.reconnectSeconds
+        var delay = 0.5
+        var last = ""
+        while true {
+            if Task.isCancelled { return .ended(.later(.interrupted)) }
+            do {
+                try await shared.join(RunnerInfo(host: ProcessInfo.processInfo.hostName, pid: Int(getpid())))
+                lease.renewed(at: now)
+                if let stored = try await store.load() {
+                    events(.notice("\(shared.location) answers again: resuming"))
+                    return .resumed(stored)
+                }
+                return .ended(.stopped(.state("the run is gone from \(shared.location)")))
+            } catch {
+                guard error.code == .unavailable else { return .ended(.stopped(.state(error.message))) }
+                last = error.message
+            }
+            if now + delay > deadline {
+                return .ended(.later(.stateUnavailable("\(last); gave up after \(Int(options.reconnectSeconds)) s; what was in flight is settled by the next run")))
+            }
+            do {
+                try await options.clock.sleep(until: WallTime(seconds: now + delay), tolerance: nil)
+            } catch {
+                return .ended(.later(.interrupted))
+            }
+            delay = min(delay * 2, 5)
+        }
+    }
+
+    private enum Rejoined {
+        case resumed(StoredRun)
+        case ended(RunOutcome)
+    }
+
     private enum Preparation {
         case ready(StoredRun, fresh: Bool)
         case refused(RunOutcome)
     }
 
     /// Makes sure the store holds the run of the plan this campaign compiles to.
-    private func prepareRun() async throws -> Preparation {
-        let current = try options.planHeader ?? PlanCompiler.header(for: campaign)
-        if let stored = try await store.load() {
+    private func prepareRun(racing: Bool = false) async throws -> Preparation {
+        let loaded = try await store.load()
+        var current: PlanHeader
+        if let given = options.planHeader {
+            current = given
+        } else if loaded != nil, let storedHeader = try await store.planHeader() {
+            // A runner joining a run planned elsewhere needs only the campaign file: recipient
+            // files missing here are taken as the stored plan has them (a changed one is refused).
+            let made = try PlanCompiler.header(for: campaign, stored: storedHeader)
+            current = made.header
+            if !made.missing.isEmpty, made.header.planId == storedHeader.planId {
+                events(.notice("\(made.missing.map { "'\($0)'" }.joined(separator: ", ")) not found here: sending the plan stored in \(store.location), which was made from \(made.missing.count == 1 ? "it" : "them")"))
+            }
+        } else {
+            current = try PlanCompiler.header(for: campaign)
+        }
+        if let stored = loaded {
             for notice in stored.notices { events(.notice(notice)) }
             if stored.metadata.planID == current.planId {
                 events(.planned(batches: stored.batches.count, recipients: stored.batches.reduce(0) { $0 + $1.recipients }, planId: current.planId, resumed: true))
@@ -190,13 +270,26 @@ public final class CampaignRunner: Sendable {
                                        firstPhone: batch.recipients.first?.first ?? "", state: .pending, attempts: 0))
         }
         let metadata = RunMetadata(planID: current.planId, campaign: campaign.id.value, createdAt: now, endpoint: options.endpoint)
-        try await store.create(NewRun(metadata: metadata, batches: records, planFile: staging))
+        var lostRace = false
+        do {
+            try await store.create(NewRun(metadata: metadata, batches: records, planFile: staging))
+        } catch {
+            guard error.code == .exists, store is any SharedRunStore, !racing else { throw error }
+            lostRace = true
+        }
+        // Another runner planned it first: join its run.
+        if lostRace { return try await prepareRun(racing: true) }
         events(.planned(batches: records.count, recipients: recipients, planId: current.planId, resumed: false))
         return .ready(StoredRun(metadata: metadata, batches: records), fresh: true)
     }
 
     private func describeChanges(from planID: String) async throws -> [String] {
         guard let planPath = (store as? SQLiteRunStore)?.planPath, let old = PlanReader.header(at: planPath) else {
+            // A plan kept in a database: what changed, by file (the numbers are not compared).
+            if let old = try await store.planHeader() {
+                let result = try PlanCompiler.header(for: campaign, stored: nil).header
+                return PlanReader.changes(from: old, oldPhones: nil, to: result, newPhones: nil)
+            }
             return ["the plan's inputs (plan \(planID) before)"]
         }
         return try await describeChanges(from: old, planPath: planPath)
@@ -270,16 +363,18 @@ public final class CampaignRunner: Sendable {
         let client: SMSClient
         var metadata: RunMetadata
         var needsProbe: Bool
+        let lease: LeaseKeeper
         private var operations: [Int: SMSOperation] = [:]
         private var timerAt: Double?
         private var lastProgress = -Double.infinity
         private var lastActivity: RunActivity?
 
-        init(runner: CampaignRunner, client: SMSClient, metadata: RunMetadata, needsProbe: Bool) {
+        init(runner: CampaignRunner, client: SMSClient, metadata: RunMetadata, needsProbe: Bool, lease: LeaseKeeper) {
             self.runner = runner
             self.client = client
             self.metadata = metadata
             self.needsProbe = needsProbe
+            self.lease = lease
         }
 
         private enum Event: Sendable {
@@ -315,10 +410,29 @@ public final class CampaignRunner: Sendable {
                         }
                         try await store.commit(with(change, state: state, activity: RunActivity(kind: .sending, pace: state.pace.rate, ceiling: state.pace.ceiling, at: now)))
                         progress(state, force: false)
+                    case .claim(let limit, let since):
+                        guard let shared = store as? any SharedRunStore else { throw PlanError("a claim without a shared store") }
+                        if needsProbe {
+                            needsProbe = false
+                            if let refusal = await probe(state: state) { return refusal }
+                        }
+                        let claim = try await shared.claim(ClaimRequest(limit: limit, now: now, since: since, rate: state.flow.rate, reason: state.flow.reason.rawValue,
+                                                                        pausedUntil: state.flow.paused(now: now)))
+                        // The claim is the intent, committed: a request that cannot be built stops
+                        // the run, and its batch is settled like one whose runner died.
+                        for taken in claim.taken { operations[taken.record.batch] = try runner.operation(for: taken.plan) }
+                        state.claimed(claim, now: now)
+                        progress(state, force: false)
                     case .launch(let batch, let change):
+                        // A runner that could not renew its lease for most of it stops sending:
+                        // another runner may be about to take its batches over.
+                        guard lease.isAlive(now: now) else {
+                            throw RunStoreError(.unavailable, "could not renew this runner's lease on \(store.location)")
+                        }
                         if let change { try await store.commit(change) }
                         guard let operation = operations.removeValue(forKey: batch.batch) else { throw PlanError("batch \(batch.batch) has no request") }
                         let client = client
+                        lease.inFlight = state.inFlightCount
                         group.addTask { .answer(batch.batch, await Self.send(operation, with: client)) }
                     case .wait(let until, let reason):
                         try await wait(until: until, reason: reason, state: &state, group: &group)
@@ -353,7 +467,7 @@ public final class CampaignRunner: Sendable {
                     }
                 }
                 progress(state, force: true)
-            case .pace, .answers, .finishing:
+            case .pace, .answers, .finishing, .othersSending:
                 break
             }
             if state.inFlightCount > 0 {
@@ -383,6 +497,7 @@ public final class CampaignRunner: Sendable {
 
         private mutating func answered(_ number: Int, _ result: Result<SMSResponse, SMSFailure>, state: inout RunState) async throws {
             let change = state.answered(number, result, now: now, random: runner.options.random())
+            lease.inFlight = state.inFlightCount
             try await store.commit(with(change, state: state))
             guard let batch = change.batches.first else { return }
             switch result {

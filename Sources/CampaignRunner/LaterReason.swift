@@ -16,6 +16,10 @@ public enum LaterReason: Sendable, Equatable, CustomStringConvertible {
     case held(pid: Int?, campaign: String)
     /// The provider could not be asked (before the first send, or to settle unanswered requests).
     case providerUnreachable(String)
+    /// Shared state: nothing is left to claim while other runners still send.
+    case othersSending(runners: Int, recipients: Int)
+    /// The state's database cannot be reached (at the start, or for too long mid-run).
+    case stateUnavailable(String)
 
     public var description: String {
         switch self {
@@ -27,6 +31,9 @@ public enum LaterReason: Sendable, Equatable, CustomStringConvertible {
         case .campaignEnded(let uncertain): "the campaign has ended; \(uncertain) recipient\(uncertain == 1 ? "" : "s") await reconciliation"
         case .held(let pid, let campaign): "another run holds campaign '\(campaign)'" + (pid.map { " (pid \($0))" } ?? "") + "; it was left alone"
         case .providerUnreachable(let why): why
+        case .othersSending(let runners, let recipients):
+            "nothing left to claim: \(runners) other runner\(runners == 1 ? "" : "s") hold\(runners == 1 ? "s" : "") the last \(recipients) recipient\(recipients == 1 ? "" : "s"); run again (or use --wait) to take over if one dies"
+        case .stateUnavailable(let why): why
         }
     }
 }

@@ -31,6 +31,9 @@ public struct RunOptions: Sendable {
     /// How many days back to ask the provider whether a plan about to start was sent before
     /// (QuerySendDetails keeps 30 days).
     public var probeDays = 7
+    /// Shared state: how long to keep trying to reach a database that went away mid-run before
+    /// ending the run (exit 75).
+    public var reconnectSeconds = 300.0
     /// Time: read and slept on (a test's clock moves when told).
     public var clock: any RunClock = SystemRunClock()
     /// Random numbers in [0, 1) for jitter.

@@ -114,7 +114,7 @@ struct PacingSimulation {
                 result.outcome = outcome
                 result.elapsed = now - start
                 return result
-            case .markSending, .commit:
+            case .markSending, .commit, .claim:
                 continue
             case .reconcile(let list):
                 for batch in list { _ = state.reconciled(batch.batch, .notFound, now: now) }

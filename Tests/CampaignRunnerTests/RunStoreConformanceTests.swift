@@ -1,11 +1,14 @@
 import CampaignCompiler
 import Foundation
+import PostgresStore
+import PostgresTestSupport
 import Testing
 @testable import CampaignRunner
 
-/// The kinds of run store; every one passes the same suite. (A PostgreSQL store adds a case.)
+/// The kinds of run store; every one passes the same suite. (The PostgreSQL one runs against the
+/// throwaway cluster of scripts/test, each test in a database of its own.)
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
-    case sqlite, memory
+    case sqlite, memory, postgres
 
     var testDescription: String { rawValue }
 
@@ -17,6 +20,9 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         let store: any RunStore = switch self {
         case .sqlite: SQLiteRunStore(folder: folder)
         case .memory: InMemoryRunStore()
+        case .postgres:
+            try PostgresRunStore(database: PostgresLocation(url: TestPostgres.freshDatabase("conformance"), environment: ["PGPASSWORD": TestPostgres.server().password]),
+                                 campaign: "run-test")
         }
         let plan = (store as? SQLiteRunStore)?.newPlanPath ?? fixture.folder + "/plan.jsonl"
         let result = try await PlanCompiler(campaign: try await fixture.campaign()).compile(output: plan)

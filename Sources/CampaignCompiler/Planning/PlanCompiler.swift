@@ -171,20 +171,38 @@ public struct PlanCompiler: Sendable {
 
     /// The plan header: every input's hash, and the plan id derived from them.
     public static func header(for campaign: Campaign) throws(PlanError) -> PlanHeader {
+        try header(for: campaign, stored: nil).header
+    }
+
+    /// The header of `campaign`'s plan, taking a recipient file that is missing here from
+    /// `stored` (the header of a plan already stored, made elsewhere): the plan id then matches
+    /// when everything that can be read here matches. The files taken so come back in `missing`.
+    /// Any other failure to read a file throws.
+    public static func header(for campaign: Campaign, stored: PlanHeader?) throws(PlanError) -> (header: PlanHeader, missing: [String]) {
+        var missing: [String] = []
+        func input(_ spec: RecipientSourceSpec, index: Int, from known: [PlanHeader.Input]?) throws(PlanError) -> PlanHeader.Input {
+            let suffix = spec.query.map { ":" + textHash($0.value) } ?? ""
+            if let known, index < known.count, known[index].path == spec.path.value, known[index].kind == spec.kind.rawValue,
+               !FileManager.default.fileExists(atPath: spec.resolvedPath) {
+                missing.append(spec.path.value)
+                return known[index]
+            }
+            return PlanHeader.Input(path: spec.path.value, kind: spec.kind.rawValue,
+                                    sha256: try fileHash(spec.resolvedPath, access: campaign.recipients.access, campaignPath: campaign.path, named: spec.path.value) + suffix)
+        }
         let campaignFile = PlanHeader.Input(path: campaign.path, kind: "campaign", sha256: try fileHash(campaign.path, access: .unconfined, campaignPath: nil))
-        let sources = try campaign.recipients.sources.map { spec throws(PlanError) in
-            PlanHeader.Input(path: spec.path.value, kind: spec.kind.rawValue, sha256: try fileHash(spec.resolvedPath, access: campaign.recipients.access, campaignPath: campaign.path, named: spec.path.value) + (spec.query.map { ":" + textHash($0.value) } ?? ""))
-        }
-        let exclusions = try campaign.recipients.exclude.map { spec throws(PlanError) in
-            PlanHeader.Input(path: spec.path.value, kind: spec.kind.rawValue, sha256: try fileHash(spec.resolvedPath, access: campaign.recipients.access, campaignPath: campaign.path, named: spec.path.value) + (spec.query.map { ":" + textHash($0.value) } ?? ""))
-        }
+        var sources: [PlanHeader.Input] = []
+        for (index, spec) in campaign.recipients.sources.enumerated() { sources.append(try input(spec, index: index, from: stored?.sources)) }
+        var exclusions: [PlanHeader.Input] = []
+        for (index, spec) in campaign.recipients.exclude.enumerated() { exclusions.append(try input(spec, index: index, from: stored?.exclusions)) }
         let template = campaign.template
         let templateHash = textHash([campaign.signName.value, template.code.value, template.type.value.rawValue, template.content.value].joined(separator: "\u{1F}"))
         let digestInput = ([String(PlanHeader.currentVersion), campaign.id.value, campaignFile.sha256, templateHash]
                            + sources.map(\.sha256) + ["|"] + exclusions.map(\.sha256)).joined(separator: "\n")
-        return PlanHeader(campaign: campaign.id.value, planId: String(textHash(digestInput).prefix(16)), campaignFile: campaignFile,
-                          template: template.code.value, templateSHA256: templateHash, sources: sources, exclusions: exclusions,
-                          parameters: campaign.parameters.map(\.name.value), signName: campaign.signName.value)
+        let header = PlanHeader(campaign: campaign.id.value, planId: String(textHash(digestInput).prefix(16)), campaignFile: campaignFile,
+                                template: template.code.value, templateSHA256: templateHash, sources: sources, exclusions: exclusions,
+                                parameters: campaign.parameters.map(\.name.value), signName: campaign.signName.value)
+        return (header, missing)
     }
 
     /// Hex SHA-256 of a file, read in chunks, after `access` has allowed it (a FIFO, a device or a

@@ -117,6 +117,30 @@ public struct FlowControl: Sendable {
         close(elapsed: max(elapsed, 0.001), now: now)
     }
 
+    /// Follows the pace shared by the runners of a run (`SharedRunStore`): the rate they agreed
+    /// on, and a pause the provider asked of one of them. Throttling seen by one runner lowers
+    /// the shared rate, and so slows all of them; this runner's own windows go on judging from
+    /// there.
+    public mutating func follow(_ shared: SharedPace, now: Double) {
+        let agreed = min(max(shared.rate, floor), ceiling)
+        if agreed < rate {
+            holdWindows = max(holdWindows, 2)
+            probing = false
+        }
+        rate = agreed
+        if let until = shared.pausedUntil, until > now {
+            pausedUntil = max(pausedUntil ?? now, until)
+            reason = .retryAfter
+        } else if reason != .retryAfter {
+            reason = rate < ceiling ? .providerThrottling : .configured
+        }
+    }
+
+    /// Until when the provider asked to wait, if it did and it has not passed at `now`.
+    public func paused(now: Double) -> Double? {
+        pausedUntil.flatMap { $0 > now ? $0 : nil }
+    }
+
     private mutating func close(elapsed: Double, now: Double) {
         let accepted = Double(current.acceptedMessages) / elapsed
         let share = Double(current.throttled) / Double(current.answers)

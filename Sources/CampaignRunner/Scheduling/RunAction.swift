@@ -10,6 +10,9 @@ public enum RunAction: Sendable, Equatable {
     case markSending(RunChange)
     /// Send this batch now; commit `change` first when there is one (its attempt time moved).
     case launch(BatchRecord, change: RunChange?)
+    /// Shared state: claim at most `limit` batches from the store (`SharedRunStore.claim`, with
+    /// the state's changes since `since`), then hand what came to `claimed`.
+    case claim(limit: Int, since: Int64)
     /// Commit this change (expiries, requests put back), then ask again.
     case commit(RunChange)
     /// Wait until `until` (or, when nil, for the next answer of a request in flight), or for an

@@ -45,18 +45,40 @@ public struct RunState: Sendable {
     /// Set when the run must end once nothing is in flight.
     private var ending: RunOutcome?
 
-    /// A run over `batches` (as stored), resumed at `resumedAt`.
-    public init(batches: [BatchRecord], policy: RunPolicy, resumedAt: Double? = nil) {
+    // Shared state (a `SharedRunStore`): batches are claimed from the store, not picked here.
+    /// This runner's id in a shared store; nil when it is the only runner.
+    public let runner: String?
+    /// Unsettled batches other runners hold: theirs to settle, not ours.
+    private var held: Set<Int> = []
+    /// The slots the store booked for claimed batches on the shared pace (not to leave before).
+    private var slots: [Int: Double] = [:]
+    /// When to claim again.
+    private var nextClaim = -Double.infinity
+    /// The store's change counter of this view; whether the next claim asks for every batch.
+    private var since: Int64 = 0
+    private var fullSyncNext = true
+    /// Whether the last claim brought nothing, with every batch in view.
+    private var emptyAndComplete = false
+    /// Other live runners at the last claim.
+    private var otherRunners = 0
+    /// How long after a claim that brought nothing to claim again, in seconds.
+    public static let claimPoll = 1.0
+
+    /// A run over `batches` (as stored), resumed at `resumedAt`; `runner` is this runner's id
+    /// in a shared store (its unsettled batches are its own to settle, the others' are not).
+    public init(batches: [BatchRecord], policy: RunPolicy, resumedAt: Double? = nil, runner: String? = nil) {
         self.batches = batches
         self.policy = policy
+        self.runner = runner
         counts = RunCounts(batches)
         fresh = batches.filter { $0.state.isWaiting && $0.notBefore == nil }.map(\.batch)
         retry = Set(batches.filter { $0.state.isWaiting && $0.notBefore != nil }.map(\.batch))
-        unsettled = Set(batches.filter(\.state.isUnsettled).map(\.batch))
+        unsettled = Set(batches.filter { $0.state.isUnsettled && (runner == nil || $0.owner == runner) }.map(\.batch))
+        if runner != nil { held = Set(batches.filter { $0.state.isUnsettled && $0.owner != runner }.map(\.batch)) }
         if let resumedAt {
             // A run that died may have had a request in flight until it died, and the provider
             // may have acted on it until the request's timeout: count the grace from then.
-            for batch in batches where batch.state == .sending {
+            for batch in batches where batch.state == .sending && unsettled.contains(batch.batch) {
                 settleFrom[batch.batch] = min((batch.attemptAt ?? resumedAt) + policy.requestTimeout, resumedAt)
             }
         }
@@ -71,7 +93,13 @@ public struct RunState: Sendable {
         counts.remove(old)
         batches[record.batch - 1] = record
         counts.add(record)
-        if record.state.isUnsettled { unsettled.insert(record.batch) } else { unsettled.remove(record.batch) }
+        if record.state.isUnsettled, runner != nil, record.owner != runner {
+            held.insert(record.batch)
+            unsettled.remove(record.batch)
+        } else {
+            held.remove(record.batch)
+            if record.state.isUnsettled { unsettled.insert(record.batch) } else { unsettled.remove(record.batch) }
+        }
         // A batch leaves the fresh sequence only through `eligible` (marked) or expiry, so only
         // batches coming back to waiting join `retry`.
         if record.state.isWaiting, !old.state.isWaiting { retry.insert(record.batch) }
@@ -166,9 +194,11 @@ public struct RunState: Sendable {
         // Send what is marked, at the pace, at most `concurrency` at once.
         if let first = queued.first {
             guard inFlight.count < policy.concurrency else { return .wait(until: nil, reason: .answers) }
-            let slot = flow.nextSlot(now: now)
+            // A claimed batch also waits for the slot the store booked on the shared pace.
+            let slot = max(flow.nextSlot(now: now), slots[first] ?? now)
             if slot >= openUntil { return .commit(putBack()) }
             guard slot <= now else { return .wait(until: slot, reason: .pace) }
+            slots[first] = nil
             let start = flow.schedule(messages: batches[first - 1].recipients, now: now)
             queued.removeFirst()
             inFlight[first] = start
@@ -196,7 +226,12 @@ public struct RunState: Sendable {
         // request, at most two rounds of in-flight requests.
         let perRequest = Double(max(batches.first?.recipients ?? 1, 1))
         let fits = Int((flow.rate * 0.5 / perRequest).rounded(.up))
-        let group = eligible(now: now, limit: min(max(fits, 1), policy.concurrency * 2))
+        let limit = min(max(fits, 1), policy.concurrency * 2)
+        if runner != nil {
+            if now >= nextClaim { return .claim(limit: limit, since: fullSyncNext ? 0 : since) }
+            return sharedIdle(now: now, openUntil: openUntil)
+        }
+        let group = eligible(now: now, limit: limit)
         if !group.isEmpty {
             var change = RunChange(durable: true)
             for number in group {
@@ -222,6 +257,68 @@ public struct RunState: Sendable {
         if wake >= openUntil, !policy.wait, settle == nil { return .finish(.later(.windowClosing(at: policy.describe(openUntil)))) }
         if policy.wait || wake - now <= 120 || settle != nil { return .wait(until: max(wake, now), reason: reason) }
         return .finish(.later(.deferred(recipients: counts.deferred + counts.pending, until: policy.describe(wake))))
+    }
+
+    /// Shared state, nothing claimed to send: wait for answers, grace periods, deferred
+    /// recipients or the next claim; or end the run when other runners hold what is left.
+    private func sharedIdle(now: Double, openUntil: Double) -> RunAction {
+        if !inFlight.isEmpty { return .wait(until: nextClaim, reason: .answers) }
+        // Only a claim that saw every batch and brought nothing may end the run.
+        guard emptyAndComplete else { return .wait(until: nextClaim, reason: .othersSending) }
+        let settle = settleTime(now: now)
+        let ready = retry.contains { (batches[$0 - 1].notBefore ?? 0) <= now }
+            || fresh[cursor...].contains { batches[$0 - 1].state.isWaiting && (batches[$0 - 1].notBefore ?? 0) <= now }
+        // Waiting batches another runner's claim had locked: claim again.
+        if ready { return .wait(until: nextClaim, reason: .othersSending) }
+        if let settle { return .wait(until: max(min(settle, nextClaim), now), reason: .unanswered) }
+        if let unreachable = unreachableOutcome(), !policy.wait { return .finish(unreachable) }
+        let deferredUntil = retry.compactMap { batches[$0 - 1].notBefore }.filter { $0 > now }.min()
+        if let deferredUntil {
+            if deferredUntil >= openUntil, !policy.wait { return .finish(.later(.windowClosing(at: policy.describe(openUntil)))) }
+            if policy.wait || deferredUntil - now <= 120 { return .wait(until: min(deferredUntil, held.isEmpty ? deferredUntil : nextClaim), reason: .deferred) }
+            return .finish(.later(.deferred(recipients: counts.deferred + counts.pending, until: policy.describe(deferredUntil))))
+        }
+        if !held.isEmpty {
+            if policy.wait { return .wait(until: nextClaim, reason: .othersSending) }
+            return .finish(.later(.othersSending(runners: otherRunners, recipients: held.reduce(0) { $0 + batches[$1 - 1].recipients })))
+        }
+        return .wait(until: nextClaim, reason: .othersSending)
+    }
+
+    /// What a claim brought (`RunAction.claim`), at `now`: batches to send (already `sending` in
+    /// the store, with their booked slots), batches to settle, and the other runners' changes.
+    public mutating func claimed(_ claim: Claim, now: Double) {
+        for record in claim.changed {
+            let number = record.batch
+            guard number >= 1, number <= batches.count else { continue }
+            let mine = queued.contains(number) || inFlight[number] != nil || unsettled.contains(number)
+            guard !mine else { continue }
+            set(record)
+            if record.state == .sending, record.owner == runner {
+                // Claimed by this runner and not known to it (an answer lost with a connection):
+                // settled like any batch of a runner that died.
+                settleFrom[number] = min((record.attemptAt ?? now) + policy.requestTimeout, now)
+            }
+        }
+        for record in claim.adopted where record.batch >= 1 && record.batch <= batches.count {
+            set(record)
+            if record.state == .sending { settleFrom[record.batch] = min((record.attemptAt ?? now) + policy.requestTimeout, now) }
+        }
+        for (record, _, slot) in claim.taken where record.batch >= 1 && record.batch <= batches.count {
+            set(record)
+            queued.append(record.batch)
+            slots[record.batch] = slot
+        }
+        if !claim.taken.isEmpty { queuedAt = now }
+        since = max(since, claim.version)
+        otherRunners = claim.otherRunners
+        flow.follow(claim.pace, now: now)
+        let empty = claim.taken.isEmpty && claim.adopted.isEmpty
+        emptyAndComplete = empty && claim.complete
+        // After a claim that brought something, the next is made when its group has left; after
+        // an empty one, at once with every batch in view, then after a pause.
+        nextClaim = empty && claim.complete ? now + Self.claimPoll : now
+        fullSyncNext = empty && !claim.complete
     }
 
     /// When the next unanswered batch's grace period ends (nil: none waits for one).

@@ -15,6 +15,8 @@ public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
     case answers
     /// A stop was asked for; requests in flight finish first.
     case finishing
+    /// Shared state: other runners hold what is left; claim again shortly.
+    case othersSending
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
         case .pace: "pacing"
         case .answers: "answers"
         case .finishing: "finishing requests in flight"
+        case .othersSending: "other runners hold what is left"
         }
     }
 }

@@ -27,6 +27,9 @@ public struct BatchRecord: Sendable, Hashable {
     public var code: String?
     /// The last answer's words, or ours.
     public var message: String?
+    /// In a shared store, the runner that holds the batch (claimed it, or settles it); nil when
+    /// none does, and always nil in a store of one runner.
+    public var owner: String?
 
     /// A batch's record.
     public init(batch: Int, action: String, outId: String, recipients: Int, segments: Int, firstPhone: String, state: BatchState, attempts: Int,

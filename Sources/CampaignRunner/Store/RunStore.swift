@@ -45,10 +45,19 @@ public protocol RunStore: Sendable {
     /// Where to write a new plan before `create` takes it in (beside the store, so that it can be
     /// moved rather than copied), or nil for anywhere.
     var planStagingPath: String? { get }
+
+    /// The stored plan's header, or nil when the store holds no run: what a runner checks the
+    /// campaign against when the plan is taken from the store.
+    func planHeader() async throws(RunStoreError) -> PlanHeader?
+
+    /// The stored plan's last line (counts, what the suppression list left out).
+    func planTrailer() async throws(RunStoreError) -> PlanTrailer?
 }
 
 extension RunStore {
     public var planStagingPath: String? { nil }
+    public func planHeader() async throws(RunStoreError) -> PlanHeader? { nil }
+    public func planTrailer() async throws(RunStoreError) -> PlanTrailer? { nil }
 }
 
 /// Which plan request to read.

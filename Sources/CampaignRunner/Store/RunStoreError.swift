@@ -5,7 +5,7 @@ import CampaignCompiler
 public struct RunStoreError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure.
     public struct Code: Hashable, Sendable {
-        private enum Kind: Hashable, Sendable { case lost, damaged, foreign, newer, exists, io }
+        private enum Kind: Hashable, Sendable { case lost, damaged, foreign, newer, exists, io, unavailable, denied, taken }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
         /// A plan was started and its state is gone (deleted, emptied).
@@ -20,6 +20,12 @@ public struct RunStoreError: Error, Sendable, CustomStringConvertible {
         public static let exists = Code(.exists)
         /// Reading or writing failed.
         public static let io = Code(.io)
+        /// The store cannot be reached now (a database down or restarting): try again later.
+        public static let unavailable = Code(.unavailable)
+        /// The store refused us: a wrong password, a missing permission.
+        public static let denied = Code(.denied)
+        /// Another runner holds a batch this one meant to change (its lease ran out).
+        public static let taken = Code(.taken)
     }
 
     /// What kind of failure.

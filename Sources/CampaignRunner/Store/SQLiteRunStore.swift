@@ -41,6 +41,8 @@ public final class SQLiteRunStore: RunStore {
     /// Where a new plan is written before its run is committed.
     public var newPlanPath: String { folder + "/plan.jsonl.new" }
     public var planStagingPath: String? { newPlanPath }
+    public func planHeader() async throws(RunStoreError) -> PlanHeader? { PlanReader.header(at: planPath) }
+    public func planTrailer() async throws(RunStoreError) -> PlanTrailer? { PlanReader.trailer(at: planPath) }
 
     // MARK: - Opening
 
