@@ -36,6 +36,12 @@ extension CampaignRunner {
         defer { withExtendedLifetime(lock) {} }
         do {
             guard let run = try await store.load() else { return .nothing("campaign '\(campaign.id.value)' has no run in \(store.location)") }
+            if let shared = store as? any SharedRunStore {
+                let live = try await shared.runners().filter(\.live)
+                if !live.isEmpty {
+                    return .refused("\(live.count) runner\(live.count == 1 ? " is" : "s are") sending campaign '\(campaign.id.value)' (\(live.map { "\($0.host) pid \($0.pid)" }.joined(separator: ", "))); stop \(live.count == 1 ? "it" : "them") first")
+                }
+            }
             let unsettled = run.batches.filter(\.state.isUnsettled).reduce(0) { $0 + $1.recipients }
             if unsettled > 0 {
                 return .refused("\(unsettled) recipient\(unsettled == 1 ? "'s" : "s'") requests may have reached the provider and are not settled yet; run 'salvo run \(campaign.path)' to settle them (it asks the provider), then reset")

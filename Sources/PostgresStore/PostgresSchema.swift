@@ -9,7 +9,7 @@ enum PostgresSchema {
     static let version = 1
 
     /// Statements creating version 1, in order, in one transaction.
-    static let create: [String] = [
+    static let statements: [String] = [
         "CREATE SCHEMA IF NOT EXISTS salvo",
         "CREATE TABLE salvo.meta (key text PRIMARY KEY, value text NOT NULL)",
         // Every batch change takes the next number: a runner asks for what changed since the last
@@ -71,7 +71,21 @@ enum PostgresSchema {
             try check(found, session: session)
             return
         }
-        let version: Int? = try await session.transaction { connection, logger in
+        let version: Int?
+        do {
+            version = try await create(session)
+        } catch {
+            // Another salvo made it at the same moment (CREATE raced past the lock's snapshot):
+            // what it made counts.
+            guard let found = try? await installed(session) else { throw error }
+            try check(found, session: session)
+            return
+        }
+        if let version { try check(version, session: session) }
+    }
+
+    private static func create(_ session: PostgresSession) async throws(RunStoreError) -> Int? {
+        try await session.transaction { connection, logger in
             // One salvo creates it; another waiting here finds it made.
             try await connection.query("SELECT pg_advisory_xact_lock(1396790863)", logger: logger)
             let exists = try await connection.query("SELECT to_regclass('salvo.meta') IS NOT NULL", logger: logger).collect()
@@ -79,10 +93,9 @@ enum PostgresSchema {
                 let rows = try await connection.query("SELECT value FROM salvo.meta WHERE key = 'schema'", logger: logger).collect()
                 return try rows.first.flatMap { Int(try $0.decode(String.self)) } ?? 0
             }
-            for statement in create { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+            for statement in Self.statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
             return nil
         }
-        if let version { try check(version, session: session) }
     }
 
     /// The installed version, or nil when there is no schema.

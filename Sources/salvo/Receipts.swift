@@ -3,6 +3,7 @@ import CampaignRunner
 import Foundation
 import NIOCore
 import NIOHTTP1
+import PostgresStore
 import SMSEmulator
 
 /// `salvo receipts`: take in what Alibaba Cloud pushes about a campaign's messages.
@@ -21,14 +22,18 @@ struct Receipts: AsyncParsableCommand {
                 """
         )
 
-        @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+        @Option(help: stateHelp) var state: String?
         @Option(help: "The address to listen on.") var host = "127.0.0.1"
         @Option(help: "The port (0 picks a free one).") var port = 8089
         @Option(help: "Serve only under /TOKEN/ (default: $SALVO_RECEIPTS_TOKEN, which is better: ps shows arguments).") var token: String?
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
-            let receiver = ReceiptsReceiver(stateFolder: state ?? RunOptions.defaultStateFolder(), token: token ?? environment["SALVO_RECEIPTS_TOKEN"])
+            let location = try stateLocation(state)
+            // Receipts go to each campaign's run (in the database, when the state is one); replies
+            // and the suppression list stay in the local state folder.
+            let storeFor: (@Sendable (String) -> (any RunStore)?)? = location.folder == nil ? { @Sendable campaign -> (any RunStore)? in location.store(campaign: campaign) } : nil
+            let receiver = ReceiptsReceiver(stateFolder: location.localFolder, token: token ?? environment["SALVO_RECEIPTS_TOKEN"], storeFor: storeFor)
             let server: ReceiptsServer
             do {
                 server = try await ReceiptsServer(receiver: receiver, host: host, port: port)

@@ -7,6 +7,7 @@ import CampaignRunner
 import YAMLSyntax
 import Dispatch
 import Foundation
+import PostgresStore
 import Synchronization
 
 /// SIGINT and SIGTERM as task cancellation: the first cancels the run (no new requests; those in
@@ -104,7 +105,8 @@ struct Run: AsyncParsableCommand {
 
     @Argument(help: "The campaign file.") var campaign: String
     @Option(help: "Send exactly this plan (written by 'salvo plan --out'), after checking its inputs are unchanged.") var plan: String?
-    @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+    @Option(help: stateHelp) var state: String?
+    @Option(help: "With a PostgreSQL state: seconds a runner's claims outlive its last heartbeat; then another runner settles what it held and goes on.") var leaseSeconds = 30.0
     @Option(help: "Send to this endpoint instead of the campaign's (for example the emulator's URL); a resume keeps the endpoint its run recorded unless this is given.") var endpoint: String?
     @Flag(help: "Sign and print every request instead of sending; no state is written.") var dryRun = false
     @Flag(help: "Sleep until the next window instead of exiting.") var wait = false
@@ -124,14 +126,22 @@ struct Run: AsyncParsableCommand {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         #endif
         let campaign = try await loadCampaign(self.campaign, access: sourceOptions.access).campaign
-        let stateFolder = state ?? RunOptions.defaultStateFolder()
+        let location = try stateLocation(state)
+        let stateFolder = location.localFolder
+        let store = dryRun ? nil : location.store(campaign: campaign.id.value, leaseSeconds: leaseSeconds)
         // A resume sends where its run began, unless told otherwise; a new plan where the campaign
         // says.
         // The inputs are hashed once, here, and the header handed to the runner.
         let header = dryRun ? nil : try? PlanCompiler.header(for: campaign)
         var recorded: String?
-        if endpoint == nil, let planID = header?.planId {
-            recorded = try? await StatusReader(campaign: campaign, stateFolder: stateFolder).endpoint(resuming: planID)
+        if endpoint == nil, !dryRun {
+            let reader = store.map { StatusReader(campaign: campaign, store: $0) } ?? StatusReader(campaign: campaign, stateFolder: stateFolder)
+            if let planID = header?.planId {
+                recorded = try? await reader.endpoint(resuming: planID)
+            } else if store != nil {
+                // Recipient files missing here: the stored plan is sent, where its run sends.
+                recorded = try? await reader.recordedEndpoint()
+            }
         }
         let target = endpoint ?? recorded ?? campaign.provider.endpoint
         let (client, transport) = try providerClient(for: campaign, endpoint: target)
@@ -146,7 +156,7 @@ struct Run: AsyncParsableCommand {
         options.endpoint = target
         options.endpointGiven = endpoint != nil
         let printer = RunPrinter(json: json, terminal: !json && Terminal.isTerminal(fileDescriptor: 2))
-        let runner = CampaignRunner(campaign: campaign, options: options, client: client, events: { printer.show($0) })
+        let runner = CampaignRunner(campaign: campaign, options: options, client: client, store: store, events: { printer.show($0) })
         let task = Task { await runner.run() }
         let interruption = Interruption(cancelling: task)
         let outcome = await task.value
@@ -157,7 +167,12 @@ struct Run: AsyncParsableCommand {
             if case .stopped(let reason) = outcome { Terminal.standardError("salvo: error: \(reason)") }
             throw ExitCode(outcome.exitStatus)
         }
-        let status = try? await StatusReader(campaign: campaign, stateFolder: options.stateFolder).status()
+        let status = try? await (store.map { StatusReader(campaign: campaign, store: $0) } ?? StatusReader(campaign: campaign, stateFolder: options.stateFolder)).status()
+        if let store, ProcessInfo.processInfo.environment["SALVO_STORE_STATS"] == "1" {
+            // For benchmarks: the database round trips this runner made.
+            Terminal.standardError("store: \(store.roundTrips) round trips")
+        }
+        await store?.close()
         switch outcome {
         case .done:
             printer.final(status, message: "done")

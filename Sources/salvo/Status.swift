@@ -6,20 +6,21 @@ import ArgumentParser
 import CampaignCompiler
 import CampaignRunner
 import Foundation
+import PostgresStore
 
 /// `salvo status`: where a campaign stands.
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a campaign's progress: sent, failed by reason, deferred, pending, uncertain, expired.")
 
     @Argument(help: "The campaign file.") var campaign: String
-    @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+    @Option(help: stateHelp) var state: String?
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
         let campaign = try await loadCampaign(self.campaign, access: SourceAccess()).campaign
         let status: CampaignStatus
         do {
-            status = try await StatusReader(campaign: campaign, stateFolder: state ?? RunOptions.defaultStateFolder()).status()
+            status = try await stateLocation(state).reader(for: campaign).status()
         } catch {
             // A state that 'run' would refuse is not "not started".
             Terminal.standardError("salvo: error: \(error)")
@@ -45,7 +46,7 @@ struct Report: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument { case csv, json, html }
 
     @Argument(help: "The campaign file.") var campaign: String
-    @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+    @Option(help: stateHelp) var state: String?
     @Option(help: "csv, json (one object per line), or html: one self-contained page of how delivery went (funnel, timeline, failures by code, billed segments).") var format: Format = .csv
     @Flag(help: "Only the plan's recipients that were not sent.") var failed = false
     @Flag(help: "Only the recipients that were sent (accepted by the provider): a list a follow-up campaign can exclude.") var sent = false
@@ -66,7 +67,7 @@ struct Report: AsyncParsableCommand {
 
     func run() async throws {
         let campaign = try await loadCampaign(self.campaign, access: sourceOptions.access).campaign
-        let reader = StatusReader(campaign: campaign, stateFolder: state ?? RunOptions.defaultStateFolder())
+        let reader = try stateLocation(state).reader(for: campaign)
         let output: ReportOutput
         do {
             output = try ReportOutput(path: out)
@@ -76,7 +77,7 @@ struct Report: AsyncParsableCommand {
         }
         if format == .html {
             do {
-                let report = try await DeliveryReport.make(campaign: campaign, stateFolder: state ?? RunOptions.defaultStateFolder())
+                let report = try await DeliveryReport.make(campaign: campaign, reader: reader)
                 output.write(report.html())
                 try output.finish()
             } catch {
@@ -274,11 +275,12 @@ struct StateCommand: AsyncParsableCommand {
         )
 
         @Argument(help: "The campaign file.") var campaign: String
-        @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+        @Option(help: stateHelp) var state: String?
 
         func run() async throws {
             let campaign = try await loadCampaign(self.campaign, access: SourceAccess()).campaign
-            let runner = CampaignRunner(campaign: campaign, options: RunOptions(stateFolder: state ?? RunOptions.defaultStateFolder()), client: nil)
+            let location = try stateLocation(state)
+            let runner = CampaignRunner(campaign: campaign, options: RunOptions(stateFolder: location.localFolder), client: nil, store: location.store(campaign: campaign.id.value))
             switch await runner.reset() {
             case .setAside(let place):
                 Terminal.standardError("campaign '\(campaign.id.value)': its run was put aside in \(place); the next run plans afresh")

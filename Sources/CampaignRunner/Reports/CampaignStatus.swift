@@ -27,6 +27,8 @@ public struct CampaignStatus: Sendable {
     public var delivery: DeliveryCounts?
     /// Seconds of sending left at the campaign's rate.
     public var remainingSeconds: Double
+    /// The runners of a shared run (live first), when the state is a database.
+    public var runners: [RunnerRecord]?
     /// Times are shown in the campaign's zone.
     var timeZone: TimeZone = .current
 
@@ -38,6 +40,11 @@ public struct CampaignStatus: Sendable {
         if state != "not-started" { recipients["suppressed"] = suppressed }
         var object: [String: Any] = ["campaign": campaign, "state": state, "recipients": recipients, "failedByCode": counts.failedByCode, "location": location]
         if let planId { object["planId"] = planId }
+        if let runners {
+            object["runners"] = runners.map { runner -> [String: Any] in
+                ["host": runner.host, "pid": runner.pid, "live": runner.live, "heartbeatAt": runner.heartbeatAt, "inFlight": runner.inFlight, "holding": runner.holding]
+            }
+        }
         if let stopReason { object["stopReason"] = stopReason }
         if let endpoint { object["endpoint"] = endpoint }
         if let delivery {
@@ -87,6 +94,15 @@ public struct CampaignStatus: Sendable {
             out += "  delivery: \(delivery.delivered) delivered, \(delivery.failed) failed, \(delivery.waiting) waiting for a receipt\n"
             if !delivery.failedByCode.isEmpty {
                 out += "  not delivered by carrier code: " + delivery.failedByCode.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+            }
+        }
+        if let runners, !runners.isEmpty {
+            out += "  runners:\n"
+            for runner in runners {
+                let beat = PlanSummary.clock(Date(timeIntervalSince1970: runner.heartbeatAt), timeZone)
+                let standing = runner.live ? "live, last heartbeat \(beat), \(runner.inFlight) request\(runner.inFlight == 1 ? "" : "s") in flight"
+                    : "lease expired (last heartbeat \(beat)); its \(runner.holding) batch\(runner.holding == 1 ? "" : "es") go\(runner.holding == 1 ? "es" : "") to the next runner"
+                out += "    \(runner.host) pid \(runner.pid): \(standing)\n"
             }
         }
         if let endpoint { out += "  endpoint: \(endpoint)\n" }

@@ -24,7 +24,11 @@ public struct DeliveryReport: Sendable {
 
     /// Reads what the report shows from the campaign's state.
     public static func make(campaign: Campaign, stateFolder: String, now: Date = Date()) async throws(RunStoreError) -> DeliveryReport {
-        let reader = StatusReader(campaign: campaign, stateFolder: stateFolder)
+        try await make(campaign: campaign, reader: StatusReader(campaign: campaign, stateFolder: stateFolder), now: now)
+    }
+
+    /// The page of `campaign`'s run as `reader` reads it (a folder's store or a database).
+    public static func make(campaign: Campaign, reader: StatusReader, now: Date = Date()) async throws(RunStoreError) -> DeliveryReport {
         let store = reader.store
         // Read once: the counts and the page's charts come from the same receipts.
         let stored = try await store.receipts(ReceiptQuery())

@@ -7,17 +7,27 @@ public struct StatusReader: Sendable {
     public var campaign: Campaign
     /// The folder of state stores (one subfolder per campaign).
     public var stateFolder: String
+    /// A store given instead of the folder's (a database).
+    private let given: (any RunStore)?
 
     /// A reader of `campaign`'s state in `stateFolder`.
     public init(campaign: Campaign, stateFolder: String) {
         self.campaign = campaign
         self.stateFolder = stateFolder
+        given = nil
     }
 
-    var folder: String { stateFolder + "/" + campaign.id.value }
+    /// A reader of `campaign`'s state in `store` (a shared database).
+    public init(campaign: Campaign, store: any RunStore) {
+        self.campaign = campaign
+        stateFolder = store.location
+        given = store
+    }
+
+    var folder: String { given?.location ?? stateFolder + "/" + campaign.id.value }
 
     /// The campaign's store, opened read-only.
-    var store: SQLiteRunStore { SQLiteRunStore(folder: folder, readOnly: true) }
+    var store: any RunStore { given ?? SQLiteRunStore(folder: folder, readOnly: true) }
 
     /// Where the campaign stands; a store that cannot be read (lost, damaged) throws, as `run`
     /// would refuse it.
@@ -35,7 +45,20 @@ public struct StatusReader: Sendable {
         status.counts = RunCounts(run.batches)
         status.planId = run.metadata.planID
         status.endpoint = run.metadata.endpoint
-        if CampaignLock.isHeld(path: folder + "/lock") {
+        // Runners sharing the run in a database: the live ones hold their `sending` batches in flight.
+        var liveRunners: Set<String> = []
+        if let shared = store as? any SharedRunStore {
+            let runners = try await shared.runners()
+            status.runners = runners
+            liveRunners = Set(runners.filter(\.live).map(\.id))
+        }
+        if !liveRunners.isEmpty {
+            let inFlight = run.batches.filter { $0.state == .sending && $0.owner.map(liveRunners.contains) == true }.reduce(0) { $0 + $1.recipients }
+            status.inFlight = inFlight
+            status.counts.uncertain -= inFlight
+            status.activity = run.metadata.activity
+            status.state = status.counts.isDone ? "done" : run.metadata.activity?.kind == .waiting ? "waiting" : "running"
+        } else if CampaignLock.isHeld(path: folder + "/lock") {
             // A live run: its `sending` batches are in flight, not uncertain.
             let inFlight = run.batches.filter { $0.state == .sending }.reduce(0) { $0 + $1.recipients }
             status.inFlight = inFlight
@@ -55,7 +78,7 @@ public struct StatusReader: Sendable {
         status.remainingSeconds = Double(status.counts.pending + status.counts.deferred + status.counts.uncertain) / Double(max(campaign.sending.rate, 1))
         let receipts = if let known { known } else { try await store.receipts(ReceiptQuery()) }
         status.delivery = DeliveryCounts(receipts: receipts, sent: status.counts.sent)
-        status.suppressed = PlanReader.trailer(at: store.planPath)?.suppressed ?? 0
+        status.suppressed = try await store.planTrailer()?.suppressed ?? 0
         return status
     }
 

@@ -1,0 +1,39 @@
+import ArgumentParser
+import CampaignCompiler
+import CampaignRunner
+import Foundation
+import PostgresStore
+
+/// The help of every `--state`.
+let stateHelp: ArgumentHelp = """
+    A state folder, or a PostgreSQL URL postgres://USER@HOST[:PORT]/DB[?sslmode=disable|require|verify-full] shared by \
+    runners on any machine (password from PGPASSWORD). Default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo.
+    """
+
+/// Where state lives for a command: `--state`, else `SALVO_STATE`, else the default folder. A
+/// malformed URL is a usage error (64); its password is never shown.
+func stateLocation(_ given: String?) throws -> StateLocation {
+    do {
+        return try StateLocation.resolve(given)
+    } catch {
+        Terminal.standardError("salvo: error: \(error.message)")
+        throw ExitCode(64)
+    }
+}
+
+extension StateLocation {
+    /// The folder that keeps what stays on this machine: the state folder itself, or for a
+    /// database the default folder (the replies ledger and suppression list of `salvo receipts`).
+    var localFolder: String {
+        if let folder { return folder }
+        var environment = ProcessInfo.processInfo.environment
+        environment["SALVO_STATE"] = nil
+        return RunOptions.defaultStateFolder(environment: environment)
+    }
+
+    /// A reader of `campaign`'s state.
+    func reader(for campaign: Campaign) -> StatusReader {
+        if let store = store(campaign: campaign.id.value) { return StatusReader(campaign: campaign, store: store) }
+        return StatusReader(campaign: campaign, stateFolder: localFolder)
+    }
+}
