@@ -181,13 +181,24 @@ final class PostgresSession: Sendable {
             if error.code == .unsupportedAuthMechanism || error.code == .saslError {
                 return RunStoreError(.denied, "PostgreSQL at \(place) refused the login (\(error.code))", cause: error)
             }
-            let underlying = error.underlying.map { " (\($0))" } ?? ""
-            return RunStoreError(.unavailable, "cannot reach PostgreSQL at \(place): \(error.code)\(underlying)", cause: error)
+            let why = error.underlying.map { Self.reason(String(describing: $0)) } ?? "\(error.code)"
+            return RunStoreError(.unavailable, "cannot \(connecting ? "connect to" : "reach") PostgreSQL at \(place): \(why)", cause: error)
         }
         if error is NIOSSLError {
             return RunStoreError(.denied, "TLS with PostgreSQL at \(place) failed: \(error)", cause: nil)
         }
         // Connection refused, a name that does not resolve, a timeout: try again later.
-        return RunStoreError(.unavailable, "cannot \(connecting ? "connect to" : "reach") PostgreSQL at \(place): \(error)", cause: nil)
+        return RunStoreError(.unavailable, "cannot \(connecting ? "connect to" : "reach") PostgreSQL at \(place): \(Self.reason(String(describing: error)))", cause: nil)
+    }
+
+    /// A network failure in a few words (NIO's own descriptions are long).
+    static func reason(_ text: String) -> String {
+        let lower = text.lowercased()
+        if lower.contains("connection refused") { return "connection refused (is the server running, on that port?)" }
+        if lower.contains("timed out") || lower.contains("timeout") { return "timed out" }
+        if lower.contains("reset by peer") || lower.contains("connection reset") { return "the connection was reset" }
+        if lower.contains("eof") || lower.contains("closed") { return "the server closed the connection" }
+        if lower.contains("resolve") || lower.contains("lookup") || lower.contains("name or service") { return "the host name does not resolve" }
+        return String(text.prefix(200))
     }
 }

@@ -18,9 +18,10 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let campaign = try await loadCampaign(self.campaign, access: SourceAccess()).campaign
+        let reader = try stateLocation(state).reader(for: campaign)
         let status: CampaignStatus
         do {
-            status = try await stateLocation(state).reader(for: campaign).status()
+            status = try await reader.status()
         } catch {
             // A state that 'run' would refuse is not "not started".
             Terminal.standardError("salvo: error: \(error)")
