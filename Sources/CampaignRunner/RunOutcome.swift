@@ -11,8 +11,9 @@ public enum RunOutcome: Sendable, Equatable {
     public var end: RunEnd {
         switch self {
         case .done: .done
-        case .later(.interrupted): .interrupted
-        case .later: .waiting
+        // (Compared, not matched as `.later(.interrupted)`: Swift 6.3 matched that pattern wrongly
+        // once LaterReason had cases with payloads; RunOutcomeTests holds it.)
+        case .later(let reason): reason == .interrupted ? .interrupted : .waiting
         case .stopped: .stopped
         }
     }

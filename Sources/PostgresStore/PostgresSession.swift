@@ -74,7 +74,7 @@ final class PostgresSession: Sendable {
             let id = state.nextID
             state.nextID += 1
             let logger = self.logger
-            let connecting = Task { try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger) }
+            let connecting = Task { try await Self.bounded { try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger) } }
             state.connecting = connecting
             return connecting
         }
@@ -93,16 +93,40 @@ final class PostgresSession: Sendable {
         }
     }
 
+    /// How long a query, or a connection's start, may take before the database counts as gone
+    /// (a server that accepts and never answers, a network that drops packets).
+    static let timeout: Duration = .seconds(20)
+
     /// Runs `query`, returns its rows.
     func rows(_ query: PostgresQuery) async throws(RunStoreError) -> [PostgresRow] {
         let connection = try await connection()
         trips.add(1, ordering: .relaxed)
+        let logger = self.logger
         do {
-            return try await connection.query(query, logger: logger).collect()
+            return try await Self.bounded { try await connection.query(query, logger: logger).collect() }
         } catch {
             let failure = classify(error, connecting: false)
             if failure.code == .unavailable { drop(connection) }
             throw failure
+        }
+    }
+
+    private struct TimedOut: Error, CustomStringConvertible {
+        var description: String { "no answer within \(PostgresSession.timeout)" }
+    }
+
+    /// `body`, or `TimedOut` once `timeout` has passed (the connection is then dropped, which
+    /// ends the query).
+    static func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw TimedOut() }
+            return value
         }
     }
 
@@ -183,6 +207,9 @@ final class PostgresSession: Sendable {
             }
             let why = error.underlying.map { Self.reason(String(describing: $0)) } ?? "\(error.code)"
             return RunStoreError(.unavailable, "cannot \(connecting ? "connect to" : "reach") PostgreSQL at \(place): \(why)", cause: error)
+        }
+        if error is TimedOut {
+            return RunStoreError(.unavailable, "PostgreSQL at \(place) did not answer within \(Self.timeout)", cause: nil)
         }
         if error is NIOSSLError {
             return RunStoreError(.denied, "TLS with PostgreSQL at \(place) failed: \(error)", cause: nil)

@@ -59,3 +59,49 @@ public enum TestPostgres {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+extension TestPostgres {
+    /// A cluster of a test's own (`scripts/pg-cluster` in `folder`), for what would disturb the
+    /// shared one (a restart).
+    public struct PrivateCluster {
+        public let server: Server
+        let folder: String
+        let script: String
+
+        /// Starts it; `packageRoot` holds scripts/pg-cluster.
+        public init(packageRoot: String) throws {
+            script = packageRoot + "/scripts/pg-cluster"
+            folder = NSTemporaryDirectory() + "salvo-pg-" + UUID().uuidString.prefix(8)
+            let status = TestPostgres.spawn([script, "start", folder])
+            guard status == 0, let port = try? String(contentsOfFile: folder + "/port", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+                  let password = try? String(contentsOfFile: folder + "/password", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+                  let portNumber = Int(port) else {
+                let log = (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? ""
+                throw Unavailable(description: "a private PostgreSQL cluster did not start (scripts/pg-cluster start exited \(status)): \(log.suffix(400))")
+            }
+            server = Server(url: "postgres://salvo@127.0.0.1:\(portNumber)/salvo?sslmode=disable", password: password, host: "127.0.0.1", port: portNumber, folder: folder)
+        }
+
+        /// `pg_ctl restart -m fast`; its exit status.
+        public func restart() -> Int32 { TestPostgres.spawn([script, "restart", folder]) }
+
+        public func stop() { _ = TestPostgres.spawn([script, "stop", folder]) }
+    }
+
+    /// Runs `arguments` with standard input and output on /dev/null and waits for it: posix_spawn
+    /// and waitpid, since a server started underneath must not hold a pipe of this process (and
+    /// Foundation's Process waits for such descriptors to close).
+    static func spawn(_ arguments: [String]) -> Int32 {
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0) }
+        guard posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return (status >> 8) & 0xFF
+    }
+}

@@ -96,9 +96,11 @@ import Testing
     }
 
     @Test func aDatabaseRestartMidRunLosesNobodyAndSendsNobodyTwice() throws {
-        let server = try TestPostgres.server()
-        let folder = try #require(server.folder, "SALVO_TEST_POSTGRES_FOLDER names the cluster to restart")
-        let database = try TestPostgres.freshDatabase("restart")
+        // A cluster of its own: the restart would cut the other tests' connections.
+        let cluster = try TestPostgres.PrivateCluster(packageRoot: SalvoProcess.packageRoot)
+        defer { cluster.stop() }
+        let server = cluster.server
+        let database = server.url
         let setup = try Setup(recipients: 600, rate: 100, batchSize: 5, faults: ["--latency-ms", "20"])
         defer { _ = setup.emulator.stop() }
         let runners = try (0..<2).map { _ in try Machine(setup).run(setup, database: database, password: server.password, ["--wait"]) }
@@ -108,19 +110,7 @@ import Testing
         let live = try Self.statusJSON(setup, database: database, password: server.password)
         let listed = (live["runners"] as? [[String: Any]]) ?? []
         #expect(listed.filter { $0["live"] as? Bool == true }.count == 2, "\(live)")
-        // posix_spawn and waitpid: Foundation's Process waits here for the restarted server too.
-        var pid: pid_t = 0
-        let arguments = [SalvoProcess.packageRoot + "/scripts/pg-cluster", "restart", folder]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for descriptor: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0) }
-        #expect(posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ) == 0)
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, 0)
-        #expect(status == 0, "pg_ctl restart")
+        #expect(cluster.restart() == 0, "pg_ctl restart")
         let ends = runners.map { $0.finish() }
         for (index, run) in runners.enumerated() {
             #expect(run.process.terminationStatus == 0, "runner \(index): \(ends[index].stderr.suffix(800))")
