@@ -2,6 +2,7 @@ import ArgumentParser
 import CampaignRunner
 import CampaignCompiler
 import Foundation
+import PostgresStore
 
 /// `salvo plan`: compile a campaign into the plan of requests a run would send.
 struct Plan: AsyncParsableCommand {
@@ -20,13 +21,13 @@ struct Plan: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of the summary.") var json = false
     @Option(help: "Show this many rendered sample messages from real rows.") var show = 3
     @OptionGroup var sourceOptions: SourceOptions
-    @Option(help: "The state folder whose suppression list a promotional campaign's plan leaves out (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+    @Option(help: "The state folder whose suppression list a promotional campaign's plan leaves out (default: $SALVO_STATE when it is a folder, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
 
     func run() async throws {
         let (decoded, campaignSources) = try await loadCampaign(campaign, access: sourceOptions.access)
         var compiler = PlanCompiler(campaign: decoded)
         compiler.sampleCount = max(show, 0)
-        compiler.suppression = ReceiptsLedger.suppression(for: decoded, stateFolder: state ?? RunOptions.defaultStateFolder())
+        compiler.suppression = ReceiptsLedger.suppression(for: decoded, stateFolder: try stateLocation(state).localFolder)
         // An earlier plan at --out: keep what is needed to say what changed before it is replaced.
         var previous: (header: PlanHeader, phones: [Int: [PlanReader.PlannedRecipient]]?)?
         // The inputs are hashed once: the header made for the comparison is the plan's.

@@ -2,6 +2,7 @@ import ArgumentParser
 import CampaignCompiler
 import CampaignRunner
 import Foundation
+import PostgresStore
 
 /// `salvo suppression`: the numbers that replied to unsubscribe, kept in the state folder per
 /// sign name and left out of promotional campaigns' plans.
@@ -15,11 +16,11 @@ struct SuppressionCommand: AsyncParsableCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write the list as CSV: sign_name,phone,source,added_at (an empty sign name: every sign).")
 
-        @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+        @Option(help: "The state folder of the suppression list (default: $SALVO_STATE when it is a folder, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo; with a PostgreSQL state the list stays in that local folder).") var state: String?
         @Option(help: "Write to this file (owner-readable only) instead of standard output.") var out: String?
 
         func run() async throws {
-            let ledger = ReceiptsLedger.of(stateFolder: state ?? RunOptions.defaultStateFolder())
+            let ledger = ReceiptsLedger.of(stateFolder: try stateLocation(state).localFolder)
             let list: [(signName: String, phone: String, source: String, addedAt: Double)]
             do {
                 list = try ledger.suppressionList()
@@ -48,7 +49,7 @@ struct SuppressionCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add the numbers of a CSV (a 'phone' column, and 'sign_name' or --sign-name) to the list.")
 
         @Argument(help: "The CSV file.") var file: String
-        @Option(help: "The state folder (default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo).") var state: String?
+        @Option(help: "The state folder of the suppression list (default: $SALVO_STATE when it is a folder, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo; with a PostgreSQL state the list stays in that local folder).") var state: String?
         @Option(help: "The sign name for rows without a 'sign_name' column (default: every sign).") var signName: String?
 
         func run() async throws {
@@ -74,7 +75,7 @@ struct SuppressionCommand: AsyncParsableCommand {
                 Terminal.standardError("salvo: error: '\(file)'\(error.position.map { ":\($0.line):\($0.column)" } ?? ""): \(error.message)")
                 throw ExitCode(1)
             }
-            let ledger = ReceiptsLedger.of(stateFolder: state ?? RunOptions.defaultStateFolder())
+            let ledger = ReceiptsLedger.of(stateFolder: try stateLocation(state).localFolder)
             let added: Int
             do {
                 added = try ledger.suppress(entries, source: "import", at: Date().timeIntervalSince1970)

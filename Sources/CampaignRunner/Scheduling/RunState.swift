@@ -62,7 +62,7 @@ public struct RunState: Sendable {
     /// Other live runners at the last claim.
     private var otherRunners = 0
     /// How long after a claim that brought nothing to claim again, in seconds.
-    public static let claimPoll = 1.0
+    public static let claimPoll = 0.25
 
     /// A run over `batches` (as stored), resumed at `resumedAt`; `runner` is this runner's id
     /// in a shared store (its unsettled batches are its own to settle, the others' are not).
