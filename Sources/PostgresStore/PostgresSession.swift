@@ -60,7 +60,9 @@ final class PostgresSession: Sendable {
         var configuration = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
                                                              password: location.password, database: location.database, tls: tls)
         configuration.options.connectTimeout = .seconds(5)
-        if location.sslMode == .verifyFull { configuration.options.tlsServerName = location.host }
+        // The name the certificate must carry; an address is not sent as a name (SNI forbids it),
+        // and the chain is still checked.
+        if location.sslMode == .verifyFull, !Self.isAddress(location.host) { configuration.options.tlsServerName = location.host }
         return configuration
     }
 
@@ -205,17 +207,31 @@ final class PostgresSession: Sendable {
             if error.code == .unsupportedAuthMechanism || error.code == .saslError {
                 return RunStoreError(.denied, "PostgreSQL at \(place) refused the login (\(error.code))", cause: error)
             }
+            if let underlying = error.underlying, underlying is NIOSSLError || underlying is BoringSSLError || underlying is NIOSSLExtraError {
+                // A certificate that is not trusted or does not name the host: not a fault that
+                // passes by itself.
+                let text = String(describing: underlying)
+                let why = text.contains("CERTIFICATE_VERIFY_FAILED") ? "its certificate is not trusted by this machine (CERTIFICATE_VERIFY_FAILED)" : String(text.prefix(300))
+                return RunStoreError(.denied, "TLS with PostgreSQL at \(place) failed: \(why) (sslmode=\(location.sslMode.rawValue))", cause: error)
+            }
             let why = error.underlying.map { Self.reason(String(describing: $0)) } ?? "\(error.code)"
             return RunStoreError(.unavailable, "cannot \(connecting ? "connect to" : "reach") PostgreSQL at \(place): \(why)", cause: error)
         }
         if error is TimedOut {
             return RunStoreError(.unavailable, "PostgreSQL at \(place) did not answer within \(Self.timeout)", cause: nil)
         }
-        if error is NIOSSLError {
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
             return RunStoreError(.denied, "TLS with PostgreSQL at \(place) failed: \(error)", cause: nil)
         }
         // Connection refused, a name that does not resolve, a timeout: try again later.
         return RunStoreError(.unavailable, "cannot \(connecting ? "connect to" : "reach") PostgreSQL at \(place): \(Self.reason(String(describing: error)))", cause: nil)
+    }
+
+    /// Whether `host` is an IPv4 or IPv6 address rather than a name.
+    static func isAddress(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 
     /// A network failure in a few words (NIO's own descriptions are long).

@@ -121,6 +121,57 @@ import Testing
         #expect(statistics["extraCopies"] as? Int == 0, "nobody got the message twice")
     }
 
+    @Test func runReceiptsStatusAndReportAllTakeTheDatabaseFromSALVO_STATE() throws {
+        let server = try TestPostgres.server()
+        let database = try TestPostgres.freshDatabase("salvostate")
+        let environment = ["SALVO_STATE": database, "PGPASSWORD": server.password]
+        let token = "t0k3n-\(UUID().uuidString.prefix(8))"
+        let receiver = try RunningSalvo(["receipts", "serve", "--port", "0", "--token", token], environment: environment)
+        defer { _ = receiver.stop() }
+        let first = try #require(receiver.firstLine())
+        let port = try #require(first.split(separator: ":").last.flatMap { Int($0) }, "\(first)")
+        let setup = try Setup(recipients: 200, rate: 200, batchSize: 20, faults: ["--report-url", "http://127.0.0.1:\(port)/\(token)/sms-report"])
+        defer { _ = setup.emulator.stop() }
+        let run = try RunningSalvo(["run", setup.campaign, "--endpoint", setup.url], environment: setup.environment.merging(environment) { _, new in new })
+        let ran = run.finish()
+        #expect(run.process.terminationStatus == 0, "\(ran.stderr)")
+        // The receipts arrive in the campaign's run in the database.
+        var delivered = 0
+        let deadline = Date().addingTimeInterval(30)
+        repeat {
+            usleep(200_000)
+            let status = try SalvoProcess.run(["status", setup.campaign, "--json"], environment: environment)
+            let object = (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]) ?? [:]
+            delivered = ((object["delivery"] as? [String: Int])?["delivered"]) ?? 0
+        } while delivered < 200 && Date() < deadline
+        #expect(delivered == 200)
+        let report = try SalvoProcess.run(["report", setup.campaign], environment: environment)
+        #expect(report.status == 0, "\(report.stderr)")
+        let rows = report.stdout.split(separator: "\n").dropFirst()
+        #expect(rows.count == 200 && rows.allSatisfy { $0.contains(",sent,") && $0.contains(",delivered,") }, "\(report.stdout.prefix(400))")
+        let html = try SalvoProcess.run(["report", setup.campaign, "--format", "html"], environment: environment)
+        #expect(html.status == 0 && html.stdout.contains("<html"), "\(html.stderr)")
+        #expect(!(ran.stdout + ran.stderr + report.stdout + html.stdout).contains(server.password))
+    }
+
+    @Test func sslmodeRequireEncryptsAndVerifyFullRefusesAnUntrustedCertificate() throws {
+        let server = try TestPostgres.server()
+        let plain = try TestPostgres.freshDatabase("tls")
+        let environment = ["PGPASSWORD": server.password]
+        // The test cluster has TLS on, with a self-signed certificate (scripts/pg-cluster).
+        let required = plain.replacingOccurrences(of: "sslmode=disable", with: "sslmode=require")
+        let status = try SalvoProcess.run(["status", "campaigns/order-shipped.yaml", "--state", required], environment: environment)
+        #expect(status.status == 0 && status.stdout.contains("not started"), "\(status.all)")
+        let name = String(plain.split(separator: "/").last?.split(separator: "?").first ?? "")
+        // The schema was made over TLS: the status above created it.
+        #expect(try TestPostgres.psql(server, database: name, "SELECT value FROM salvo.meta WHERE key = 'schema'") == "1")
+        let verified = plain.replacingOccurrences(of: "sslmode=disable", with: "sslmode=verify-full")
+        let refused = try SalvoProcess.run(["status", "campaigns/order-shipped.yaml", "--state", verified], environment: environment)
+        #expect(refused.status == 1, "\(refused.all)")
+        #expect(refused.stderr.contains("TLS"), "\(refused.stderr)")
+        #expect(!refused.all.contains(server.password))
+    }
+
     @Test func aDatabaseThatCannotBeReachedAtTheStartIsExit75() throws {
         let setup = try Setup(recipients: 5, rate: 10, batchSize: 5)
         defer { _ = setup.emulator.stop() }
