@@ -152,6 +152,14 @@ import Testing
         let html = try SalvoProcess.run(["report", setup.campaign, "--format", "html"], environment: environment)
         #expect(html.status == 0 && html.stdout.contains("<html"), "\(html.stderr)")
         #expect(!(ran.stdout + ran.stderr + report.stdout + html.stdout).contains(server.password))
+        // Nor is it anywhere in the state: no table of the schema holds it.
+        let name = String(database.split(separator: "/").last?.split(separator: "?").first ?? "")
+        let tables = try TestPostgres.psql(server, database: name, "SELECT string_agg(table_name, ' ') FROM information_schema.tables WHERE table_schema = 'salvo'")
+        #expect(tables.split(separator: " ").count >= 7, "\(tables)")
+        for table in tables.split(separator: " ") {
+            let holding = try TestPostgres.psql(server, database: name, "SELECT count(*) FROM salvo.\(table) t WHERE t::text LIKE '%\(server.password)%'")
+            #expect(holding == "0", "salvo.\(table) holds the password")
+        }
     }
 
     @Test func sslmodeRequireEncryptsAndVerifyFullRefusesAnUntrustedCertificate() throws {
