@@ -8,7 +8,7 @@ import PostgresNIO
 /// attempt, `not_before`) are its clock, and slots come back converted to it.
 extension PostgresRunStore {
     public func join(_ runner: RunnerInfo) async throws(RunStoreError) {
-        guard let run = try await runIDForRunner() else { throw RunStoreError(.io, "campaign '\(campaign)' has no run in \(database)") }
+        let run = try await requireRun()
         _ = try await session.rows("""
             WITH clock AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS t)
             INSERT INTO salvo.runners (id, run, host, pid, started_at, heartbeat_at, lease_until)
@@ -17,23 +17,13 @@ extension PostgresRunStore {
             """)
     }
 
-    private func runIDForRunner() async throws(RunStoreError) -> Int64? {
-        guard try await load() != nil else { return nil }
-        let rows = try await session.rows("SELECT id FROM salvo.runs WHERE campaign = \(campaign) AND current")
-        return try? rows.first?.decode(Int64.self)
-    }
-
-    public func heartbeat(_ beat: Heartbeat) async throws(RunStoreError) -> SharedPace {
+    public func heartbeat(_ beat: Heartbeat) async throws(RunStoreError) {
         let rows = try await session.rows("""
-            WITH clock AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS t),
-                 beat AS (UPDATE salvo.runners SET heartbeat_at = (SELECT t FROM clock), lease_until = (SELECT t FROM clock) + \(leaseSeconds),
-                             in_flight = \(Int32(clamping: beat.inFlight)) WHERE id = \(runnerID) RETURNING run)
-            SELECT r.pace_rate, r.pace_reason FROM salvo.runs r JOIN beat ON r.id = beat.run
+            UPDATE salvo.runners SET heartbeat_at = extract(epoch FROM clock_timestamp())::float8,
+                lease_until = extract(epoch FROM clock_timestamp())::float8 + \(leaseSeconds), in_flight = \(Int32(clamping: beat.inFlight))
+            WHERE id = \(runnerID) RETURNING 1
             """)
-        guard let row = rows.first, let (rate, reason) = try? row.decode((Double?, String?).self) else {
-            throw RunStoreError(.taken, "this runner is no longer registered in \(database)")
-        }
-        return SharedPace(rate: rate ?? .infinity, reason: reason)
+        guard !rows.isEmpty else { throw RunStoreError(.taken, "this runner is no longer registered in \(database)") }
     }
 
     public func leave() async {
@@ -46,7 +36,7 @@ extension PostgresRunStore {
     }
 
     public func runners() async throws(RunStoreError) -> [RunnerRecord] {
-        guard let run = try await runIDForRunner() else { return [] }
+        guard let run = try await runID() else { return [] }
         let rows = try await session.rows("""
             WITH clock AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS t)
             SELECT r.id, r.host, r.pid, r.started_at, r.heartbeat_at, r.lease_until >= (SELECT t FROM clock), r.in_flight,
@@ -67,7 +57,7 @@ extension PostgresRunStore {
     /// shared pace (moved by this runner's rate: down at once, up once it has held two seconds);
     /// and returns the other batches that changed since `since`.
     public func claim(_ request: ClaimRequest) async throws(RunStoreError) -> Claim {
-        guard let run = try await runIDForClaim() else { throw RunStoreError(.io, "campaign '\(campaign)' has no run in \(database)") }
+        let run = try await requireRun()
         var binds = PostgresBindings()
         let pausedFor = request.pausedUntil.map { max($0 - request.now, 0) } ?? 0
         binds.append(run)
@@ -118,11 +108,6 @@ extension PostgresRunStore {
         let rows = try await session.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
         guard let first = rows.first else { throw RunStoreError(.io, "campaign '\(campaign)' has no run in \(database)") }
         return try decodeClaim(rows, first: first, request: request)
-    }
-
-    private func runIDForClaim() async throws(RunStoreError) -> Int64? {
-        let rows = try await session.rows("SELECT id FROM salvo.runs WHERE campaign = \(campaign) AND current")
-        return try? rows.first?.decode(Int64.self)
     }
 
     private func decodeClaim(_ rows: [PostgresRow], first: PostgresRow, request: ClaimRequest) throws(RunStoreError) -> Claim {

@@ -48,8 +48,8 @@ public final class PostgresRunStore: SharedRunStore {
         state.withLock { $0.prepared = true }
     }
 
-    /// The current run's id (nil: none).
-    private func runID() async throws(RunStoreError) -> Int64? {
+    /// The current run's id (nil: none), read once and kept: `load` and `setAside` read it again.
+    func runID() async throws(RunStoreError) -> Int64? {
         try await prepare()
         if let known = state.withLock({ $0.run }) { return known }
         let rows = try await session.rows("SELECT id FROM salvo.runs WHERE campaign = \(campaign) AND current")
@@ -58,7 +58,7 @@ public final class PostgresRunStore: SharedRunStore {
         return id
     }
 
-    private func requireRun() async throws(RunStoreError) -> Int64 {
+    func requireRun() async throws(RunStoreError) -> Int64 {
         guard let run = try await runID() else { throw RunStoreError(.io, "campaign '\(campaign)' has no run in \(database)") }
         return run
     }

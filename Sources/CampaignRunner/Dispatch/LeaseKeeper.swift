@@ -33,7 +33,12 @@ final class LeaseKeeper: Sendable {
                     return
                 }
                 let sentAt = clock.now.seconds
-                if (try? await store.heartbeat(Heartbeat(inFlight: self.inFlight))) != nil { self.renewed(at: sentAt) }
+                do {
+                    try await store.heartbeat(Heartbeat(inFlight: self.inFlight))
+                    self.renewed(at: sentAt)
+                } catch {
+                    // Not renewed: `isAlive` runs out and the run stops sending.
+                }
             }
         }
         state.withLock { $0.task = task }

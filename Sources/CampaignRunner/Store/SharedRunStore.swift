@@ -19,8 +19,8 @@ public protocol SharedRunStore: RunStore {
 
     /// Registers the runner with the campaign's run (its host, pid, lease).
     func join(_ runner: RunnerInfo) async throws(RunStoreError)
-    /// Renews the runner's lease; the shared pace as it stands.
-    func heartbeat(_ beat: Heartbeat) async throws(RunStoreError) -> SharedPace
+    /// Renews the runner's lease (the pace comes with each claim).
+    func heartbeat(_ beat: Heartbeat) async throws(RunStoreError)
     /// Claims batches to send and batches to settle, books their slots, and brings the runner's
     /// view of the other batches up to date; all in one step.
     func claim(_ request: ClaimRequest) async throws(RunStoreError) -> Claim
