@@ -57,6 +57,9 @@ public final class CampaignRunner: Sendable {
 
     private var now: Double { options.clock.now.seconds }
 
+    /// This process, as `status` lists the runners of a shared run.
+    private static var runnerInfo: RunnerInfo { RunnerInfo(host: ProcessInfo.processInfo.hostName, pid: Int(getpid())) }
+
     /// Runs until every recipient has an outcome, a window closes, the task is cancelled, or a
     /// fatal error; what happened is in the outcome and the store.
     public func run() async -> RunOutcome {
@@ -117,7 +120,7 @@ public final class CampaignRunner: Sendable {
         let lease = LeaseKeeper(store: shared, clock: options.clock)
         if let shared {
             // Shared state: no lock; each batch is claimed by one runner.
-            try await shared.join(RunnerInfo(host: ProcessInfo.processInfo.hostName, pid: Int(getpid())))
+            try await shared.join(Self.runnerInfo)
             lease.start(now: now)
         }
         defer { lease.stop() }
@@ -171,7 +174,7 @@ public final class CampaignRunner: Sendable {
         while true {
             if Task.isCancelled { return .ended(.later(.interrupted)) }
             do {
-                try await shared.join(RunnerInfo(host: ProcessInfo.processInfo.hostName, pid: Int(getpid())))
+                try await shared.join(Self.runnerInfo)
                 lease.renewed(at: now)
                 if let stored = try await store.load() {
                     events(.notice("\(shared.location) answers again: resuming"))

@@ -134,8 +134,9 @@ struct Run: AsyncParsableCommand {
         // The inputs are hashed once, here, and the header handed to the runner.
         let header = dryRun ? nil : try? PlanCompiler.header(for: campaign)
         var recorded: String?
+        // The run's own store, read before and after it.
+        let reader = store.map { StatusReader(campaign: campaign, store: $0) } ?? StatusReader(campaign: campaign, stateFolder: stateFolder)
         if endpoint == nil, !dryRun {
-            let reader = store.map { StatusReader(campaign: campaign, store: $0) } ?? StatusReader(campaign: campaign, stateFolder: stateFolder)
             if let planID = header?.planId {
                 recorded = try? await reader.endpoint(resuming: planID)
             } else if store != nil {
@@ -167,7 +168,7 @@ struct Run: AsyncParsableCommand {
             if case .stopped(let reason) = outcome { Terminal.standardError("salvo: error: \(reason)") }
             throw ExitCode(outcome.exitStatus)
         }
-        let status = try? await (store.map { StatusReader(campaign: campaign, store: $0) } ?? StatusReader(campaign: campaign, stateFolder: options.stateFolder)).status()
+        let status = try? await reader.status()
         if let store, ProcessInfo.processInfo.environment["SALVO_STORE_STATS"] == "1" {
             // For benchmarks: the database round trips this runner made.
             Terminal.standardError("store: \(store.roundTrips) round trips")

@@ -38,6 +38,11 @@ public enum TestPostgres {
         return server.url.replacingOccurrences(of: "/salvo?", with: "/\(name)?")
     }
 
+    /// The database a URL from `freshDatabase` names.
+    public static func databaseName(_ url: String) -> String {
+        URLComponents(string: url).map { String($0.path.drop { $0 == "/" }) } ?? ""
+    }
+
     /// Runs `sql` with psql as the test role.
     @discardableResult
     public static func psql(_ server: Server, database: String, _ sql: String, user: String = "salvo") throws -> String {

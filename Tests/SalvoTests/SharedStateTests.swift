@@ -153,7 +153,7 @@ import Testing
         #expect(html.status == 0 && html.stdout.contains("<html"), "\(html.stderr)")
         #expect(!(ran.stdout + ran.stderr + report.stdout + html.stdout).contains(server.password))
         // Nor is it anywhere in the state: no table of the schema holds it.
-        let name = String(database.split(separator: "/").last?.split(separator: "?").first ?? "")
+        let name = TestPostgres.databaseName(database)
         let tables = try TestPostgres.psql(server, database: name, "SELECT string_agg(table_name, ' ') FROM information_schema.tables WHERE table_schema = 'salvo'")
         #expect(tables.split(separator: " ").count >= 7, "\(tables)")
         for table in tables.split(separator: " ") {
@@ -170,7 +170,7 @@ import Testing
         let required = plain.replacingOccurrences(of: "sslmode=disable", with: "sslmode=require")
         let status = try SalvoProcess.run(["status", "campaigns/order-shipped.yaml", "--state", required], environment: environment)
         #expect(status.status == 0 && status.stdout.contains("not started"), "\(status.all)")
-        let name = String(plain.split(separator: "/").last?.split(separator: "?").first ?? "")
+        let name = TestPostgres.databaseName(plain)
         // The schema was made over TLS: the status above created it.
         #expect(try TestPostgres.psql(server, database: name, "SELECT value FROM salvo.meta WHERE key = 'schema'") == "1")
         let verified = plain.replacingOccurrences(of: "sslmode=disable", with: "sslmode=verify-full")
@@ -225,7 +225,7 @@ import Testing
     @Test func aSchemaFromANewerSalvoIsRefusedAndLeftAsItIs() throws {
         let server = try TestPostgres.server()
         let database = try TestPostgres.freshDatabase("newer")
-        let name = String(database.split(separator: "/").last?.split(separator: "?").first ?? "")
+        let name = TestPostgres.databaseName(database)
         try TestPostgres.psql(server, database: name, "CREATE SCHEMA salvo; CREATE TABLE salvo.meta (key text PRIMARY KEY, value text NOT NULL); INSERT INTO salvo.meta VALUES ('schema', '99')")
         let setup = try Setup(recipients: 5, rate: 10, batchSize: 5)
         defer { _ = setup.emulator.stop() }

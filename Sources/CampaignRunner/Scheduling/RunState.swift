@@ -75,14 +75,19 @@ public struct RunState: Sendable {
         retry = Set(batches.filter { $0.state.isWaiting && $0.notBefore != nil }.map(\.batch))
         unsettled = Set(batches.filter { $0.state.isUnsettled && (runner == nil || $0.owner == runner) }.map(\.batch))
         if runner != nil { held = Set(batches.filter { $0.state.isUnsettled && $0.owner != runner }.map(\.batch)) }
-        if let resumedAt {
-            // A run that died may have had a request in flight until it died, and the provider
-            // may have acted on it until the request's timeout: count the grace from then.
-            for batch in batches where batch.state == .sending && unsettled.contains(batch.batch) {
-                settleFrom[batch.batch] = min((batch.attemptAt ?? resumedAt) + policy.requestTimeout, resumedAt)
-            }
-        }
         flow = FlowControl(rate: policy.rate, windowAnswers: max(20, policy.concurrency * 2))
+        if let resumedAt {
+            // A run that died may have had a request in flight until it died.
+            for batch in batches where batch.state == .sending && unsettled.contains(batch.batch) { settleAsOrphan(batch, at: resumedAt) }
+        }
+    }
+
+    /// A `sending` batch whose runner is gone (this one before a crash, or another whose lease
+    /// ran out), found at `time`: that runner may have had its request in flight until it went,
+    /// and the provider may have acted on it until the request's timeout, so its grace counts
+    /// from then.
+    private mutating func settleAsOrphan(_ batch: BatchRecord, at time: Double) {
+        settleFrom[batch.batch] = min((batch.attemptAt ?? time) + policy.requestTimeout, time)
     }
 
     /// Requests out now.
@@ -297,12 +302,12 @@ public struct RunState: Sendable {
             if record.state == .sending, record.owner == runner {
                 // Claimed by this runner and not known to it (an answer lost with a connection):
                 // settled like any batch of a runner that died.
-                settleFrom[number] = min((record.attemptAt ?? now) + policy.requestTimeout, now)
+                settleAsOrphan(record, at: now)
             }
         }
         for record in claim.adopted where record.batch >= 1 && record.batch <= batches.count {
             set(record)
-            if record.state == .sending { settleFrom[record.batch] = min((record.attemptAt ?? now) + policy.requestTimeout, now) }
+            if record.state == .sending { settleAsOrphan(record, at: now) }
         }
         for (record, _, slot) in claim.taken where record.batch >= 1 && record.batch <= batches.count {
             set(record)
