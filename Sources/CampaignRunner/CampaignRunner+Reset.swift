@@ -17,10 +17,13 @@ extension CampaignRunner {
     /// unknown: settle those first by running again. A lost or damaged state can be put aside
     /// (the next run asks the provider whether its plan was sent before it sends).
     public func reset() async -> ResetOutcome {
-        if lockPath != nil {
-            guard FileManager.default.fileExists(atPath: folder) else { return .nothing("no state for campaign '\(campaign.id.value)' in \(options.stateFolder)") }
+        if locksFolder {
             do {
-                switch try CampaignLock.acquire(path: folder + "/lock") {
+                // A folder that cannot be read is an error, never "no state".
+                guard let folder = try StateFolder.root(options.stateFolder, create: false)?.folder(campaign.id.value, create: false) else {
+                    return .nothing("no state for campaign '\(campaign.id.value)' in \(options.stateFolder)")
+                }
+                switch try CampaignLock.acquire(in: folder) {
                 case .success(let lock): return await reset(holding: lock)
                 case .failure(let holder):
                     return .refused(LaterReason.held(pid: holder.pid, campaign: campaign.id.value).description)

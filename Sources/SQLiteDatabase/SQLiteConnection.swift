@@ -84,15 +84,17 @@ public final class SQLiteConnection {
     /// The file's path (or `:memory:`).
     public let path: String
 
-    /// Opens `path`.
-    public init(path: String, mode: Mode) throws(SQLiteError) {
+    /// Opens `path`; with `followsLinks` false a symbolic link anywhere in the path is refused
+    /// (`SQLITE_OPEN_NOFOLLOW`, which also holds for the database's WAL and shared-memory files).
+    public init(path: String, mode: Mode, followsLinks: Bool = true) throws(SQLiteError) {
         self.path = path
-        let flags: Int32
+        var flags: Int32
         switch mode {
         case .readOnly: flags = SQLITE_OPEN_READONLY
         case .readWrite: flags = SQLITE_OPEN_READWRITE
         case .create: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         }
+        if !followsLinks { flags |= SQLITE_OPEN_NOFOLLOW }
         var handle: OpaquePointer?
         let status = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard status == SQLITE_OK, let handle else {

@@ -27,7 +27,15 @@ struct Plan: AsyncParsableCommand {
         let (decoded, campaignSources) = try await loadCampaign(campaign, access: sourceOptions.access)
         var compiler = PlanCompiler(campaign: decoded)
         compiler.sampleCount = max(show, 0)
-        compiler.suppression = ReceiptsLedger.suppression(for: decoded, stateFolder: try stateLocation(state).localFolder)
+        do {
+            compiler.suppression = try ReceiptsLedger.suppression(for: decoded, stateFolder: try stateLocation(state).localFolder)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            // A plan made without the list could send to people who unsubscribed.
+            Terminal.standardError("salvo: error: \(error)")
+            throw ExitCode(1)
+        }
         // An earlier plan at --out: keep what is needed to say what changed before it is replaced.
         var previous: (header: PlanHeader, phones: [Int: [PlanReader.PlannedRecipient]]?)?
         // The inputs are hashed once: the header made for the comparison is the plan's.

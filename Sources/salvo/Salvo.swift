@@ -1,5 +1,6 @@
 import ArgumentParser
 import CampaignCompiler
+import Foundation
 
 /// The `salvo` command: parses arguments, calls the libraries, prints, and maps outcomes to exit codes.
 @main
@@ -10,6 +11,22 @@ struct Salvo: AsyncParsableCommand {
         version: BuildInfo.version,
         subcommands: [Validate.self, Plan.self, Run.self, Status.self, Report.self, StateCommand.self, Receipts.self, SuppressionCommand.self, Emulator.self]
     )
+
+    /// Every file salvo makes is its owner's alone from birth (state databases with their WAL and
+    /// shared-memory files, plans, reports), whatever the caller's umask; then the command runs.
+    static func main() async {
+        umask(0o077)
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 
     /// `salvo` alone is a usage error: the help goes to standard error and the exit status is 64,
     /// so a script that lost its subcommand does not pass silently.

@@ -136,7 +136,7 @@ import Testing
         run.batches[0].state = .sending
         run.metadata.activity = RunActivity(kind: .waiting, reason: "before the campaign's start", until: 4_000_000_000, at: 1)
         try await store.commit(RunChange(batches: [run.batches[0]], metadata: run.metadata))
-        guard case .success(let lock) = try CampaignLock.acquire(path: options.stateFolder + "/run-test/lock") else { Issue.record("no lock"); return }
+        guard case .success(let lock) = try CampaignLock.acquire(in: #require(try StateFolder.child(options.stateFolder + "/run-test", create: false))) else { Issue.record("no lock"); return }
         let live = try await reader.status()
         withExtendedLifetime(lock) {}
         #expect(live.state == "waiting")

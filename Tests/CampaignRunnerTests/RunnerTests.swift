@@ -170,7 +170,7 @@ final class FakeClock: RunClock {
         let runner = CampaignRunner(campaign: campaign, options: Self.options(fixture), client: provider.client)
         try FileManager.default.createDirectory(atPath: runner.folder, withIntermediateDirectories: true)
         do {
-            guard case .success(let held) = try CampaignLock.acquire(path: runner.folder + "/lock") else {
+            guard case .success(let held) = try CampaignLock.acquire(in: #require(try StateFolder.child(runner.folder, create: false))) else {
                 Issue.record("could not take the lock")
                 return
             }

@@ -20,8 +20,7 @@ extension StatusReader {
     /// plan's recipients whose sending failed or expired. The recipient files must be the ones
     /// the plan was made from.
     public func notSent(_ row: ([String]) -> Void) async throws -> NotSentSummary {
-        let planPath = folder + "/plan.jsonl"
-        guard let stored = PlanReader.header(at: planPath) else {
+        guard let stored = try await store.planHeader() else {
             throw RunStoreError(.io, "campaign '\(campaign.id.value)' has not been run (no plan in \(folder))")
         }
         let current = try PlanCompiler.header(for: campaign)

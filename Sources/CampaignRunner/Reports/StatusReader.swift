@@ -29,6 +29,12 @@ public struct StatusReader: Sendable {
     /// The campaign's store, opened read-only.
     var store: any RunStore { given ?? SQLiteRunStore(folder: folder, readOnly: true) }
 
+    /// Whether a live run holds the campaign folder's lock (never for a database).
+    private func lockHeld() throws(RunStoreError) -> Bool {
+        guard given == nil, let folder = try StateFolder.child(folder, create: false) else { return false }
+        return try CampaignLock.isHeld(in: folder)
+    }
+
     /// Where the campaign stands; a store that cannot be read (lost, damaged) throws, as `run`
     /// would refuse it.
     public func status() async throws(RunStoreError) -> CampaignStatus {
@@ -49,8 +55,15 @@ public struct StatusReader: Sendable {
         var liveRunners: Set<String> = []
         if let shared = store as? any SharedRunStore {
             let runners = try await shared.runners()
-            status.runners = runners
             liveRunners = Set(runners.filter(\.live).map(\.id))
+            // A runner that left without saying so (killed) and holds nothing is gone, not
+            // listed; each live runner's in-flight count is its share of the total below.
+            status.runners = runners.compactMap { runner in
+                guard runner.live || runner.holding > 0 else { return nil }
+                var runner = runner
+                runner.inFlight = runner.live ? run.batches.filter { $0.state == .sending && $0.owner == runner.id }.reduce(0) { $0 + $1.recipients } : 0
+                return runner
+            }
         }
         if !liveRunners.isEmpty {
             let inFlight = run.batches.filter { $0.state == .sending && $0.owner.map(liveRunners.contains) == true }.reduce(0) { $0 + $1.recipients }
@@ -58,7 +71,7 @@ public struct StatusReader: Sendable {
             status.counts.uncertain -= inFlight
             status.activity = run.metadata.activity
             status.state = status.counts.isDone ? "done" : run.metadata.activity?.kind == .waiting ? "waiting" : "running"
-        } else if CampaignLock.isHeld(path: folder + "/lock") {
+        } else if try lockHeld() {
             // A live run: its `sending` batches are in flight, not uncertain.
             let inFlight = run.batches.filter { $0.state == .sending }.reduce(0) { $0 + $1.recipients }
             status.inFlight = inFlight

@@ -5,11 +5,15 @@ import Foundation
 /// holder's lock is taken over without any stale-lock guessing.
 public final class CampaignLock {
     private let descriptor: Int32
+    /// The folder the lock is in, kept open as long as the lock is held.
+    public let folder: StateFolder
 
-    /// Takes the lock, or returns nil (with the holder's pid when known) if another process has it.
-    public static func acquire(path: String) throws(RunStoreError) -> Result<CampaignLock, HeldBy> {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw RunStoreError(.io, "cannot open the lock '\(path)': \(String(cString: strerror(errno)))") }
+    /// Takes the lock `lock` in the campaign's folder (opened without following a link), or
+    /// returns who holds it (with the holder's pid when known) if another process has it.
+    public static func acquire(in folder: StateFolder) throws(RunStoreError) -> Result<CampaignLock, HeldBy> {
+        guard let descriptor = try folder.openFile("lock", O_RDWR | O_CREAT) else {
+            throw RunStoreError(.io, "cannot open the lock in '\(folder.path)'")
+        }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             var buffer = [UInt8](repeating: 0, count: 32)
             let count = pread(descriptor, &buffer, 31, 0)
@@ -20,13 +24,13 @@ public final class CampaignLock {
         ftruncate(descriptor, 0)
         let pid = Array("\(getpid())\n".utf8)
         _ = pwrite(descriptor, pid, pid.count, 0)
-        return .success(CampaignLock(descriptor: descriptor))
+        return .success(CampaignLock(descriptor: descriptor, folder: folder))
     }
 
-    /// Whether another process holds the lock now.
-    public static func isHeld(path: String) -> Bool {
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
+    /// Whether another process holds the lock of the campaign folder `path` now (a link there is
+    /// never opened: it is refused).
+    public static func isHeld(in folder: StateFolder) throws(RunStoreError) -> Bool {
+        guard let descriptor = try folder.openFile("lock", O_RDONLY) else { return false }
         defer { close(descriptor) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return true }
         flock(descriptor, LOCK_UN)
@@ -38,8 +42,9 @@ public final class CampaignLock {
         public var pid: Int?
     }
 
-    private init(descriptor: Int32) {
+    private init(descriptor: Int32, folder: StateFolder) {
         self.descriptor = descriptor
+        self.folder = folder
     }
 
     deinit {

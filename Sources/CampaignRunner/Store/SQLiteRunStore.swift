@@ -21,6 +21,8 @@ public final class SQLiteRunStore: RunStore {
     private let state = Mutex<Open>(Open())
 
     private struct Open {
+        /// The campaign's folder, held by its descriptor (files in it are opened without links).
+        var folder: StateFolder?
         var connection: SQLiteConnection?
         var index: PlanIndex?
         var version = 0
@@ -40,9 +42,30 @@ public final class SQLiteRunStore: RunStore {
     public var planPath: String { folder + "/plan.jsonl" }
     /// Where a new plan is written before its run is committed.
     public var newPlanPath: String { folder + "/plan.jsonl.new" }
-    public var planStagingPath: String? { newPlanPath }
-    public func planHeader() async throws(RunStoreError) -> PlanHeader? { PlanReader.header(at: planPath) }
-    public func planTrailer() async throws(RunStoreError) -> PlanTrailer? { PlanReader.trailer(at: planPath) }
+    public var planStagingPath: String? {
+        state.withLock { open in open.folder?.resolved("plan.jsonl.new") } ?? newPlanPath
+    }
+    public func planHeader() async throws(RunStoreError) -> PlanHeader? {
+        try state.withLock { open throws(RunStoreError) -> PlanHeader? in
+            guard let folder = try opened(&open, create: false), try folder.hasFile("plan.jsonl") else { return nil }
+            return PlanReader.header(at: folder.resolved("plan.jsonl"))
+        }
+    }
+    public func planTrailer() async throws(RunStoreError) -> PlanTrailer? {
+        try state.withLock { open throws(RunStoreError) -> PlanTrailer? in
+            guard let folder = try opened(&open, create: false), try folder.hasFile("plan.jsonl") else { return nil }
+            return PlanReader.trailer(at: folder.resolved("plan.jsonl"))
+        }
+    }
+
+    /// The campaign's folder, opened (and checked: owner, mode, no link) once; created when
+    /// `create` says so, else nil when missing.
+    private func opened(_ open: inout Open, create: Bool) throws(RunStoreError) -> StateFolder? {
+        if let folder = open.folder { return folder }
+        let folder = try StateFolder.child(self.folder, create: create && !readOnly)
+        open.folder = folder
+        return folder
+    }
 
     // MARK: - Opening
 
@@ -53,15 +76,17 @@ public final class SQLiteRunStore: RunStore {
     private func load(_ open: inout Open) throws(RunStoreError) -> StoredRun? {
         // Opened afresh: the file may have been replaced since (a reset, a restore).
         open = Open()
-        let notices = readOnly ? [] : tightenPermissions()
-        let planExists = FileManager.default.fileExists(atPath: planPath)
+        guard let directory = try opened(&open, create: false) else { return nil }
+        let notices = readOnly ? [] : directory.tighten(["state.db", "state.db-wal", "state.db-shm", "plan.jsonl", "plan.jsonl.new", "lock"])
+        let planExists = try directory.hasFile("plan.jsonl")
         let lost = "the state of a started run is gone: \(folder) holds its plan (plan.jsonl), and its state.db"
         let advice = "; messages may already have been sent from it. Nothing was sent. If that state is truly lost, 'salvo state reset' puts the folder aside and starts over (a new run first asks the provider whether the plan was sent)"
-        guard FileManager.default.fileExists(atPath: databasePath) else {
+        for name in ["state.db-wal", "state.db-shm"] { _ = try directory.hasFile(name) }
+        guard try directory.hasFile("state.db") else {
             if planExists { throw RunStoreError(.lost, lost + " is missing" + advice) }
             return nil
         }
-        if fileSize(databasePath) == 0 {
+        if try directory.size("state.db") == 0 {
             if planExists { throw RunStoreError(.lost, lost + " is empty" + advice) }
             return nil
         }
@@ -90,8 +115,9 @@ public final class SQLiteRunStore: RunStore {
         }
         if !planExists {
             // Killed between committing the run and renaming its plan into place.
-            if PlanReader.header(at: newPlanPath)?.planId == metadata.planID, !readOnly, rename(newPlanPath, planPath) == 0 {
-                chmod(planPath, 0o600)
+            if try directory.hasFile("plan.jsonl.new"), PlanReader.header(at: directory.resolved("plan.jsonl.new"))?.planId == metadata.planID, !readOnly,
+               (try? directory.move("plan.jsonl.new", to: directory, as: "plan.jsonl")) != nil {
+                _ = directory.tighten(["plan.jsonl"])
             } else {
                 throw RunStoreError(.damaged, "the state in \(folder) is damaged: its plan file is missing; 'salvo state reset' puts the folder aside")
             }
@@ -108,8 +134,13 @@ public final class SQLiteRunStore: RunStore {
 
     private func connect(_ open: inout Open) throws(RunStoreError) -> SQLiteConnection {
         if let connection = open.connection { return connection }
+        guard let directory = try opened(&open, create: false) else {
+            throw RunStoreError(.lost, "the state folder \(folder) is gone")
+        }
         do {
-            let connection = try SQLiteConnection(path: databasePath, mode: readOnly ? .readOnly : .readWrite)
+            // By the folder's resolved path, and SQLite refuses a link anywhere in it (the WAL
+            // and shared-memory files are opened beside it the same way).
+            let connection = try SQLiteConnection(path: directory.resolved("state.db"), mode: readOnly ? .readOnly : .readWrite, followsLinks: false)
             open.connection = connection
             return connection
         } catch {
@@ -131,28 +162,6 @@ public final class SQLiteRunStore: RunStore {
         } catch {
             throw RunStoreError(.io, "state file '\(databasePath)': writing failed: \(error.message)", cause: error)
         }
-    }
-
-    /// Files of the run that others may read or write (copied with a lax umask, say) are made
-    /// owner-only again; each is named.
-    private func tightenPermissions() -> [String] {
-        var notices: [String] = []
-        for (path, mode) in [(folder, mode_t(0o700)), (databasePath, 0o600), (databasePath + "-wal", 0o600), (databasePath + "-shm", 0o600),
-                             (planPath, 0o600), (newPlanPath, 0o600), (folder + "/lock", 0o600)] {
-            var info = stat()
-            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG || (info.st_mode & S_IFMT) == S_IFDIR else { continue }
-            let current = info.st_mode & 0o777
-            guard current & 0o077 != 0 else { continue }
-            if chmod(path, mode) == 0 {
-                notices.append("'\(path)' could be read or written by others (mode \(String(current, radix: 8))); it is now \(String(mode, radix: 8))")
-            }
-        }
-        return notices
-    }
-
-    private func fileSize(_ path: String) -> Int {
-        var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
     // MARK: - Metadata
@@ -248,9 +257,11 @@ public final class SQLiteRunStore: RunStore {
     public func create(_ run: NewRun) async throws(RunStoreError) {
         try state.withLock { open throws(RunStoreError) in
             if try load(&open) != nil { throw RunStoreError(.exists, "\(folder) already holds a run") }
-            if !FileManager.default.fileExists(atPath: databasePath) || fileSize(databasePath) == 0 {
+            guard let directory = try opened(&open, create: true) else { throw RunStoreError(.io, "cannot create the state folder \(folder)") }
+            if try directory.size("state.db") == 0 {
                 open = Open()
-                try Self.createOwnerOnly(databasePath)
+                open.folder = directory
+                try directory.createFile("state.db")
             }
             let connection = try writable(&open)
             try write { () throws(SQLiteError) in
@@ -265,9 +276,12 @@ public final class SQLiteRunStore: RunStore {
                 }
                 try connection.execute("PRAGMA synchronous = NORMAL")
             }
-            if run.planFile != planPath {
+            if run.planFile == directory.resolved("plan.jsonl.new") || run.planFile == newPlanPath {
+                try directory.move("plan.jsonl.new", to: directory, as: "plan.jsonl")
+                _ = directory.tighten(["plan.jsonl"])
+            } else if run.planFile != planPath {
                 chmod(run.planFile, 0o600)
-                guard rename(run.planFile, planPath) == 0 else {
+                guard rename(run.planFile, directory.resolved("plan.jsonl")) == 0 else {
                     throw RunStoreError(.io, "cannot move the plan into \(folder): \(String(cString: strerror(errno)))")
                 }
             }
@@ -310,8 +324,11 @@ public final class SQLiteRunStore: RunStore {
             } else {
                 // Indexing checks the whole file against its trailer's digest: the plan sent is the
                 // one stored, line for line.
+                guard let directory = try opened(&open, create: false), try directory.hasFile("plan.jsonl") else {
+                    throw RunStoreError(.damaged, "the state in \(folder) is damaged: its plan file is missing; 'salvo state reset' puts the folder aside")
+                }
                 do {
-                    index = try PlanIndex(path: planPath)
+                    index = try PlanIndex(path: directory.resolved("plan.jsonl"))
                 } catch {
                     throw RunStoreError(.damaged, "the state in \(folder) is damaged: \(error); 'salvo state reset' puts the folder aside", cause: error)
                 }
@@ -331,8 +348,12 @@ public final class SQLiteRunStore: RunStore {
     }
 
     public func readPlan(_ body: (PlanBatch) throws(PlanError) -> Void) async throws(RunStoreError) {
+        let path = try state.withLock { open throws(RunStoreError) -> String in
+            guard let directory = try opened(&open, create: false), try directory.hasFile("plan.jsonl") else { return planPath }
+            return directory.resolved("plan.jsonl")
+        }
         do {
-            _ = try PlanReader.batches(at: planPath, body)
+            _ = try PlanReader.batches(at: path, body)
         } catch {
             throw RunStoreError(.damaged, "the plan in \(folder) cannot be read: \(error)", cause: error)
         }
@@ -402,28 +423,22 @@ public final class SQLiteRunStore: RunStore {
     public func setAside(_ request: SetAsideRequest) async throws(RunStoreError) -> String {
         try state.withLock { open throws(RunStoreError) -> String in
             open = Open()
+            guard let directory = try opened(&open, create: false) else { throw RunStoreError(.io, "there is no state folder \(folder)") }
+            open = Open()
             let stamp = Self.stamp(request.at)
-            var target = folder + "/previous-" + stamp
+            var name = "previous-" + stamp
             var suffix = 1
-            while FileManager.default.fileExists(atPath: target) {
+            while directory.entry(name) != .missing {
                 suffix += 1
-                target = folder + "/previous-\(stamp)-\(suffix)"
+                name = "previous-\(stamp)-\(suffix)"
             }
-            guard mkdir(target, 0o700) == 0 else { throw RunStoreError(.io, "cannot make '\(target)': \(String(cString: strerror(errno)))") }
-            for name in ["state.db", "state.db-wal", "state.db-shm", "plan.jsonl", "plan.jsonl.new"] where FileManager.default.fileExists(atPath: folder + "/" + name) {
-                guard rename(folder + "/" + name, target + "/" + name) == 0 else {
-                    throw RunStoreError(.io, "cannot move '\(name)' into '\(target)': \(String(cString: strerror(errno)))")
-                }
+            guard let target = try directory.folder(name, create: true) else { throw RunStoreError(.io, "cannot make '\(folder)/\(name)'") }
+            for file in ["state.db", "state.db-wal", "state.db-shm", "plan.jsonl", "plan.jsonl.new"] where directory.entry(file) != .missing {
+                // A link is moved as a link: put aside, never followed.
+                try directory.move(file, to: target, as: file)
             }
-            return target
+            return target.path
         }
-    }
-
-    /// Creates (or empties) a state file readable by its owner only.
-    private static func createOwnerOnly(_ path: String) throws(RunStoreError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw RunStoreError(.io, "cannot create the state file '\(path)': \(String(cString: strerror(errno)))") }
-        close(descriptor)
     }
 
     static func stamp(_ time: Double) -> String {
