@@ -28,9 +28,12 @@ public struct EmulatorRecordError: Error, Sendable, CustomStringConvertible {
 /// each request committed in one transaction before it is answered.
 public final class EmulatorRecord: Sendable {
     private let connection: Mutex<SQLiteConnection>
+    /// Whether the record outlives the process (a file, not `:memory:`).
+    public let isDurable: Bool
 
     /// Opens (creating if needed) the record at `path`; `:memory:` keeps it in memory.
     public init(path: String) throws(EmulatorRecordError) {
+        isDurable = path != ":memory:"
         // The record holds full phone numbers: owner-only, made so before SQLite opens it (its WAL
         // and shared-memory files take the database file's mode).
         if path != ":memory:" {
@@ -60,6 +63,7 @@ public final class EmulatorRecord: Sendable {
                     acknowledged INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (biz_id, phone));
                 CREATE TABLE IF NOT EXISTS report_pushes (id INTEGER PRIMARY KEY, receipts INTEGER NOT NULL, acknowledged INTEGER NOT NULL);
                 CREATE TABLE IF NOT EXISTS replies (phone TEXT NOT NULL, sign_name TEXT NOT NULL, unsubscribe INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS pending_pushes (id INTEGER PRIMARY KEY, route TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL);
                 """)
         } catch {
             throw EmulatorRecordError(description: "'\(path)' is not a usable record: \(error)")
@@ -129,6 +133,36 @@ public final class EmulatorRecord: Sendable {
         }
     }
 
+    /// Keeps pushes not made yet (the emulator is stopping), for the next emulator on this record.
+    func keepPendingPushes(_ pushes: [PendingPush]) {
+        connection.withLock { database in
+            try? database.transaction { () throws(SQLiteError) in
+                for push in pushes {
+                    try database.run("INSERT INTO pending_pushes (route, body, attempts) VALUES (?, ?, ?)",
+                                     [.text(push.route), .text(push.body), .integer(Int64(push.attempts))])
+                }
+            }
+        }
+    }
+
+    /// Takes the pushes a stopped emulator left: they are this emulator's to make now.
+    func takePendingPushes() -> [PendingPush] {
+        connection.withLock { database in
+            (try? database.transaction { () throws(SQLiteError) -> [PendingPush] in
+                let pushes = try database.query("SELECT route, body, attempts FROM pending_pushes ORDER BY id") { row in
+                    PendingPush(route: row.text(0) ?? "", body: row.text(1) ?? "[]", attempts: row.integer(2))
+                }
+                try database.run("DELETE FROM pending_pushes")
+                return pushes
+            }) ?? []
+        }
+    }
+
+    /// Pushes kept for a later emulator.
+    public func pendingPushCount() -> Int {
+        connection.withLock { database in ((try? database.integer("SELECT COUNT(*) FROM pending_pushes")) ?? nil) ?? 0 }
+    }
+
     /// Rows matching a query, in order of recording.
     public func messages(phone: String? = nil, sendDate: String? = nil, bizId: String? = nil, signName: String? = nil, templateCode: String? = nil) -> [RecordedMessage] {
         var clauses: [String] = []
@@ -163,6 +197,7 @@ public final class EmulatorRecord: Sendable {
             statistics.unsubscribes = scalar("SELECT COUNT(DISTINCT phone) FROM replies WHERE unsubscribe = 1")
             statistics.reportPushesRefused = scalar("SELECT COUNT(*) FROM report_pushes WHERE acknowledged = 0")
             statistics.messages = scalar("SELECT COUNT(*) FROM messages")
+            statistics.pendingPushes = scalar("SELECT COUNT(*) FROM pending_pushes")
             statistics.requests = scalar("SELECT COUNT(DISTINCT biz_id) FROM messages")
             statistics.distinctNumbers = scalar("SELECT COUNT(DISTINCT phone) FROM messages")
             statistics.numbersRecordedMoreThanOnce = scalar("SELECT COUNT(*) FROM (SELECT phone FROM messages GROUP BY phone, sign_name, template_code HAVING COUNT(*) > 1)")
@@ -172,6 +207,14 @@ public final class EmulatorRecord: Sendable {
             return statistics
         }
     }
+}
+
+/// A push kept in the record: `sms-report` or `sms-up`, its JSON array of texts, the pushes
+/// already made of it.
+struct PendingPush: Sendable {
+    var route: String
+    var body: String
+    var attempts: Int
 }
 
 /// Counts of a record.
@@ -200,4 +243,6 @@ public struct EmulatorStatistics: Sendable, Hashable, Codable {
     /// Replies pushed (with `--reply-rate`), and the numbers that asked to unsubscribe.
     public var replies = 0
     public var unsubscribes = 0
+    /// Pushes a stopped emulator kept for the next one on this record.
+    public var pendingPushes = 0
 }

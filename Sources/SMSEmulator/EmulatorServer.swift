@@ -4,7 +4,7 @@ import NIOPosix
 
 /// The emulator on the network: HTTP/1.1 with keep-alive on SwiftNIO, one `EmulatorCore` behind it.
 public final class EmulatorServer: Sendable {
-    private let channel: any Channel
+    private let listener: HTTPListener
     /// The core that answers.
     public let core: EmulatorCore
     /// The port the server listens on.
@@ -13,42 +13,30 @@ public final class EmulatorServer: Sendable {
     public let host: String
 
     /// Binds to `host:port` (port 0 picks a free one) and starts serving.
-    public init(core: EmulatorCore, host: String = "127.0.0.1", port: Int = 0) async throws {
-        channel = try await HTTPListener.bind(host: host, port: port) { EmulatorHTTPHandler(core: core) }
+    public init(core: EmulatorCore, host: String = "127.0.0.1", port: Int = 0, limits: HTTPLimits = HTTPLimits()) async throws {
+        listener = try await HTTPListener.bind(host: host, port: port, limits: limits) { EmulatorHTTPHandler(core: core) }
         self.core = core
         self.host = host
-        self.port = channel.localAddress?.port ?? port
+        self.port = listener.port
     }
 
     /// The URL clients use.
     public var url: String { "http://\(host):\(port)" }
 
-    /// Stops accepting connections.
+    /// Stops accepting connections and closes those open.
     public func close() async {
-        try? await channel.close()
+        await listener.stop(grace: .zero)
     }
 
-    /// Waits until the server is closed.
+    /// Stops accepting connections, lets the requests in flight be answered, and closes what is
+    /// still open after `grace`.
+    public func stop(grace: Duration) async {
+        await listener.stop(grace: grace)
+    }
+
+    /// Waits until the server stops accepting.
     public func wait() async {
-        try? await channel.closeFuture.get()
-    }
-}
-
-/// An HTTP/1.1 server on SwiftNIO (keep-alive, pipelining handled by NIO) whose connections each
-/// get a handler from `handler`: the emulator's and the receipts receiver's.
-public enum HTTPListener {
-    /// Binds to `host:port` (port 0 picks a free one) and starts serving.
-    public static func bind(host: String, port: Int, handler: @escaping @Sendable () -> any ChannelHandler) async throws -> any Channel {
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(handler())
-                }
-            }
-        return try await bootstrap.bind(host: host, port: port).get()
+        await listener.wait()
     }
 }
 

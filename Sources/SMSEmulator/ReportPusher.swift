@@ -41,13 +41,17 @@ public struct ReportPlan: Sendable {
 
 /// Pushes receipts for what the emulator accepted. Each receipt's outcome is decided when the
 /// send is accepted and recorded (`EmulatorRecord.reports`), so that a test can compare what a
-/// receiver stored with what was pushed.
+/// receiver stored with what was pushed. Stopped (`stop`), it finishes the pushes in flight and
+/// keeps those not made yet in a durable record, where the next pusher on it takes them.
 public final class ReportPusher: Sendable {
     private let plan: ReportPlan
     private let record: EmulatorRecord
     private let client: HTTPClient
     private let queue = Mutex<[Pending]>([])
     private let task = Mutex<Task<Void, Never>?>(nil)
+    private let stopping = Atomic<Bool>(false)
+    /// Pushes taken from the record when started: left by an emulator that stopped.
+    public let resumed: Int
 
     private struct Pending: Sendable {
         var due: ContinuousClock.Instant
@@ -62,9 +66,16 @@ public final class ReportPusher: Sendable {
         self.plan = plan
         self.record = record
         client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let now = ContinuousClock.now
+        let kept: [Pending] = record.takePendingPushes().compactMap { push in
+            guard let data = push.body.data(using: .utf8), let receipts = try? JSONDecoder().decode([[String: String]].self, from: data) else { return nil }
+            return Pending(due: now, url: push.route == "sms-up" ? plan.replyURL : plan.url, receipts: receipts, attempts: push.attempts)
+        }
+        resumed = kept.count
+        queue.withLock { $0 = kept }
         let started = Task { [weak self] in
             while !Task.isCancelled {
-                guard let self else { return }
+                guard let self, !self.stopping.load(ordering: .relaxed) else { return }
                 await self.pushDue()
                 try? await Task.sleep(for: .milliseconds(20))
             }
@@ -72,11 +83,34 @@ public final class ReportPusher: Sendable {
         task.withLock { $0 = started }
     }
 
-    /// Stops pushing.
+    /// Stops pushing at once; what is queued is dropped.
     public func shutdown() async {
+        stopping.store(true, ordering: .relaxed)
         task.withLock { $0?.cancel() }
         try? await client.shutdown()
     }
+
+    /// Stops pushing: the pushes in flight finish (each within its timeout), and those not made
+    /// yet are kept in the record when it is durable. Returns how many were not made.
+    public func stop() async -> Int {
+        stopping.store(true, ordering: .relaxed)
+        await task.withLock { $0 }?.value
+        let left = queue.withLock { queue in
+            defer { queue.removeAll() }
+            return queue
+        }
+        if record.isDurable, !left.isEmpty {
+            record.keepPendingPushes(left.map { pending in
+                let body = (try? JSONEncoder().encode(pending.receipts)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+                return PendingPush(route: pending.url == plan.url ? "sms-report" : "sms-up", body: body, attempts: pending.attempts)
+            })
+        }
+        try? await client.shutdown()
+        return left.count
+    }
+
+    /// Pushes waiting (due or not).
+    public var waiting: Int { queue.withLock { $0.count } }
 
     /// Decides the receipts of accepted messages and queues them.
     public func accepted(_ messages: [RecordedMessage]) {

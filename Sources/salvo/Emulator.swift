@@ -48,7 +48,9 @@ struct EmulatorOptions: ParsableArguments {
             on the command line would show in 'ps'). The --record file is owner-only (0600): it holds \
             full phone numbers. The sign names \
             and templates it knows come from --campaign files or a --config file; with neither it \
-            accepts any. Faults are drawn per request from --seed, so a run can be replayed.
+            accepts any. Faults are drawn per request from --seed, so a run can be replayed. SIGINT or SIGTERM: no new \
+            connections, requests and pushes in flight finish (at most 5 s), pushes not made yet are kept in the --record \
+            (the next emulator on it makes them) or, without one, counted as dropped; exit 0.
             """
 
     @Option(help: "Port to listen on; 0 picks a free one.") var port = 0
@@ -122,6 +124,7 @@ struct EmulatorOptions: ParsableArguments {
             Terminal.standardError("salvo: error: \(error)")
             throw ExitCode(1)
         }
+        var pusher: ReportPusher?
         if let reportUrl {
             var plan = ReportPlan(url: reportUrl)
             plan.delay = .milliseconds(reportDelayMs)
@@ -131,9 +134,11 @@ struct EmulatorOptions: ParsableArguments {
             plan.replyRate = replyRate
             plan.seed = seed
             // The core holds the pusher for as long as it serves.
-            let pusher = ReportPusher(plan: plan, record: store)
-            configuration.onAccepted = { pusher.accepted($0) }
+            let made = ReportPusher(plan: plan, record: store)
+            configuration.onAccepted = { made.accepted($0) }
+            pusher = made
         }
+        let stops = StopSignals()
         let server: EmulatorServer
         do {
             server = try await EmulatorServer(core: EmulatorCore(configuration: configuration, record: store), host: host, port: port)
@@ -142,7 +147,24 @@ struct EmulatorOptions: ParsableArguments {
             throw ExitCode(1)
         }
         Terminal.standardOutput("listening on \(server.url)\n")
-        await server.wait()
+        if let resumed = pusher?.resumed, resumed > 0 {
+            Terminal.standardError("salvo: \(resumed) pushes kept by the emulator that stopped before: pushing them now")
+        }
+        let signal = await stops.first()
+        Terminal.standardError("salvo: \(StopSignals.name(signal)): no new connections; finishing the requests and pushes in flight (at most 5 s)")
+        let deadline = ContinuousClock.now + .seconds(5)
+        await server.stop(grace: .seconds(4))
+        if let pusher {
+            // Pushes in flight end within their own timeout (under a second) of this.
+            let left = await pusher.stop()
+            if left > 0 {
+                Terminal.standardError(store.isDurable
+                    ? "salvo: \(left) pushes not made yet are kept in '\(record ?? "")'; an emulator started again on it makes them"
+                    : "salvo: \(left) pushes not made yet are dropped (no --record to keep them in)")
+            }
+        }
+        _ = deadline
+        Terminal.standardError("salvo: stopped")
     }
 
     private func loadKnown(into configuration: inout EmulatorConfiguration) async throws {

@@ -62,22 +62,41 @@ import Testing
         #expect(await open.handle(method: "POST", path: "/sms-report", body: push).status == 200)
     }
 
-    @Test func malformedPushesStoreNothing() async throws {
+    @Test func onlyABodyThatIsNotAJSONArrayIsRefused() async throws {
         let (state, store) = try await Self.stateWithRun()
         let receiver = ReceiptsReceiver(stateFolder: state, token: nil)
-        var bad: [[UInt8]] = [Array("not json".utf8), Array("{\"phone_number\": \"13800000001\"}".utf8), Array("[1, 2]".utf8), Array("[{".utf8)]
-        // A good receipt first and a bad one after it: the whole push is refused.
-        bad.append(try Self.body([Self.report("13800000001"), Self.report("13800000002", success: "maybe")]))
-        bad.append(try Self.body([Self.report("13800000001", size: "two")]))
-        bad.append(try Self.body([["phone_number": 13800000001 as Any, "success": true, "biz_id": ["x"]]]))
-        bad.append(try Self.body([Self.report("")]))
+        let bad: [[UInt8]] = [Array("not json".utf8), Array("{\"phone_number\": \"13800000001\"}".utf8), Array("[{".utf8), Array("[1,]".utf8),
+                              Array("[1] 2".utf8), Array("[{\"a\": 1}}".utf8), Array("\"[]\"".utf8), Array("".utf8),
+                              try Self.body([Self.report("13800000001")]) + Array("[".utf8)]
         for body in bad {
             let reply = await receiver.handle(method: "POST", path: "/sms-report", body: body)
             #expect(reply.status == 400, "\(String(decoding: body, as: UTF8.self))")
         }
         #expect(try await store.receipts(ReceiptQuery()).isEmpty)
+        #expect(try receiver.ledger.unmatchedSummary(samples: 1).malformed.isEmpty)
         let large = [UInt8](repeating: 0x20, count: ReceiptsReceiver.bodyLimit + 1)
         #expect(await receiver.handle(method: "POST", path: "/sms-report", body: large).status == 413)
+    }
+
+    /// Elements that are not receipts are kept as malformed; the good ones beside them are stored.
+    @Test func malformedElementsAreKeptAndTheRestStored() async throws {
+        let (state, store) = try await Self.stateWithRun()
+        let receiver = ReceiptsReceiver(stateFolder: state, token: nil)
+        let pushes: [([UInt8], String)] = [
+            (Array("[1, 2]".utf8), "malformed-not-an-object"),
+            (try Self.body([Self.report("13800000001"), Self.report("13800000002", success: "maybe")]), "malformed-value"),
+            (try Self.body([Self.report("13800000003", size: "two")]), "malformed-value"),
+            (try Self.body([["phone_number": 13800000004 as Any, "success": true, "biz_id": ["x"]]]), "malformed-not-text"),
+            (try Self.body([Self.report("")]), "malformed-value"),
+        ]
+        for (body, reason) in pushes {
+            let reply = await receiver.handle(method: "POST", path: "/sms-report", body: body)
+            #expect(reply.status == 200 && reply.body.contains("\"code\":0"), "\(String(decoding: body, as: UTF8.self))")
+            #expect(try receiver.ledger.unmatchedSummary(samples: 1).malformed[reason] != nil, "\(reason)")
+        }
+        #expect(try await store.receipts(ReceiptQuery()).map(\.phone) == ["13800000001"])
+        let summary = try receiver.ledger.unmatchedSummary(samples: 10)
+        #expect(summary.malformed.values.reduce(0, +) == 6)
     }
 
     @Test func lenientWhereTheDocumentsDisagree() async throws {
@@ -181,7 +200,7 @@ import Testing
         try await store.create(NewRun(metadata: RunStoreConformanceTests.metadata, batches: records, planFile: plan))
         let state = try RunFixture(count: 1, batchSize: 1).folder + "/state"
         let receiver = ReceiptsReceiver(stateFolder: state, token: nil, storeFor: { $0 == "run-test" ? store : nil })
-        let push = try Self.body([Self.report("13800000001"), Self.report("13800000002", outId: "run-test:p1:2")])
+        let push = try Self.body([Self.report("13800000001"), Self.report("13800000012", outId: "run-test:p1:2")])
         #expect(await receiver.handle(method: "POST", path: "/sms-report", body: push).status == 200)
         #expect(try await store.receipts(ReceiptQuery()).map(\.batch) == [1, 2])
     }
@@ -195,6 +214,8 @@ import Testing
         #expect(await receiver.handle(method: "POST", path: "/sms-report", body: push).status == 200)
         #expect(try await store.receipts(ReceiptQuery()).map(\.phone) == ["13800000006"])
         #expect(try receiver.ledger.counts().unmatched == 5)
+        let reasons = try receiver.ledger.unmatchedSummary(samples: 1).receipts
+        #expect(reasons == ["no-campaign": 1, "other-plan": 1, "unknown-out-id": 2, "unknown-batch": 1])
     }
 }
 

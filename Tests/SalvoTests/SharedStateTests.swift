@@ -125,7 +125,7 @@ import Testing
         let server = try TestPostgres.server()
         let database = try TestPostgres.freshDatabase("salvostate")
         let environment = ["SALVO_STATE": database, "PGPASSWORD": server.password]
-        let token = "t0k3n-\(UUID().uuidString.prefix(8))"
+        let token = "t0k3n-\(UUID().uuidString.prefix(12))"
         let receiver = try RunningSalvo(["receipts", "serve", "--port", "0", "--token", token], environment: environment)
         defer { _ = receiver.stop() }
         let first = try #require(receiver.firstLine())

@@ -3,8 +3,8 @@ import Foundation
 internal import SQLiteDatabase
 import Synchronization
 
-/// What the receipts receiver keeps beside the campaigns' state: receipts whose OutId names no
-/// known campaign or plan (kept and counted, never lost) and replies (SmsUp), in
+/// What the receipts receiver keeps beside the campaigns' state: receipts that count in no batch
+/// (kept with the reason, never lost), malformed elements of pushes, and replies (SmsUp), in
 /// `STATE/.receipts/receipts.db`. Writes are on disk before they return.
 public final class ReceiptsLedger: Sendable {
     /// The ledger's folder.
@@ -35,13 +35,14 @@ public final class ReceiptsLedger: Sendable {
     var databasePath: String { folder + "/receipts.db" }
 
     /// Runs `body` on the ledger's connection, opened (and its tables made) on first use.
-    private func withDatabase<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    func withDatabase<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try state.withLock { held in try body(try connect(&held)) }
     }
 
     private func connect(_ held: inout Held) throws -> SQLiteConnection {
         if let connection = held.connection { return connection }
         let connection = try Self.open(folder: folder, path: databasePath)
+        try Self.upgrade(connection)
         held.connection = connection
         return connection
     }
@@ -63,22 +64,6 @@ public final class ReceiptsLedger: Sendable {
             """)
         chmod(databasePath, 0o600)
         return opened
-    }
-
-    /// Keeps receipts that match no campaign; returns how many were new.
-    @discardableResult
-    public func storeUnmatched(_ receipts: [Receipt], at time: Double) throws -> Int {
-        try withDatabase { database in
-            var stored = 0
-            try database.transaction { () throws(SQLiteError) in
-                for receipt in receipts {
-                    try database.run("INSERT OR IGNORE INTO unmatched (biz_id, phone, out_id, success, code, received_at) VALUES (?, ?, ?, ?, ?, ?)",
-                                     [.text(receipt.bizId), .text(receipt.phone), .text(receipt.outId), .integer(receipt.success ? 1 : 0), .text(receipt.code), .real(time)])
-                    stored += database.changes
-                }
-            }
-            return stored
-        }
     }
 
     /// Keeps replies, and puts the numbers of those that unsubscribe on their sign name's list (on

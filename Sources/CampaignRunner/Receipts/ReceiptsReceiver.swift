@@ -8,12 +8,15 @@ import Foundation
 import Synchronization
 
 /// What Alibaba Cloud pushes to the receiving address: delivery receipts (`/sms-report`) and
-/// replies (`/sms-up`), each a JSON array. A receipt goes to the run store of the campaign its
-/// OutId (`CAMPAIGN:PLAN:BATCH`) names; one that names no known campaign or plan is kept in the
-/// state folder's ledger as unmatched (and answered like the others, so that it is not pushed
-/// again forever). Replies go to the ledger. Every push is answered `{"code":0}` only after what
-/// it holds is on disk; a malformed push gets a 4xx and stores nothing; a storage failure a 5xx
-/// (Alibaba Cloud then pushes it again after 1, 5 and 10 minutes).
+/// replies (`/sms-up`), each a JSON array. A receipt counts only in the batch its OutId
+/// (`CAMPAIGN:PLAN:BATCH`) names, and only when its number is one of that batch's recipients; any
+/// other receipt is kept in the state folder's ledger as unmatched, with the reason (and answered
+/// like the others, so that it is not pushed again forever). Replies go to the ledger. An element
+/// that is not a well-formed receipt or reply (a field missing or of the wrong type, a control
+/// character in a text) is kept in the ledger as malformed, and the rest of the push is stored.
+/// Every push is answered `{"code":0}` only after what it holds is on disk; a body that is not a
+/// JSON array gets 400 and stores nothing; a storage failure a 5xx (Alibaba Cloud then pushes it
+/// again after 1, 5 and 10 minutes).
 ///
 /// Alibaba Cloud signs nothing it pushes: with a token, only `/TOKEN/sms-report` and
 /// `/TOKEN/sms-up` exist, and every other path is 404.
@@ -26,16 +29,38 @@ public final class ReceiptsReceiver: Sendable {
         public var note: String?
     }
 
+    /// What a push holds.
+    public enum Route: String, Sendable {
+        /// Delivery receipts (SmsReport).
+        case report = "sms-report"
+        /// Replies (SmsUp).
+        case up = "sms-up"
+    }
+
+    /// What to do with a request, judged from its head alone.
+    public enum Routing: Sendable, Equatable {
+        /// Read the body and hand it to `handle(_:body:)`.
+        case serve(Route)
+        /// Answer this without reading the body.
+        case refuse(Reply)
+    }
+
     /// The largest push taken (Alibaba Cloud's arrays are far smaller); a larger one is 413.
     public static let bodyLimit = 8 << 20
+    /// Malformed elements kept from one push, at most (the rest are counted in the log).
+    static let malformedLimit = 1000
+    /// Elements parsed and stored together: what a push holds in memory at once.
+    static let chunkSize = 2000
     static let accepted = Reply(status: 200, body: "{\"code\":0,\"msg\":\"接收成功\"}")
+    /// The answer to a body over `bodyLimit`.
+    public static let tooLarge = Reply(status: 413, body: "{\"code\":413,\"msg\":\"body too large\"}")
 
     private let stateFolder: String
     private let token: String?
     private let stores: Mutex<[String: CampaignStore]> = Mutex([:])
     private let clock: @Sendable () -> Double
     private let storeFor: @Sendable (String) -> (any RunStore)?
-    /// The ledger of unmatched receipts and of replies.
+    /// The ledger of unmatched receipts, malformed elements and replies.
     public let ledger: ReceiptsLedger
 
     /// A campaign's store and the plan its run sends.
@@ -46,7 +71,12 @@ public final class ReceiptsReceiver: Sendable {
         /// The state file's identity when read (nil for a store that is not a file): a reset moves
         /// the state aside, and a new run starts another file.
         var file: FileIdentity?
+        /// The numbers of the batches read so far (a few hundred batches at most).
+        var recipients: [Int: Set<String>] = [:]
     }
+
+    /// Batches whose numbers are kept per campaign; past it the cache starts over.
+    static let cachedBatches = 512
 
     /// Device and inode of a file.
     struct FileIdentity: Equatable {
@@ -77,36 +107,64 @@ public final class ReceiptsReceiver: Sendable {
         ledger = ReceiptsLedger.of(stateFolder: stateFolder)
     }
 
+    // MARK: - Requests
+
+    /// Judges a request by its method and path (query left out), before its body is read.
+    public func route(method: String, path: String) -> Routing {
+        let route = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? path
+        let prefix = token.map { "/" + $0 } ?? ""
+        let kind: Route
+        switch route {
+        case prefix + "/sms-report": kind = .report
+        case prefix + "/sms-up": kind = .up
+        default: return .refuse(Reply(status: 404, body: "{\"code\":404,\"msg\":\"not found\"}"))
+        }
+        guard method == "POST" else { return .refuse(Reply(status: 405, body: "{\"code\":405,\"msg\":\"POST only\"}")) }
+        return .serve(kind)
+    }
+
     /// Answers one request.
     public func handle(method: String, path: String, body: [UInt8]) async -> Reply {
-        let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
-        let prefix = token.map { "/" + $0 } ?? ""
-        let kind: String
-        switch route {
-        case prefix + "/sms-report": kind = "report"
-        case prefix + "/sms-up": kind = "up"
-        default: return Reply(status: 404, body: "{\"code\":404,\"msg\":\"not found\"}")
+        switch route(method: method, path: path) {
+        case .refuse(let reply): return reply
+        case .serve(let route): return await handle(route, body: Data(body))
         }
-        guard method == "POST" else { return Reply(status: 405, body: "{\"code\":405,\"msg\":\"POST only\"}") }
-        guard body.count <= Self.bodyLimit else { return Reply(status: 413, body: "{\"code\":413,\"msg\":\"body too large\"}") }
-        let elements: [[String: Any]]
-        do {
-            elements = try Self.array(body)
+    }
+
+    /// Answers a push to `route` whose body is `body`.
+    public func handle(_ route: Route, body: Data) async -> Reply {
+        guard body.count <= Self.bodyLimit else { return Self.tooLarge }
+        // The body is checked whole first, so that one that is not a JSON array stores nothing;
+        // then it is read again and stored a chunk at a time, so that a large push is never held
+        // in memory as objects all at once.
+        do throws(PushError) {
+            try Self.validate(body)
         } catch {
             return Reply(status: 400, body: Self.error(400, error.description))
         }
         do {
-            var reply = Self.accepted
-            if kind == "report" {
-                reply.note = try await store(try elements.map(Self.receipt))
-            } else {
-                let replies = try elements.map(Self.reply)
-                let (stored, unsubscribes) = try ledger.storeReplies(replies, at: clock())
-                reply.note = "replies: \(replies.count) (\(stored) new, \(unsubscribes) to unsubscribe)"
+            var tally = Tally()
+            var checked: Set<String> = []
+            let now = clock()
+            var parsed = Parsed()
+            var scanner = ArrayScanner()
+            reading: while true {
+                switch body.withUnsafeBytes({ scanner.next($0) }) {
+                case .end, .notAnArray:
+                    break reading
+                case .element(let range):
+                    parsed.add(body.subdata(in: (body.startIndex + range.lowerBound)..<(body.startIndex + range.upperBound)), route: route,
+                               malformedSoFar: tally.malformed + parsed.malformed.count)
+                    if parsed.count >= Self.chunkSize {
+                        try await store(parsed, route: route, at: now, checked: &checked, tally: &tally)
+                        parsed = Parsed()
+                    }
+                }
             }
+            try await store(parsed, route: route, at: now, checked: &checked, tally: &tally)
+            var reply = Self.accepted
+            reply.note = tally.note(route)
             return reply
-        } catch let error as PushError {
-            return Reply(status: 400, body: Self.error(400, error.description))
         } catch {
             return Reply(status: 500, body: Self.error(500, "not stored: \(error)"))
         }
@@ -117,31 +175,109 @@ public final class ReceiptsReceiver: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// A malformed push.
+    // MARK: - Parsing
+
+    /// A malformed push, or a malformed element (`reason`: a stable id for the ledger).
     struct PushError: Error, CustomStringConvertible {
         var description: String
-        init(_ description: String) { self.description = description }
+        var reason: String
+        init(_ description: String, reason: String = "malformed-value") {
+            self.description = description
+            self.reason = reason
+        }
     }
 
-    static func array(_ body: [UInt8]) throws(PushError) -> [[String: Any]] {
-        guard let value = try? JSONSerialization.jsonObject(with: Data(body)) else { throw PushError("the body is not JSON") }
-        guard let array = value as? [Any] else { throw PushError("the body is not a JSON array") }
-        return try array.enumerated().map { (index, element) throws(PushError) -> [String: Any] in
-            guard let object = element as? [String: Any] else { throw PushError("element \(index) is not an object") }
-            return object
+    /// What one chunk of a push held.
+    private struct Parsed {
+        var receipts: [Receipt] = []
+        var replies: [PushedReply] = []
+        var malformed: [MalformedElement] = []
+        /// Malformed elements past the limit, not kept.
+        var dropped = 0
+        var count: Int { receipts.count + replies.count + malformed.count + dropped }
+
+        mutating func add(_ element: Data, route: Route, malformedSoFar: Int) {
+            do throws(PushError) {
+                guard let object = (try? JSONSerialization.jsonObject(with: element, options: [.fragmentsAllowed])) as? [String: Any] else {
+                    throw PushError("the element is not an object", reason: "malformed-not-an-object")
+                }
+                switch route {
+                case .report: receipts.append(try ReceiptsReceiver.receipt(object))
+                case .up: replies.append(try ReceiptsReceiver.reply(object))
+                }
+            } catch {
+                guard malformedSoFar < ReceiptsReceiver.malformedLimit else {
+                    dropped += 1
+                    return
+                }
+                malformed.append(MalformedElement(route: route.rawValue, reason: error.reason, detail: error.description,
+                                                  element: MalformedElement.excerpt(element)))
+            }
+        }
+    }
+
+    /// What a push did, for the log line.
+    private struct Tally {
+        var elements = 0
+        var parts: [String: (stored: Int, repeated: Int)] = [:]
+        var unmatched: [String: Int] = [:]
+        var malformed = 0
+        var dropped = 0
+        var replies = (stored: 0, unsubscribes: 0)
+
+        func note(_ route: Route) -> String {
+            var pieces: [String] = []
+            switch route {
+            case .report:
+                for (campaign, counts) in parts.sorted(by: { $0.key < $1.key }) {
+                    pieces.append("\(campaign): \(counts.stored) new, \(counts.repeated) repeated")
+                }
+                if !unmatched.isEmpty {
+                    let reasons = unmatched.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                    pieces.append("unmatched: \(reasons); kept in the ledger")
+                }
+            case .up:
+                pieces.append("\(replies.stored) new, \(replies.unsubscribes) to unsubscribe")
+            }
+            if malformed > 0 { pieces.append("malformed: \(malformed) kept in the ledger" + (dropped > 0 ? ", \(dropped) more not kept" : "")) }
+            return (route == .report ? "receipts" : "replies") + ": \(elements) (" + pieces.joined(separator: "; ") + ")"
+        }
+    }
+
+    /// Checks that `body` is a JSON array whose every element is JSON.
+    static func validate(_ body: Data) throws(PushError) {
+        var scanner = ArrayScanner()
+        while true {
+            switch body.withUnsafeBytes({ scanner.next($0) }) {
+            case .end:
+                return
+            case .notAnArray:
+                let isJSON = (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) != nil
+                throw PushError(isJSON ? "the body is not a JSON array" : "the body is not JSON")
+            case .element(let range):
+                let element = body.subdata(in: (body.startIndex + range.lowerBound)..<(body.startIndex + range.upperBound))
+                guard (try? JSONSerialization.jsonObject(with: element, options: [.fragmentsAllowed])) != nil else { throw PushError("the body is not JSON") }
+            }
         }
     }
 
     /// A field that must be text; Alibaba Cloud's documents disagree on some types, so a number is
-    /// taken as its digits.
-    static func text(_ object: [String: Any], _ key: String, required: Bool = true) throws(PushError) -> String {
+    /// taken as its digits. A control character (U+0000–U+001F, U+007F) makes it malformed, except
+    /// tab, line feed and carriage return where `lines` allows them (the text of a reply).
+    static func text(_ object: [String: Any], _ key: String, required: Bool = true, lines: Bool = false) throws(PushError) -> String {
+        let value: String
         switch object[key] {
-        case let value as String: return value
-        case let value as NSNumber where !isBoolean(value): return value.stringValue
+        case let text as String: value = text
+        case let number as NSNumber where !isBoolean(number): value = number.stringValue
         case nil where !required: return ""
-        case nil: throw PushError("'\(key)' is missing")
-        default: throw PushError("'\(key)' is not text")
+        case nil: throw PushError("'\(key)' is missing", reason: "malformed-missing-field")
+        default: throw PushError("'\(key)' is not text", reason: "malformed-not-text")
         }
+        let control = value.unicodeScalars.contains { scalar in
+            (scalar.value < 0x20 || scalar.value == 0x7F) && !(lines && (scalar == "\t" || scalar == "\n" || scalar == "\r"))
+        }
+        guard !control else { throw PushError("'\(key)' holds a control character", reason: "malformed-control-character") }
+        return value
     }
 
     /// Whether a decoded JSON number was written `true` or `false` (Foundation gives both as
@@ -156,6 +292,7 @@ public final class ReceiptsReceiver: Sendable {
         switch object["success"] {
         case let value as NSNumber where isBoolean(value) || value.intValue == 0 || value.intValue == 1: success = value.boolValue
         case let value as String where value == "true" || value == "false": success = value == "true"
+        case nil: throw PushError("'success' is missing", reason: "malformed-missing-field")
         default: throw PushError("'success' is not true or false")
         }
         let size = try text(object, "sms_size", required: false)
@@ -170,47 +307,67 @@ public final class ReceiptsReceiver: Sendable {
 
     static func reply(_ object: [String: Any]) throws(PushError) -> PushedReply {
         let phone = try text(object, "phone_number")
-        guard !phone.isEmpty else { throw PushError("'phone_number' is empty") }
-        return PushedReply(phone: phone, content: try text(object, "content"), sendTime: try text(object, "send_time", required: false),
-                      destCode: try text(object, "dest_code", required: false), sequenceId: try text(object, "sequence_id", required: false),
-                      signName: try text(object, "sign_name", required: false))
+        guard !phone.isEmpty, phone.count <= 32 else { throw PushError("'phone_number' is empty or too long") }
+        return PushedReply(phone: phone, content: try text(object, "content", lines: true), sendTime: try text(object, "send_time", required: false),
+                           destCode: try text(object, "dest_code", required: false), sequenceId: try text(object, "sequence_id", required: false),
+                           signName: try text(object, "sign_name", required: false))
     }
 
-    /// Stores receipts: each campaign's in its store, the rest in the ledger; says what it did.
-    private func store(_ receipts: [Receipt]) async throws -> String {
+    // MARK: - Storing
+
+    /// Stores one chunk: receipts in their campaigns' stores or the ledger, replies and malformed
+    /// elements in the ledger.
+    private func store(_ parsed: Parsed, route: Route, at now: Double, checked: inout Set<String>, tally: inout Tally) async throws {
+        tally.elements += parsed.count
+        tally.dropped += parsed.dropped
+        if !parsed.malformed.isEmpty {
+            try ledger.storeMalformed(parsed.malformed, at: now)
+            tally.malformed += parsed.malformed.count
+        }
+        if !parsed.replies.isEmpty {
+            let (stored, unsubscribes) = try ledger.storeReplies(parsed.replies, at: now)
+            tally.replies.stored += stored
+            tally.replies.unsubscribes += unsubscribes
+        }
+        guard !parsed.receipts.isEmpty else { return }
         var byCampaign: [String: [Receipt]] = [:]
-        var unmatched: [Receipt] = []
-        let now = clock()
-        var checked: Set<String> = []
-        for pushed in receipts {
-            guard let (campaign, batch) = await match(pushed, checked: &checked) else {
-                unmatched.append(pushed)
-                continue
-            }
+        var unmatched: [UnmatchedReceipt] = []
+        for pushed in parsed.receipts {
             var matched = pushed
-            matched.batch = batch
             matched.receivedAt = now
             // The number as the plan writes it, however the push wrote it (`+86…`, `86…`).
             matched.phone = (try? PhoneNumber.parse(pushed.phone).get())?.digits ?? pushed.phone
-            byCampaign[campaign, default: []].append(matched)
+            switch try await match(matched, checked: &checked) {
+            case .matched(let campaign, let batch):
+                matched.batch = batch
+                byCampaign[campaign, default: []].append(matched)
+            case .unmatched(let reason):
+                unmatched.append(UnmatchedReceipt(receipt: pushed, reason: reason))
+                tally.unmatched[reason.rawValue, default: 0] += 1
+            }
         }
-        var parts: [String] = []
         for (campaign, receipts) in byCampaign.sorted(by: { $0.key < $1.key }) {
             guard let known = stores.withLock({ $0[campaign] }) else { continue }
             let result = try await known.store.storeReceipts(ReceiptBatch(receipts: receipts))
-            parts.append("\(campaign): \(result.stored) new, \(result.duplicates) repeated")
+            tally.parts[campaign, default: (0, 0)].stored += result.stored
+            tally.parts[campaign, default: (0, 0)].repeated += result.duplicates
         }
         if !unmatched.isEmpty {
-            let stored = try ledger.storeUnmatched(unmatched, at: now)
-            parts.append("unmatched: \(unmatched.count) (\(stored) new; kept in the ledger)")
+            try ledger.storeUnmatched(unmatched, at: now)
         }
-        return "receipts: \(receipts.count) (" + parts.joined(separator: "; ") + ")"
     }
 
-    /// The campaign and batch a receipt's OutId names, when the campaign's run sends that plan.
-    private func match(_ receipt: Receipt, checked: inout Set<String>) async -> (String, Int)? {
+    /// Where a receipt belongs.
+    private enum Match {
+        case matched(campaign: String, batch: Int)
+        case unmatched(UnmatchedReason)
+    }
+
+    /// The campaign and batch a receipt's OutId names, when the campaign's run sends that plan
+    /// and the batch's recipients include the receipt's number.
+    private func match(_ receipt: Receipt, checked: inout Set<String>) async throws -> Match {
         let parts = receipt.outId.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 3, let batch = Int(parts[2]), Self.isCampaignID(parts[0]) else { return nil }
+        guard parts.count == 3, let batch = Int(parts[2]), Self.isCampaignID(parts[0]) else { return .unmatched(.unknownOutId) }
         let campaign = parts[0], plan = parts[1]
         // Each campaign's state is looked at once a push: read when unknown, when its file was
         // replaced (a reset, a new run) or when the push names another plan.
@@ -221,8 +378,23 @@ public final class ReceiptsReceiver: Sendable {
                 known = await load(campaign)
             }
         }
-        guard let known, known.planId == plan, known.batches.contains(batch) else { return nil }
-        return (campaign, batch)
+        guard let known else { return .unmatched(.noCampaign) }
+        guard known.planId == plan else { return .unmatched(.otherPlan) }
+        guard known.batches.contains(batch) else { return .unmatched(.unknownBatch) }
+        let recipients: Set<String>
+        if let cached = known.recipients[batch] {
+            recipients = cached
+        } else {
+            let planned = try await known.store.planBatch(PlanBatchRequest(batch: batch))
+            recipients = Set(planned.recipients.compactMap { row in row.first.map { (try? PhoneNumber.parse($0).get())?.digits ?? $0 } })
+            stores.withLock { stores in
+                guard stores[campaign]?.planId == plan else { return }
+                if stores[campaign]?.recipients.count ?? 0 >= Self.cachedBatches { stores[campaign]?.recipients = [:] }
+                stores[campaign]?.recipients[batch] = recipients
+            }
+        }
+        guard recipients.contains(receipt.phone) else { return .unmatched(.phoneNotInBatch) }
+        return .matched(campaign: campaign, batch: batch)
     }
 
     /// Reads a campaign's run from its store, and keeps what matching needs.
