@@ -200,6 +200,27 @@ import Testing
         #expect(try await stores[0].runners().filter(\.live).isEmpty)
     }
 
+    @Test func statusListsNoDepartedRunnerAndItsInFlightCountsAddUp() async throws {
+        let stores = try await Self.sharedRun(runners: 3, batches: 4)
+        let campaign = try await RunFixture(count: 40, batchSize: 10).campaign()
+        let now = Date().timeIntervalSince1970
+        _ = try await stores[0].claim(ClaimRequest(limit: 2, now: now, since: 0, rate: 1000, reason: "configured"))
+        _ = try await stores[1].claim(ClaimRequest(limit: 1, now: now, since: 0, rate: 1000, reason: "configured"))
+        // The third runner was killed holding nothing: once its lease is over it is gone. The
+        // other two beat and keep their batches in flight (each beat says one request, as a
+        // runner counts them: the status counts recipients, so the runners add up to the total).
+        for _ in 0..<3 {
+            try await Task.sleep(for: .seconds(0.8))
+            for store in stores.prefix(2) { try await store.heartbeat(Heartbeat(inFlight: 1)) }
+        }
+        let status = try await StatusReader(campaign: campaign, store: stores[0]).status()
+        let runners = try #require(status.runners)
+        #expect(Set(runners.map(\.id)) == [stores[0].runnerID, stores[1].runnerID], "the departed runner is not listed: \(runners)")
+        #expect(runners.first { $0.id == stores[0].runnerID }?.inFlight == 20 && runners.first { $0.id == stores[1].runnerID }?.inFlight == 10, "\(runners)")
+        #expect(runners.reduce(0) { $0 + $1.inFlight } == status.inFlight && status.inFlight == 30, "\(status.inFlight)")
+        #expect(!status.text().contains("lease expired"), "\(status.text())")
+    }
+
     @Test func aLowerRateFromOneRunnerIsEveryonesAndARiseWaits() async throws {
         let stores = try await Self.sharedRun(runners: 2, batches: 4)
         let now = Date().timeIntervalSince1970
