@@ -153,6 +153,7 @@ public final class CampaignRunner: Sendable {
             break
         }
         if let shared { await shared.leave() }
+        outcome = Self.namingTheKey(outcome, client: client, sent: state.counts.sent)
         driver.metadata.lastEnd = outcome.end
         if case .stopped(let reason) = outcome { driver.metadata.stopReason = reason.description } else { driver.metadata.stopReason = nil }
         driver.metadata.activity = nil
@@ -163,6 +164,14 @@ public final class CampaignRunner: Sendable {
         }
         events(.progress(state.counts, pace: state.pace))
         return outcome
+    }
+
+    /// A send refused for its access key stops the run as a refusal of the key (exit 1, naming the
+    /// masked key id and what to check), not as one request's refusal.
+    static func namingTheKey(_ outcome: RunOutcome, client: SMSClient, sent: Int) -> RunOutcome {
+        guard case .stopped(.providerRefused(let code, let message)) = outcome,
+              let refusal = CredentialRefusal(SMSFailure(errorClass: .fatal, code: code, message: message), credentials: client.signer.credentials) else { return outcome }
+        return .stopped(.credentialsRefused(refusal, sent: sent))
     }
 
     /// Reconnects to a shared store after it failed mid-run, and reads the run back; gives up
@@ -400,7 +409,7 @@ public final class CampaignRunner: Sendable {
                     case .commit(let change):
                         try await store.commit(with(change, state: state))
                     case .reconcile(let batches):
-                        try await reconcile(batches, state: &state)
+                        if let refusal = try await reconcile(batches, state: &state) { return refusal }
                     case .markSending(let change):
                         if needsProbe {
                             needsProbe = false
@@ -539,16 +548,21 @@ public final class CampaignRunner: Sendable {
             runner.events(.progress(state.counts, pace: state.pace))
         }
 
-        private mutating func reconcile(_ batches: [BatchRecord], state: inout RunState) async throws {
+        /// Asks the provider about unanswered requests; a refusal of the access key ends the run.
+        private mutating func reconcile(_ batches: [BatchRecord], state: inout RunState) async throws -> RunOutcome? {
             let reconciler = Reconciler(client: client)
             for batch in batches {
                 // Read-only queries: a stop asked for meanwhile ends them; what is not asked
                 // about now is asked about by the next run.
                 if Task.isCancelled {
                     state.interrupt()
-                    return
+                    return nil
                 }
-                let finding = await reconciler.find(outId: batch.outId, phone: batch.firstPhone, attemptAt: batch.attemptAt ?? now)
+                let finding: Reconciler.Finding
+                switch await reconciler.findOrRefusal(outId: batch.outId, phone: batch.firstPhone, attemptAt: batch.attemptAt ?? now) {
+                case .success(let found): finding = found
+                case .failure(let failure): return refused(failure, state: state)
+                }
                 let change = state.reconciled(batch.batch, finding, now: now)
                 try await store.commit(with(change, state: state))
                 if let settled = change.batches.first {
@@ -556,6 +570,15 @@ public final class CampaignRunner: Sendable {
                     if settled.state == .pending { runner.events(.reconciled(batch: batch.batch, found: false)) }
                 }
             }
+            return nil
+        }
+
+        /// The end of a run whose access key the provider refused while being asked about requests.
+        private func refused(_ failure: SMSFailure, state: RunState) -> RunOutcome {
+            guard let refusal = CredentialRefusal(failure, credentials: client.signer.credentials) else {
+                return .stopped(.providerRefused(code: failure.code, message: failure.message))
+            }
+            return .stopped(.credentialsRefused(refusal, sent: state.counts.sent))
         }
 
         /// Before a plan's first request: does the provider already have it? Asked about its first
@@ -575,9 +598,10 @@ public final class CampaignRunner: Sendable {
             for batch in firsts {
                 if Task.isCancelled { return .later(.interrupted) }
                 switch await reconciler.probe(outId: batch.outId, phone: batch.firstPhone, days: days, now: time) {
-                case .found: return .stopped(.alreadySent(outId: batch.outId, planID: metadata.planID))
-                case .notFound: break
-                case .unknown: unknown = true
+                case .success(.found): return .stopped(.alreadySent(outId: batch.outId, planID: metadata.planID))
+                case .success(.notFound): break
+                case .success(.unknown): unknown = true
+                case .failure(let failure): return refused(failure, state: state)
                 }
             }
             if Task.isCancelled { return .later(.interrupted) }

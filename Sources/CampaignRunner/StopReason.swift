@@ -1,7 +1,13 @@
+import AliyunSMS
+
 /// Why a run stopped.
 public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     /// The provider refused a request for a reason no retry fixes (a key, a sign name, a template).
     case providerRefused(code: String, message: String)
+    /// The provider refused the access key itself (unknown, disabled, another secret, no
+    /// permission), when asked before the first send or on a send; `sent` says how many
+    /// recipients this state had sent by then.
+    case credentialsRefused(CredentialRefusal, sent: Int)
     /// The campaign's inputs changed since its run began; what changed, and how many were sent.
     case inputsChanged(planID: String, changes: [String], sent: Int, unsettled: Int, campaign: String)
     /// `--plan` names a plan made from other inputs.
@@ -20,6 +26,8 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .providerRefused(let code, let message): "the provider refused a request with \(code): \(message)"
+        case .credentialsRefused(let refusal, let sent):
+            refusal.description + (sent == 0 ? "; nothing was sent" : "; \(sent) recipient\(sent == 1 ? " was" : "s were") sent before it, the rest are kept for the next run")
         case .inputsChanged(let planID, let changes, let sent, let unsettled, let campaign):
             "the campaign's inputs changed since this run began (plan \(planID)), and \(sent) recipient\(sent == 1 ? " was" : "s were") already sent"
                 + (unsettled > 0 ? " (and \(unsettled) may have been: their requests went unanswered)" : "") + "; refusing to resume. What changed:\n"

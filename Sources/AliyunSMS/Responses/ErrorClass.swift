@@ -16,7 +16,8 @@ public enum ErrorClass: String, Sendable, Hashable, CaseIterable {
     public static func classify(code: String, isSend: Bool) -> ErrorClass {
         if let known = table[code] { return known }
         if code.hasPrefix("Throttling") { return .backoff }
-        if code.hasPrefix("Missing") || code.hasPrefix("InvalidParameter") || code.hasPrefix("Forbidden") || code.hasPrefix("InvalidAccessKeyId") {
+        if code.hasPrefix("Missing") || code.hasPrefix("InvalidParameter") || code.hasPrefix("Forbidden") || code.hasPrefix("InvalidAccessKeyId")
+            || code.hasPrefix("NoPermission") {
             return .fatal
         }
         return isSend ? .ambiguous : .fatal
@@ -68,6 +69,7 @@ public enum ErrorClass: String, Sendable, Hashable, CaseIterable {
         "UnsupportedHTTPMethod": .fatal,
         "Forbidden.RAM": .fatal,
         "Forbidden.RiskControl": .fatal,
+        "NoPermission": .fatal,
         "ServiceUnavailable": .backoff,
         "InternalError": .ambiguous,
     ]

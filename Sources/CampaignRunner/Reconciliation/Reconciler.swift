@@ -31,33 +31,41 @@ public struct Reconciler: Sendable {
 
     /// Whether the provider has the request with `outId` to `phone`, sent on any China date from
     /// `days` days before `now` up to `now`: asked before a plan's first send, so that a plan
-    /// sent from a state that is gone is not sent again.
-    public func probe(outId: String, phone: String, days: Int, now: Double) async -> Finding {
+    /// sent from a state that is gone is not sent again. A refusal of the access key itself
+    /// (`CredentialRefusal.codes`) ends the asking at once and is the failure.
+    public func probe(outId: String, phone: String, days: Int, now: Double) async -> Result<Finding, SMSFailure> {
         var sawUnknown = false
         for back in 0...max(days, 0) {
             let date = Self.date(now + 8 * 3600 - Double(back) * 86_400)
-            var finding = Finding.unknown
-            for attempt in 0..<3 where finding == .unknown {
-                if Task.isCancelled { return .unknown }
+            var lookup = Lookup.unknown
+            for attempt in 0..<3 {
+                if Task.isCancelled { return .success(.unknown) }
                 if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 * attempt)) }
-                finding = await find(outId: outId, phone: phone, dates: [date])
+                lookup = await record(outId: outId, phone: phone, dates: [date])
+                guard case .unknown = lookup else { break }
             }
-            if case .found = finding { return finding }
-            if finding == .unknown { sawUnknown = true }
+            switch lookup {
+            case .found: return .success(.found(bizId: nil))
+            case .refused(let failure): return .failure(failure)
+            case .unknown: sawUnknown = true
+            case .notFound: break
+            }
         }
-        return sawUnknown ? .unknown : .notFound
+        return .success(sawUnknown ? .unknown : .notFound)
     }
 
     /// Whether the provider has the request with `outId` to `phone`, sent at `attemptAt`.
     public func find(outId: String, phone: String, attemptAt: Double) async -> Finding {
-        await find(outId: outId, phone: phone, dates: Self.dates(around: attemptAt))
+        (try? await findOrRefusal(outId: outId, phone: phone, attemptAt: attemptAt).get()) ?? .unknown
     }
 
-    private func find(outId: String, phone: String, dates: [String]) async -> Finding {
-        switch await record(outId: outId, phone: phone, dates: dates) {
-        case .found: .found(bizId: nil)
-        case .notFound: .notFound
-        case .unknown: .unknown
+    /// `find`, with a refusal of the access key itself as the failure instead of `.unknown`.
+    public func findOrRefusal(outId: String, phone: String, attemptAt: Double) async -> Result<Finding, SMSFailure> {
+        switch await record(outId: outId, phone: phone, dates: Self.dates(around: attemptAt)) {
+        case .found: .success(.found(bizId: nil))
+        case .notFound: .success(.notFound)
+        case .unknown: .success(.unknown)
+        case .refused(let failure): .failure(failure)
         }
     }
 
@@ -66,6 +74,8 @@ public struct Reconciler: Sendable {
         case found(SendDetail)
         case notFound
         case unknown
+        /// The provider refused the access key (`CredentialRefusal.codes`).
+        case refused(SMSFailure)
     }
 
     /// The provider's record of the message with `outId` to `phone` on any of `dates`: the one
@@ -77,6 +87,8 @@ public struct Reconciler: Sendable {
                 let response: QuerySendDetailsResponse
                 do {
                     response = try await client.querySendDetails(try SMSOperation.querySendDetails(phoneNumber: phone, sendDate: date, pageSize: 50, currentPage: page))
+                } catch let failure as SMSFailure where CredentialRefusal.codes.contains(failure.code) {
+                    return .refused(failure)
                 } catch {
                     return .unknown
                 }

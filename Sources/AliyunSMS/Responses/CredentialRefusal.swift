@@ -1,0 +1,54 @@
+/// The provider refused the access key itself: an id it does not know or has disabled, a
+/// signature made with another secret, or a key without permission for the SMS API. No retry
+/// fixes it, and nothing was sent with it; the person running Salvo must fix the key.
+public struct CredentialRefusal: Sendable, Hashable, CustomStringConvertible {
+    /// The platform's code, one of `codes`.
+    public var code: String
+    /// The platform's words.
+    public var message: String
+    /// The key id with its middle hidden (`LTAI****ab12`).
+    public var maskedKeyId: String
+
+    /// The codes that refuse the key rather than a request (all classified `.fatal`).
+    public static let codes: Set<String> = [
+        "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive", "SignatureDoesNotMatch", "IncompleteSignature",
+        "Forbidden.RAM", "NoPermission", "isp.RAM_PERMISSION_DENY",
+    ]
+
+    /// The refusal in `failure`, when its code refuses the key of `credentials`; nil for any other failure.
+    public init?(_ failure: SMSFailure, credentials: Credentials) {
+        guard Self.codes.contains(failure.code) else { return nil }
+        code = failure.code
+        message = failure.message
+        maskedKeyId = credentials.maskedKeyId
+    }
+
+    /// Creates a refusal.
+    public init(code: String, message: String, maskedKeyId: String) {
+        self.code = code
+        self.message = message
+        self.maskedKeyId = maskedKeyId
+    }
+
+    /// What to check first for this code.
+    public var advice: String {
+        switch code {
+        case "InvalidAccessKeyId.NotFound":
+            "the provider knows no such AccessKey: check ALIBABA_CLOUD_ACCESS_KEY_ID (or access_key_id in the credentials file) and that the key was not deleted"
+        case "InvalidAccessKeyId.Inactive":
+            "the AccessKey is disabled: enable it in the RAM console, or use an enabled key"
+        case "SignatureDoesNotMatch":
+            "the signature was made with a secret that is not this key's: check ALIBABA_CLOUD_ACCESS_KEY_SECRET (or access_key_secret in the credentials file)"
+        case "IncompleteSignature":
+            "the provider could not read the signature: check the secret, and for STS credentials ALIBABA_CLOUD_SECURITY_TOKEN"
+        default:
+            "the key's RAM user or role may not use the SMS API: grant it dysms:SendBatchSms, dysms:SendSms and dysms:QuerySendDetails (the AliyunDysmsFullAccess policy has them)"
+        }
+    }
+
+    public var description: String {
+        "the provider refused the AccessKey \(maskedKeyId) (\(code): \(message)); \(advice). "
+            + "Check that the secret belongs to this key, that the key is enabled, and that its RAM policy allows dysms:SendBatchSms, dysms:SendSms and dysms:QuerySendDetails. "
+            + "Running again will not help until the key is fixed"
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import SMSEmulator
+import Testing
+@testable import AliyunSMS
+
+/// Refusals of the access key itself: classified fatal for a send and for a query, recognised as
+/// a refusal of the key, and described with the masked key id and what to check, never the secret.
+@Suite struct CredentialRefusalTests {
+    static let credentials = Credentials(accessKeyId: "LTAI5tExampleKeyab12", accessKeySecret: "MARKER-SECRET-credential-tests")
+
+    static let keyCodes = ["InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive", "SignatureDoesNotMatch", "IncompleteSignature", "Forbidden.RAM", "NoPermission"]
+
+    @Test(arguments: keyCodes)
+    func aRefusedKeyIsFatalForSendsAndQueries(_ code: String) {
+        #expect(ErrorClass.classify(code: code, isSend: true) == .fatal, "a send refused for its key was not processed: never ambiguous")
+        #expect(ErrorClass.classify(code: code, isSend: false) == .fatal)
+    }
+
+    @Test(arguments: keyCodes)
+    func aRefusedKeyIsDescribedWithTheMaskedIdAndWhatToCheck(_ code: String) throws {
+        let failure = SMSFailure(errorClass: .fatal, code: code, message: "refused", httpStatus: 403)
+        let refusal = try #require(CredentialRefusal(failure, credentials: Self.credentials))
+        #expect(refusal.code == code && refusal.maskedKeyId == "LTAI****ab12")
+        let text = refusal.description
+        #expect(text.contains("LTAI****ab12") && text.contains(code))
+        #expect(!text.contains("LTAI5tExampleKeyab12"), "the id is masked")
+        #expect(!text.contains("MARKER-SECRET"), "the secret is never in a message")
+        #expect(text.contains("dysms:SendBatchSms") && text.contains("enabled") && text.contains("secret"), "says what to check: \(text)")
+    }
+
+    @Test func eachCodeSaysWhatToCheckFirst() throws {
+        func advice(_ code: String) throws -> String {
+            try #require(CredentialRefusal(SMSFailure(errorClass: .fatal, code: code, message: ""), credentials: Self.credentials)).advice
+        }
+        #expect(try advice("InvalidAccessKeyId.NotFound").contains("ALIBABA_CLOUD_ACCESS_KEY_ID"))
+        #expect(try advice("InvalidAccessKeyId.Inactive").contains("disabled"))
+        #expect(try advice("SignatureDoesNotMatch").contains("ALIBABA_CLOUD_ACCESS_KEY_SECRET"))
+        #expect(try advice("Forbidden.RAM").contains("dysms:QuerySendDetails"))
+        #expect(try advice("NoPermission").contains("dysms:SendSms"))
+    }
+
+    @Test(arguments: ["Throttling.User", "isv.BUSINESS_LIMIT_CONTROL", "ServiceUnavailable", "InternalError", "isv.SMS_TEMPLATE_ILLEGAL", "Transport"])
+    func otherFailuresAreNoRefusalOfTheKey(_ code: String) {
+        #expect(CredentialRefusal(SMSFailure(errorClass: ErrorClass.classify(code: code, isSend: true), code: code, message: ""), credentials: Self.credentials) == nil)
+    }
+
+    /// The emulator on loopback, signing with another secret or another id: the client's failure
+    /// is a refusal of the key.
+    @Test(arguments: [("LTAI5tExampleKeyab12", "another-secret", "SignatureDoesNotMatch"), ("LTAI5tOtherKeyzz99", "MARKER-SECRET-credential-tests", "InvalidAccessKeyId.NotFound")])
+    func theEmulatorRefusesAWrongSecretOrId(_ id: String, _ secret: String, _ expected: String) async throws {
+        let configuration = EmulatorConfiguration(accessKeyId: Self.credentials.accessKeyId, accessKeySecret: "MARKER-SECRET-credential-tests")
+        let server = try await EmulatorServer(core: EmulatorCore(configuration: configuration, record: try EmulatorRecord(path: ":memory:")))
+        let transport = HTTPClientTransport()
+        let credentials = Credentials(accessKeyId: id, accessKeySecret: secret)
+        let client = SMSClient(signer: RequestSigner(credentials: credentials, endpoint: try Endpoint(url: server.url), scheme: .v3), transport: transport, timeout: .seconds(10))
+        var caught: SMSFailure?
+        let query = try SMSOperation.querySendDetails(phoneNumber: "13800138000", sendDate: "20270301")
+        do {
+            _ = try await client.querySendDetails(query)
+        } catch {
+            caught = error
+        }
+        await transport.shutdown()
+        await server.close()
+        let failure = try #require(caught)
+        #expect(failure.code == expected && failure.errorClass == .fatal)
+        #expect(CredentialRefusal(failure, credentials: credentials) != nil)
+    }
+}
