@@ -2,8 +2,9 @@ import CampaignRunner
 import Foundation
 
 /// Where a shared state lives: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=MODE]`
-/// (also `postgresql://`). The password comes from the URL or `PGPASSWORD`; it is kept out of
-/// every description (`description` masks it), so that no message, log or status shows it.
+/// (also `postgresql://`). The password comes, as in libpq, from the URL, else `PGPASSWORD`, else
+/// the password file (`PGPASSFILE` or `~/.pgpass`); it is kept out of every description, so that
+/// no message, log or status shows it.
 public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     /// How the connection is encrypted, as libpq's `sslmode` names it.
     public enum SSLMode: String, Sendable, Hashable, CaseIterable {
@@ -17,8 +18,22 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         case verifyFull = "verify-full"
     }
 
+    /// Where a password came from.
+    public enum PasswordSource: String, Sendable, Hashable {
+        /// The URL itself: other users of the machine can read it in the process list.
+        case url
+        /// `PGPASSWORD`.
+        case environment
+        /// The password file.
+        case passfile
+    }
+
     public var user: String
     public var password: String?
+    /// Where `password` came from (nil when there is none).
+    public var passwordSource: PasswordSource?
+    /// What to tell the user about the password file (one that was ignored, and why).
+    public var notices: [String] = []
     public var host: String
     public var port: Int
     public var database: String
@@ -29,7 +44,8 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
     }
 
-    /// Parses `text`; `environment` gives `PGPASSWORD` when the URL has no password.
+    /// Parses `text`; `environment` gives `PGPASSWORD` when the URL has no password, and the
+    /// password file (`PGPASSFILE`, else `HOME`'s `.pgpass`) when neither has one.
     public init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(RunStoreError) {
         func refuse(_ why: String) -> RunStoreError {
             RunStoreError(.denied, "the state URL '\(Self.mask(text))' \(why); expected postgres://USER@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require|verify-full]")
@@ -52,19 +68,36 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             }
         }
         self.user = user
-        let fromURL = components.password.flatMap { $0.removingPercentEncoding ?? $0 }
-        password = fromURL ?? environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         port = components.port ?? 5432
         self.database = database.removingPercentEncoding ?? database
         sslMode = mode
+        if let fromURL = components.password.flatMap({ $0.removingPercentEncoding ?? $0 }) {
+            password = fromURL
+            passwordSource = .url
+        } else if let fromEnvironment = environment["PGPASSWORD"], !fromEnvironment.isEmpty {
+            password = fromEnvironment
+            passwordSource = .environment
+        } else if let path = PostgresPassfile.path(environment: environment) {
+            let loaded = PostgresPassfile.load(path: path)
+            if let warning = loaded.warning { notices.append(warning) }
+            if let found = loaded.passfile?.password(host: self.host, port: port, database: self.database, user: user) {
+                password = found
+                passwordSource = .passfile
+            }
+        }
     }
 
-    /// The URL with the password left out (never shown, even masked, when it came from
-    /// `PGPASSWORD`).
+    /// The warning for a password written in a URL given on the command line, where any user of
+    /// the machine can read it (`ps`), with the fix.
+    public static let passwordInURLWarning = "the --state URL holds a password, which other users of this machine can read in the process list (ps); "
+        + "leave it out of the URL and set PGPASSWORD, or put it in ~/.pgpass (or the file PGPASSFILE names) as host:port:database:user:password, mode 0600"
+
+    /// The URL as written, its password masked (`user:***@`); a password from `PGPASSWORD` or
+    /// the password file is not shown at all (`user@`).
     public var description: String {
         let hostPart = host.contains(":") ? "[\(host)]" : host
-        let auth = password == nil ? user : user + ":***"
+        let auth = passwordSource == .url ? user + ":***" : user
         return "postgres://\(auth)@\(hostPart):\(port)/\(database)" + (sslMode == .prefer ? "" : "?sslmode=\(sslMode.rawValue)")
     }
 

@@ -181,7 +181,7 @@ final class PostgresSession: Sendable {
                 let message = error.serverInfo?[.message] ?? "an error"
                 switch sqlState {
                 case "28P01", "28000":
-                    return RunStoreError(.denied, "PostgreSQL at \(place) refused the login: \(message) (set the password in PGPASSWORD or the URL)", cause: error)
+                    return RunStoreError(.denied, "PostgreSQL at \(place) refused the login: \(message) (set the password in PGPASSWORD or ~/.pgpass)", cause: error)
                 case "42501":
                     return RunStoreError(.denied, "PostgreSQL at \(place) refused: \(message); the user needs to read and write salvo's schema (and to create it once: CREATE on the database)", cause: error)
                 case "3D000":
@@ -202,7 +202,7 @@ final class PostgresSession: Sendable {
                 return RunStoreError(.denied, "PostgreSQL at \(place) does not offer TLS, which sslmode=\(location.sslMode.rawValue) requires", cause: error)
             }
             if error.code == .authMechanismRequiresPassword {
-                return RunStoreError(.denied, "PostgreSQL at \(place) asks for a password: set PGPASSWORD (or put it in the URL)", cause: error)
+                return RunStoreError(.denied, "PostgreSQL at \(place) asks for a password: set PGPASSWORD, or put it in ~/.pgpass (or the file PGPASSFILE names) as host:port:database:user:password", cause: error)
             }
             if error.code == .unsupportedAuthMechanism || error.code == .saslError {
                 return RunStoreError(.denied, "PostgreSQL at \(place) refused the login (\(error.code))", cause: error)
