@@ -149,6 +149,10 @@ final class ReceiptsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
                 request = (head, route)
                 // One buffer the size announced: the body is never copied while it grows.
                 body = Data(capacity: max(length ?? 0, 0))
+                // A client that asks first (curl does for large bodies) is told to go on.
+                if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                }
             }
         case .body(let buffer):
             guard !refused, let request else { return }

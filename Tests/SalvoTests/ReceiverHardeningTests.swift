@@ -184,6 +184,16 @@ final class LoopbackClient {
         #expect(client.closesAfterwards())
     }
 
+    @Test func aClientThatAsksFirstIsToldToGoOn() throws {
+        let (receiver, port, _) = try Self.receiver()
+        defer { _ = receiver.stop() }
+        let client = try #require(LoopbackClient(port: port))
+        client.send("POST /\(Self.token)/sms-report HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+        #expect(client.receive().statusLine == "HTTP/1.1 100 Continue")
+        client.send("[]")
+        #expect(client.receive().statusLine == "HTTP/1.1 200 OK")
+    }
+
     @Test func theHeaderTimeoutClosesAPartialRequest() throws {
         let (receiver, port, _) = try Self.receiver(["--header-timeout", "1", "--idle-timeout", "1"])
         defer { _ = receiver.stop() }
