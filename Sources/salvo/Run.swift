@@ -108,12 +108,17 @@ struct Run: AsyncParsableCommand {
     @Option(help: stateHelp) var state: String?
     @Option(help: "With a PostgreSQL state: seconds a runner's claims outlive its last heartbeat; then another runner settles what it held and goes on.") var leaseSeconds = 30.0
     @Option(help: "Send to this endpoint instead of the campaign's (for example the emulator's URL); a resume keeps the endpoint its run recorded unless this is given.") var endpoint: String?
-    @Flag(help: "Sign and print every request instead of sending; no state is written.") var dryRun = false
+    @Flag(help: "Sign and print every request instead of sending; no state is written. Phone numbers are shown masked (138****0000).") var dryRun = false
+    @Flag(help: "With --dry-run: print the phone numbers in full (the requests exactly as they would be sent).") var showNumbers = false
     @Flag(help: "Sleep until the next window instead of exiting.") var wait = false
     @Flag(help: "Print one JSON object per line: events, and the final status last.") var json = false
     @Option(help: "Seconds to wait for the provider's records before an unanswered request counts as not sent.") var graceSeconds = 30.0
     @Option(help: "Seconds before the first retry of a refused request; later ones double, up to a minute.") var retryBase = 1.0
     @OptionGroup var sourceOptions: SourceOptions
+
+    func validate() throws {
+        if showNumbers && !dryRun { throw ValidationError("--show-numbers goes with --dry-run: a run never prints numbers") }
+    }
 
     func run() async throws {
         #if os(Linux)
@@ -156,7 +161,7 @@ struct Run: AsyncParsableCommand {
         options.retryBase = retryBase
         options.endpoint = target
         options.endpointGiven = endpoint != nil
-        let printer = RunPrinter(json: json, terminal: !json && Terminal.isTerminal(fileDescriptor: 2))
+        let printer = RunPrinter(json: json, terminal: !json && Terminal.isTerminal(fileDescriptor: 2), showNumbers: showNumbers)
         let runner = CampaignRunner(campaign: campaign, options: options, client: client, store: store, events: { printer.show($0) })
         let task = Task { await runner.run() }
         let interruption = Interruption(cancelling: task)
@@ -188,10 +193,12 @@ struct Run: AsyncParsableCommand {
 }
 
 /// Shows run events: a progress bar on a terminal (sent, failed, deferred, rate, ETA), plain log
-/// lines otherwise, or JSON lines. Numbers are never shown.
+/// lines otherwise, or JSON lines. Numbers are never shown, but in the requests of a dry run
+/// with `--show-numbers`.
 final class RunPrinter: Sendable {
     let json: Bool
     let terminal: Bool
+    let showNumbers: Bool
 
     private struct Bar {
         var counts = RunCounts()
@@ -204,14 +211,16 @@ final class RunPrinter: Sendable {
     private let bar = Mutex(Bar())
     private let lastWaiting = Mutex<(reason: String, until: Double)?>(nil)
 
-    init(json: Bool, terminal: Bool) {
+    init(json: Bool, terminal: Bool, showNumbers: Bool = false) {
         self.json = json
         self.terminal = terminal
+        self.showNumbers = showNumbers
     }
 
     func show(_ event: RunEvent) {
         switch event {
-        case .dryRun(let request):
+        case .dryRun(let signed):
+            let request = showNumbers ? signed : DryRunMasking.masked(signed)
             var text = "\(request.method) \(request.url)\n"
             for (name, value) in request.headers { text += "\(name): \(value)\n" }
             if !request.body.isEmpty { text += "\n" + String(decoding: request.body, as: UTF8.self) + "\n" }
@@ -323,5 +332,39 @@ final class RunPrinter: Sendable {
             if let message { Terminal.standardError(message) }
             if let status { Terminal.standardOutput(PrintableText.escapeLines(status.text())) }
         }
+    }
+}
+
+/// A dry run's request as it is shown: the phone numbers of `PhoneNumbers` (SendSms, in the query)
+/// and `PhoneNumberJson` (SendBatchSms, in the body) masked as `138****0000`; the signature is
+/// still that of the request with the full numbers.
+enum DryRunMasking {
+    static func masked(_ request: SignedRequest) -> SignedRequest {
+        var request = request
+        if let question = request.url.firstIndex(of: "?"), let pairs = PercentEncoding.parseForm(request.url[request.url.index(after: question)...]) {
+            request.url = String(request.url[...question]) + PercentEncoding.form(pairs.map(maskedPair))
+        }
+        if !request.body.isEmpty, let pairs = PercentEncoding.parseForm(Substring(String(decoding: request.body, as: UTF8.self))) {
+            request.body = Array(PercentEncoding.form(pairs.map(maskedPair)).utf8)
+        }
+        return request
+    }
+
+    private static func maskedPair(_ pair: (String, String)) -> (String, String) {
+        switch pair.0 {
+        case "PhoneNumbers", "PhoneNumber":
+            return (pair.0, pair.1.split(separator: ",", omittingEmptySubsequences: false).map { mask(String($0)) }.joined(separator: ","))
+        case "PhoneNumberJson":
+            guard let numbers = try? JSONSerialization.jsonObject(with: Data(pair.1.utf8)) as? [String],
+                  let data = try? JSONSerialization.data(withJSONObject: numbers.map(mask)) else { return (pair.0, mask(pair.1)) }
+            return (pair.0, String(decoding: data, as: UTF8.self))
+        default:
+            return pair
+        }
+    }
+
+    private static func mask(_ text: String) -> String {
+        if case .success(let phone) = PhoneNumber.parse(text) { return phone.masked }
+        return PhoneNumber.maskedText(text)
     }
 }

@@ -34,8 +34,11 @@ struct Status: AsyncParsableCommand {
 /// `salvo report`: one row per recipient with its outcome.
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write one row per recipient with its outcome, as CSV or JSON lines.",
+        abstract: "Write one row per recipient with its outcome, as CSV or JSON lines; or the campaign's delivery page as HTML.",
         discussion: """
+            Formats (--format): csv (the default), json (one object per line), html (one self-contained \
+            page of how delivery went: funnel, timeline, failures by carrier code, billed segments; \
+            numbers masked; write it with --out report.html). \
             With --failed only the plan's recipients not sent. With --not-sent everyone who did not get \
             the message and why (invalid, duplicate, excluded, failed, expired), as a CSV whose phone and \
             parameter columns a follow-up campaign can read. CSV cells that a spreadsheet would run as a \
@@ -44,7 +47,7 @@ struct Report: AsyncParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument { case csv, json, html }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, html }
 
     @Argument(help: "The campaign file.") var campaign: String
     @Option(help: stateHelp) var state: String?

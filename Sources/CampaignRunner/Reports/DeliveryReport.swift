@@ -70,7 +70,16 @@ public struct DeliveryReport: Sendable {
 
     // MARK: - Rendering
 
-    private static func escape(_ text: String) -> String {
+    /// The invisible characters that reorder text: embeddings and overrides (U+202A-U+202E),
+    /// isolates (U+2066-U+2069), and the marks U+200E, U+200F and U+061C.
+    static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: true
+        default: false
+        }
+    }
+
+    static func escape(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -80,8 +89,16 @@ public struct DeliveryReport: Sendable {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             default:
-                // Control characters never reach the page.
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { out += "\u{FFFD}" } else { out.unicodeScalars.append(scalar) }
+                // Control characters never reach the page. Nor do bidi controls, not even as a
+                // character reference (the browser would decode it and reorder the text, making
+                // "exe.txt" of "txt.exe"): each is shown as its code point, `<U+202E>`.
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                    out += "\u{FFFD}"
+                } else if Self.isBidiControl(scalar) {
+                    out += "&lt;U+" + String(scalar.value, radix: 16, uppercase: true) + "&gt;"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out

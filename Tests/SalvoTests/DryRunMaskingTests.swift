@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// `salvo run --dry-run` prints the signed requests with the phone numbers masked; only
+/// `--show-numbers` prints them in full. Real processes; nothing is sent.
+@Suite struct DryRunMaskingTests {
+    /// A campaign of 12 recipients sent as SendBatchSms (`perRow`) or SendSms (one value for all).
+    static func campaign(perRow: Bool, signing: String) throws -> (path: String, phones: [String]) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-dry-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let phones = (0..<12).map { "1391234\(String(format: "%04d", 5000 + $0))" }
+        try ("phone,name\n" + phones.enumerated().map { "\($1),客户\($0)\n" }.joined()).write(toFile: folder + "/m.csv", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            campaign: dry-masking
+            provider:
+              signing: \(signing)
+            sign-name: 云杉商城
+            template:
+              code: SMS_465012346
+              type: notification
+              content: "${name}您好，您的包裹已到驿站。"
+            parameters:
+              name: \(perRow ? "{ type: name, from: name }" : "{ type: name, value: 客户 }")
+            recipients:
+              from:
+                - csv: m.csv
+            sending:
+              rate: 100
+              batch-size: 5
+            """.write(toFile: folder + "/c.yaml", atomically: true, encoding: .utf8)
+        return (folder + "/c.yaml", phones)
+    }
+
+    static let environment = ["ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI5tDryRunKey0001", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "dry-secret"]
+
+    @Test(arguments: [(true, "v3"), (false, "v3"), (true, "v1"), (false, "v1")])
+    func numbersAreMaskedUnlessShown(_ perRow: Bool, _ signing: String) throws {
+        let (path, phones) = try Self.campaign(perRow: perRow, signing: signing)
+        let masked = try SalvoProcess.run(["run", path, "--dry-run"], environment: Self.environment)
+        #expect(masked.status == 0, "\(masked.all)")
+        let decoded = masked.stdout.removingPercentEncoding ?? masked.stdout
+        #expect(decoded.contains(perRow ? "PhoneNumberJson" : "PhoneNumbers"), "\(decoded)")
+        for phone in phones {
+            #expect(!decoded.contains(phone), "\(phone) printed in full: \(decoded)")
+        }
+        #expect(decoded.contains("139*****5000") || decoded.contains("139****5000"), "masked as elsewhere: \(decoded)")
+
+        let shown = try SalvoProcess.run(["run", path, "--dry-run", "--show-numbers"], environment: Self.environment)
+        #expect(shown.status == 0, "\(shown.all)")
+        let full = shown.stdout.removingPercentEncoding ?? shown.stdout
+        #expect(phones.allSatisfy { full.contains($0) }, "--show-numbers prints every number")
+    }
+
+    @Test func showNumbersGoesWithDryRun() throws {
+        let (path, _) = try Self.campaign(perRow: true, signing: "v3")
+        let outcome = try SalvoProcess.run(["run", path, "--show-numbers"], environment: Self.environment)
+        #expect(outcome.status == 64, "\(outcome.all)")
+    }
+}
