@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import Testing
 
 /// A password in a `--state` URL, as a real process: one warning that `ps` shows it to every
@@ -56,5 +57,32 @@ import Testing
         #expect(outcome.stderr.components(separatedBy: "has group or world access").count - 1 == 1, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("chmod 600"))
         #expect(!outcome.all.contains("pw-marker-file"))
+    }
+
+    /// The throwaway cluster of `scripts/test`: a password found in `~/.pgpass` or `PGPASSFILE`
+    /// logs in, and without one the login is refused with the ways to give it.
+    @Test func thePasswordFileLogsInToPostgreSQL() throws {
+        let server = try TestPostgres.server()
+        let database = try TestPostgres.freshDatabase("pgpass")
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-pghome-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let status = ["status", "campaigns/order-shipped.yaml", "--state", database]
+
+        let without = try SalvoProcess.run(status, environment: ["HOME": home])
+        #expect(without.status == 1, "\(without.all)")
+        #expect(without.stderr.contains("~/.pgpass"), "says where a password may go: \(without.stderr)")
+
+        let line = "# the test cluster\n\(server.host):\(server.port):*:salvo:\(server.password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ":", with: "\\:"))\n"
+        try line.write(toFile: home + "/.pgpass", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: home + "/.pgpass")
+        let fromHome = try SalvoProcess.run(status, environment: ["HOME": home])
+        #expect(fromHome.status == 0, "\(fromHome.all)")
+        #expect(!fromHome.all.contains(server.password) && !fromHome.all.contains("***"))
+
+        let named = home + "/elsewhere"
+        try FileManager.default.moveItem(atPath: home + "/.pgpass", toPath: named)
+        let fromNamed = try SalvoProcess.run(status, environment: ["HOME": home, "PGPASSFILE": named])
+        #expect(fromNamed.status == 0, "\(fromNamed.all)")
+        #expect(Self.warnings(fromNamed.stderr) == 0 && !fromNamed.all.contains(server.password))
     }
 }
