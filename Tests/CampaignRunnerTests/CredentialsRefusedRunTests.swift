@@ -80,6 +80,41 @@ import Testing
         #expect(status.counts.sent == 0 && status.counts.failed == 0)
     }
 
+    /// Forwards everything to the emulator, but loses the answer of every send (HTTP 500 after the
+    /// emulator recorded it), and refuses every QuerySendDetails made after the first send: a key
+    /// revoked while requests were unanswered.
+    final class KeyRevokedMidRun: SMSTransport {
+        let inner: EmulatorTransport
+        let sent = Mutex(false)
+
+        init(inner: EmulatorTransport) {
+            self.inner = inner
+        }
+
+        func execute(_ request: SignedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
+            if request.action == "QuerySendDetails", sent.withLock({ $0 }) {
+                return HTTPResponse(status: 400, headers: [], body: Array(#"{"Code":"InvalidAccessKeyId.Inactive","Message":"Specified access key is disabled.","RequestId":"r"}"#.utf8))
+            }
+            let response = try await inner.execute(request, timeout: timeout)
+            guard request.action != "QuerySendDetails" else { return response }
+            sent.withLock { $0 = true }
+            return HTTPResponse(status: 500, headers: [], body: Array(#"{"Code":"InternalError","Message":"lost","RequestId":"r"}"#.utf8))
+        }
+    }
+
+    @Test func aKeyRefusedWhileSettlingUnansweredRequestsStopsTheRun() async throws {
+        let core = try Self.core()
+        let fixture = try RunFixture(count: 10, batchSize: 10)
+        let client = try Self.client(core: core, keyId: "LTAI5tRightKeyId0001", secret: "right-secret", transport: KeyRevokedMidRun(inner: EmulatorTransport(core: core)))
+        let outcome = await CampaignRunner(campaign: try await fixture.campaign(), options: RunnerTests.options(fixture), client: client).run()
+        guard case .stopped(.credentialsRefused(let refusal, _)) = outcome else {
+            Issue.record("expected a refusal of the key, got \(outcome)")
+            return
+        }
+        #expect(refusal.code == "InvalidAccessKeyId.Inactive" && refusal.maskedKeyId == "LTAI****0001")
+        #expect(core.record.statistics().messages == 10, "the lost answer's request was recorded once, and never sent again")
+    }
+
     @Test func aRefusalOfSomethingElseStaysAProviderRefusal() {
         let client = try? Self.client(core: Self.core(), keyId: "LTAI5tRightKeyId0001", secret: "right-secret")
         guard let client else {
