@@ -36,6 +36,8 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public var notices: [String] = []
     public var host: String
     public var port: Int
+    /// Whether the URL named the port (the description shows it only then).
+    public var portGiven = false
     public var database: String
     public var sslMode: SSLMode
 
@@ -70,6 +72,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         self.user = user
         self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         port = components.port ?? 5432
+        portGiven = components.port != nil
         self.database = database.removingPercentEncoding ?? database
         sslMode = mode
         if let fromURL = components.password.flatMap({ $0.removingPercentEncoding ?? $0 }) {
@@ -93,12 +96,12 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public static let passwordInURLWarning = "the --state URL holds a password, which other users of this machine can read in the process list (ps); "
         + "leave it out of the URL and set PGPASSWORD, or put it in ~/.pgpass (or the file PGPASSFILE names) as host:port:database:user:password, mode 0600"
 
-    /// The URL as written, its password masked (`user:***@`); a password from `PGPASSWORD` or
-    /// the password file is not shown at all (`user@`).
+    /// The URL as written (the port only when it was), its password masked (`user:***@`); a
+    /// password from `PGPASSWORD` or the password file is not shown at all (`user@`).
     public var description: String {
         let hostPart = host.contains(":") ? "[\(host)]" : host
         let auth = passwordSource == .url ? user + ":***" : user
-        return "postgres://\(auth)@\(hostPart):\(port)/\(database)" + (sslMode == .prefer ? "" : "?sslmode=\(sslMode.rawValue)")
+        return "postgres://\(auth)@\(hostPart)\(portGiven ? ":\(port)" : "")/\(database)" + (sslMode == .prefer ? "" : "?sslmode=\(sslMode.rawValue)")
     }
 
     /// `text` with the password of a URL replaced by `***`: for messages about a URL that could
