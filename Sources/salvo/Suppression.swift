@@ -53,7 +53,9 @@ struct SuppressionCommand: AsyncParsableCommand {
                 written with + or 00, are kept as +COUNTRYNUMBER. A row whose phone is not a number, whose \
                 sign name is not a valid one, or that has no sign name when neither --sign-name nor --all-signs \
                 is given, is listed as FILE:LINE and nothing is imported (exit 1); --skip-invalid imports the \
-                other rows and counts the skipped ones. A large file shows its progress on standard error.
+                other rows and counts the skipped ones. A large file shows its progress on standard error. \
+                A list written by 'export' whose entries include every sign's (an empty sign_name) comes \
+                back with --all-signs.
                 """
         )
 

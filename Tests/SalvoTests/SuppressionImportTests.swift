@@ -82,6 +82,23 @@ import Testing
         #expect(both.status == 64, "\(both.all)")
     }
 
+    @Test func anExportedListComesBackWithAllSigns() throws {
+        let scratch = try Scratch()
+        let path = try scratch.file("in.csv", "phone\n+1 415 555 0100\n13800000001\n")
+        #expect(try scratch.importing(path, ["--all-signs"]).status == 0)
+        let signed = try scratch.file("signed.csv", "phone,sign_name\n13800000002,云杉商城\n")
+        #expect(try scratch.importing(signed).status == 0)
+        let exported = try SalvoProcess.run(["suppression", "export", "--state", scratch.state]).stdout
+        let other = try Scratch()
+        let copy = try other.file("copy.csv", exported)
+        let refused = try other.importing(copy)
+        #expect(refused.status == 1 && refused.stderr.contains("no sign name"), "every sign's entries need --all-signs: \(refused.all)")
+        let back = try other.importing(copy, ["--all-signs"])
+        #expect(back.status == 0, "\(back.all)")
+        #expect(try other.exported().sorted() == (try scratch.exported()).sorted())
+        #expect(try other.exported().sorted() == [",+14155550100", ",13800000001", "云杉商城,13800000002"])
+    }
+
     @Test(arguments: ["=EVIL()", "【云杉】", "X", "云杉 商城", "+cmd"])
     func aSignNameObeysTheSignNameRules(_ name: String) throws {
         let scratch = try Scratch()
