@@ -28,6 +28,40 @@ import Testing
         #expect(text.contains("dysms:SendBatchSms") && text.contains("enabled") && text.contains("secret"), "says what to check: \(text)")
     }
 
+    @Test func theStringTheGatewaySignedIsNotRepeated() throws {
+        let message = "Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId%3DLTAI5tExampleKeyab12%26Action%3DQuerySendDetails%26PhoneNumber%3D13912345678"
+        let refusal = try #require(CredentialRefusal(SMSFailure(errorClass: .fatal, code: "SignatureDoesNotMatch", message: message), credentials: Self.credentials))
+        #expect(refusal.message == "Specified signature is not matched with our calculation.")
+        #expect(!refusal.description.contains("13912345678") && !refusal.description.contains("LTAI5tExampleKeyab12"))
+        let named = try #require(CredentialRefusal(SMSFailure(errorClass: .fatal, code: "InvalidAccessKeyId.Inactive", message: "Key LTAI5tExampleKeyab12 is disabled. " + String(repeating: "x", count: 500)),
+                                                   credentials: Self.credentials))
+        #expect(named.message.hasPrefix("Key LTAI****ab12 is disabled.") && named.message.count <= 301)
+    }
+
+    /// Answers every request as the real gateway answers a wrong secret: the string it signed
+    /// appended to the message.
+    struct GatewayRefusingTheSignature: SMSTransport {
+        func execute(_ request: SignedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
+            let body = #"{"RequestId":"r","HostId":"dysmsapi.aliyuncs.com","Code":"SignatureDoesNotMatch","Message":"Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId%3DLTAI5tExampleKeyab12%26PhoneNumbers%3D13912345678"}"#
+            return HTTPResponse(status: 400, headers: [], body: Array(body.utf8))
+        }
+    }
+
+    @Test func aSendsFailureNeverCarriesTheSignedString() async throws {
+        let client = SMSClient(signer: RequestSigner(credentials: Self.credentials, endpoint: try Endpoint(url: "http://127.0.0.1:9"), scheme: .v1),
+                               transport: GatewayRefusingTheSignature())
+        let operation = try SMSOperation.sendSms(phoneNumbers: ["13912345678"], signName: "云杉商城", templateCode: "SMS_1", templateParameters: nil, outId: "o")
+        var caught: SMSFailure?
+        do {
+            _ = try await client.send(operation)
+        } catch {
+            caught = error
+        }
+        let failure = try #require(caught)
+        #expect(failure.code == "SignatureDoesNotMatch" && failure.errorClass == .fatal)
+        #expect(failure.message == "Specified signature is not matched with our calculation.", "\(failure.message)")
+    }
+
     @Test func eachCodeSaysWhatToCheckFirst() throws {
         func advice(_ code: String) throws -> String {
             try #require(CredentialRefusal(SMSFailure(errorClass: .fatal, code: code, message: ""), credentials: Self.credentials)).advice

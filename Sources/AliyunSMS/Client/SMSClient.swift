@@ -104,9 +104,19 @@ public struct SMSClient: Sendable {
     static func failure(_ decoded: SMSResponse, response: HTTPResponse, isSend: Bool) -> SMSFailure {
         let errorClass = ErrorClass.classify(code: decoded.code, isSend: isSend)
         let retryAfter = response.header("x-acs-retry-after").flatMap(Int.init).flatMap { $0 > 0 ? Duration.milliseconds($0) : nil }
-        return SMSFailure(errorClass: errorClass, code: decoded.code, message: decoded.message, httpStatus: response.status,
+        return SMSFailure(errorClass: errorClass, code: decoded.code, message: withoutStringToSign(decoded.message), httpStatus: response.status,
                           requestId: decoded.requestId, retryAfter: retryAfter,
                           limitWindow: errorClass == .later ? LimitWindow.parse(decoded.message) : nil)
+    }
+
+    /// The platform's words without the string it signed, which Alibaba Cloud appends to
+    /// SignatureDoesNotMatch ("server string to sign is: …"): it holds the whole AccessKey id and
+    /// the request's parameters, phone numbers included, and is kept out of logs and state.
+    static func withoutStringToSign(_ message: String) -> String {
+        guard let cut = message.range(of: "string to sign", options: .caseInsensitive) else { return message }
+        var text = String(message[..<cut.lowerBound])
+        if text.lowercased().hasSuffix("server ") { text = String(text.dropLast("server ".count)) }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// An answer without a readable body: a proxy's error page, a truncated body. For a send

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The provider refused the access key itself: an id it does not know or has disabled, a
 /// signature made with another secret, or a key without permission for the SMS API. No retry
 /// fixes it, and nothing was sent with it; the person running Salvo must fix the key.
@@ -19,8 +21,18 @@ public struct CredentialRefusal: Sendable, Hashable, CustomStringConvertible {
     public init?(_ failure: SMSFailure, credentials: Credentials) {
         guard Self.codes.contains(failure.code) else { return nil }
         code = failure.code
-        message = failure.message
         maskedKeyId = credentials.maskedKeyId
+        message = Self.shown(failure.message, keyId: credentials.accessKeyId, masked: maskedKeyId)
+    }
+
+    /// The platform's words as they may be shown and kept: without the string the gateway signed
+    /// (it holds the whole key id and the request's phone numbers), the key id masked wherever it
+    /// appears, cut at 300 characters.
+    static func shown(_ message: String, keyId: String, masked: String) -> String {
+        var text = SMSClient.withoutStringToSign(message)
+        if !keyId.isEmpty { text = text.replacingOccurrences(of: keyId, with: masked) }
+        text = text.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ":")))
+        return text.count > 300 ? String(text.prefix(300)) + "…" : text
     }
 
     /// Creates a refusal.
