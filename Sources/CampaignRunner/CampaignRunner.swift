@@ -18,8 +18,8 @@ public final class CampaignRunner: Sendable {
     let client: SMSClient?
     let events: @Sendable (RunEvent) -> Void
     let store: any RunStore
-    /// The campaign's lock file, for a store in its state folder.
-    let lockPath: String?
+    /// Whether the run holds the campaign folder's lock (a store in its state folder).
+    let locksFolder: Bool
     let policy: RunPolicy
 
     /// The code of a batch whose run ended before any answer came.
@@ -35,7 +35,7 @@ public final class CampaignRunner: Sendable {
         self.events = events
         let folder = options.stateFolder + "/" + campaign.id.value
         self.store = store ?? SQLiteRunStore(folder: folder)
-        lockPath = store == nil ? folder + "/lock" : nil
+        locksFolder = store == nil
         var policy = RunPolicy(calendar: ScheduleCalendar(schedule: campaign.schedule, templateType: campaign.template.type.value),
                            timeZone: TimeZone(identifier: campaign.schedule.timezone.value) ?? .current,
                            rate: Double(campaign.sending.rate), concurrency: campaign.sending.concurrency, graceSeconds: options.graceSeconds,
@@ -49,9 +49,15 @@ public final class CampaignRunner: Sendable {
 
     /// The compiler of this campaign's plan: a promotional campaign leaves out the numbers that
     /// replied to unsubscribe from its sign name (the state folder's suppression list).
-    func planCompiler() -> PlanCompiler {
+    func planCompiler() throws -> PlanCompiler {
         var compiler = PlanCompiler(campaign: campaign)
-        compiler.suppression = ReceiptsLedger.suppression(for: campaign, stateFolder: options.stateFolder)
+        do {
+            compiler.suppression = try ReceiptsLedger.suppression(for: campaign, stateFolder: options.stateFolder)
+        } catch let error as RunStoreError {
+            throw error
+        } catch {
+            throw RunStoreError(.io, "cannot read the suppression list in \(options.stateFolder)/.receipts: \(error)")
+        }
         return compiler
     }
 
@@ -81,23 +87,21 @@ public final class CampaignRunner: Sendable {
 
     // MARK: - Set-up
 
-    private func prepareFolder() throws(RunStoreError) {
-        // Parents such as ~/.local/state may not exist yet; the folders Salvo makes are owner-only.
-        for path in [options.stateFolder, folder] where !FileManager.default.fileExists(atPath: path) {
-            do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw RunStoreError(.io, "cannot create the state folder '\(path)': \(error.localizedDescription)")
-            }
+    /// The campaign's folder, made owner-only with its parents (such as ~/.local/state) when
+    /// missing, and checked: a folder of another user, one others may write to, or a link in it
+    /// is refused.
+    private func prepareFolder() throws(RunStoreError) -> StateFolder {
+        guard let folder = try StateFolder.root(options.stateFolder, create: true)?.folder(campaign.id.value, create: true) else {
+            throw RunStoreError(.io, "cannot create the state folder '\(self.folder)'")
         }
+        return folder
     }
 
     private func runLocked() async throws -> RunOutcome {
         guard let client else { return .stopped(.failure("no client to send with")) }
         var lock: CampaignLock?
-        if let lockPath {
-            try prepareFolder()
-            switch try CampaignLock.acquire(path: lockPath) {
+        if locksFolder {
+            switch try CampaignLock.acquire(in: prepareFolder()) {
             case .success(let held): lock = held
             case .failure(let holder): return .later(.held(pid: holder.pid, campaign: campaign.id.value))
             }

@@ -23,8 +23,14 @@ struct Status: AsyncParsableCommand {
         do {
             status = try await reader.status()
         } catch {
-            // A state that 'run' would refuse is not "not started".
+            // A state that 'run' would refuse, or that cannot be read, is not "not started".
             Terminal.standardError("salvo: error: \(error)")
+            if json {
+                let object: [String: Any] = ["campaign": campaign.id.value, "state": "error", "error": "\(error)"]
+                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+                    Terminal.standardOutput(String(decoding: data, as: UTF8.self))
+                }
+            }
             throw ExitCode(1)
         }
         Terminal.standardOutput(json ? status.json() : PrintableText.escapeLines(status.text()))

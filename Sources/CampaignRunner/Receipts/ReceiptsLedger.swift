@@ -26,13 +26,20 @@ public final class ReceiptsLedger: Sendable {
 
     /// The suppression list a plan of `campaign` leaves out: for a promotional campaign, the
     /// numbers that unsubscribed from its sign name; nil otherwise, or when there is no list.
-    public static func suppression(for campaign: Campaign, stateFolder: String) -> SuppressionList? {
-        guard campaign.template.type.value == .promotional,
-              let numbers = try? of(stateFolder: stateFolder).suppressed(signName: campaign.signName.value), !numbers.isEmpty else { return nil }
-        return SuppressionList(numbers: numbers)
+    /// A ledger that cannot be read throws: a plan made without it could send to people who
+    /// unsubscribed.
+    public static func suppression(for campaign: Campaign, stateFolder: String) throws -> SuppressionList? {
+        guard campaign.template.type.value == .promotional else { return nil }
+        let numbers = try of(stateFolder: stateFolder).suppressed(signName: campaign.signName.value)
+        return numbers.isEmpty ? nil : SuppressionList(numbers: numbers)
     }
 
     var databasePath: String { folder + "/receipts.db" }
+
+    /// Whether the ledger has a database yet; a folder that cannot be read, or a link, throws.
+    private func hasDatabase() throws -> Bool {
+        try StateFolder.child(folder, create: false)?.hasFile("receipts.db") ?? false
+    }
 
     /// Runs `body` on the ledger's connection, opened (and its tables made) on first use.
     func withDatabase<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
@@ -48,8 +55,11 @@ public final class ReceiptsLedger: Sendable {
     }
 
     private static func open(folder: String, path databasePath: String) throws -> SQLiteConnection {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let opened = try SQLiteConnection(path: databasePath, mode: .create)
+        // The ledger's folder is checked like a campaign's (owner, mode, no link); the database is
+        // made 0600 before SQLite opens it, so that its WAL and shared-memory files are too.
+        guard let directory = try StateFolder.child(folder, create: true) else { throw RunStoreError(.io, "cannot create '\(folder)'") }
+        if directory.entry("receipts.db") == .missing { try directory.createFile("receipts.db") }
+        let opened = try SQLiteConnection(path: directory.resolved("receipts.db"), mode: .create, followsLinks: false)
         try opened.execute("""
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
@@ -62,7 +72,6 @@ public final class ReceiptsLedger: Sendable {
             CREATE TABLE IF NOT EXISTS suppression (
                 sign_name TEXT NOT NULL, phone TEXT NOT NULL, source TEXT NOT NULL, added_at REAL NOT NULL, PRIMARY KEY (sign_name, phone));
             """)
-        chmod(databasePath, 0o600)
         return opened
     }
 
@@ -99,7 +108,7 @@ public final class ReceiptsLedger: Sendable {
 
     /// The numbers suppressed for `signName` (those of replies without a sign name included).
     public func suppressed(signName: String) throws -> [String] {
-        guard FileManager.default.fileExists(atPath: databasePath) else { return [] }
+        guard try hasDatabase() else { return [] }
         return try withDatabase { database in
             try database.query("SELECT DISTINCT phone FROM suppression WHERE sign_name = ? OR sign_name = '' ORDER BY phone", [.text(signName)]) { $0.text(0) ?? "" }
         }
@@ -107,7 +116,7 @@ public final class ReceiptsLedger: Sendable {
 
     /// The whole list: sign name, number, where it came from (`reply`, `import`), when added.
     public func suppressionList() throws -> [(signName: String, phone: String, source: String, addedAt: Double)] {
-        guard FileManager.default.fileExists(atPath: databasePath) else { return [] }
+        guard try hasDatabase() else { return [] }
         return try withDatabase { database in
             try database.query("SELECT sign_name, phone, source, added_at FROM suppression ORDER BY sign_name, phone") { row in
                 (signName: row.text(0) ?? "", phone: row.text(1) ?? "", source: row.text(2) ?? "", addedAt: row.real(3) ?? 0)
@@ -131,7 +140,7 @@ public final class ReceiptsLedger: Sendable {
 
     /// Receipts kept as unmatched, and replies.
     public func counts() throws -> (unmatched: Int, replies: Int) {
-        guard FileManager.default.fileExists(atPath: databasePath) else { return (0, 0) }
+        guard try hasDatabase() else { return (0, 0) }
         return try withDatabase { database in
             (try database.integer("SELECT COUNT(*) FROM unmatched") ?? 0, try database.integer("SELECT COUNT(*) FROM replies") ?? 0)
         }
