@@ -337,10 +337,15 @@ final class RunPrinter: Sendable {
 
 /// A dry run's request as it is shown: the phone numbers of `PhoneNumbers` (SendSms, in the query)
 /// and `PhoneNumberJson` (SendBatchSms, in the body) masked as `138****0000`; the signature is
-/// still that of the request with the full numbers.
+/// still that of the request with the full numbers. The body's SHA-256 (`x-acs-content-sha256`) is
+/// left out: with the masked number beside it, trying the ten thousand hidden digits against it
+/// would give the number back.
 enum DryRunMasking {
+    static let hiddenHash = "(hidden: the hash of the body with the full numbers; --show-numbers prints it)"
+
     static func masked(_ request: SignedRequest) -> SignedRequest {
         var request = request
+        request.headers = request.headers.map { $0.0 == "x-acs-content-sha256" ? ($0.0, hiddenHash) : $0 }
         if let question = request.url.firstIndex(of: "?"), let pairs = PercentEncoding.parseForm(request.url[request.url.index(after: question)...]) {
             request.url = String(request.url[...question]) + PercentEncoding.form(pairs.map(maskedPair))
         }
