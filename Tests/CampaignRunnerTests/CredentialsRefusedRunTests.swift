@@ -115,6 +115,32 @@ import Testing
         #expect(core.record.statistics().messages == 10, "the lost answer's request was recorded once, and never sent again")
     }
 
+    /// Connects nowhere: every request fails before it leaves.
+    final class Unreachable: SMSTransport {
+        let requests = Mutex(0)
+
+        func execute(_ request: SignedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
+            requests.withLock { $0 += 1 }
+            throw TransportError(.notSent, "could not connect: connection refused")
+        }
+    }
+
+    @Test func aProviderThatCannotBeReachedIsAskedAboutOneDateAndTheRunIsLater() async throws {
+        let fixture = try RunFixture(count: 5)
+        let transport = Unreachable()
+        let client = try Self.client(core: Self.core(), keyId: "LTAI5tRightKeyId0001", secret: "right-secret", transport: transport)
+        var options = RunnerTests.options(fixture)
+        options.probeDays = 7
+        let outcome = await CampaignRunner(campaign: try await fixture.campaign(), options: options, client: client).run()
+        guard case .later(.providerUnreachable) = outcome else {
+            Issue.record("expected exit 75 (could not ask), got \(outcome)")
+            return
+        }
+        // Three tries for the first date, not three for each of the eight: with a connect timeout
+        // of 5 s each, that is the difference between 15 s and 2 minutes before cron hears back.
+        #expect(transport.requests.withLock { $0 } == 3)
+    }
+
     @Test func aRefusalOfSomethingElseStaysAProviderRefusal() {
         let client = try? Self.client(core: Self.core(), keyId: "LTAI5tRightKeyId0001", secret: "right-secret")
         guard let client else {

@@ -32,7 +32,8 @@ public struct Reconciler: Sendable {
     /// Whether the provider has the request with `outId` to `phone`, sent on any China date from
     /// `days` days before `now` up to `now`: asked before a plan's first send, so that a plan
     /// sent from a state that is gone is not sent again. A refusal of the access key itself
-    /// (`CredentialRefusal.codes`) ends the asking at once and is the failure.
+    /// (`CredentialRefusal.codes`) ends the asking at once and is the failure; a provider that
+    /// could not be reached at all for one date (three tries) is not asked about the others.
     public func probe(outId: String, phone: String, days: Int, now: Double) async -> Result<Finding, SMSFailure> {
         var sawUnknown = false
         for back in 0...max(days, 0) {
@@ -42,11 +43,12 @@ public struct Reconciler: Sendable {
                 if Task.isCancelled { return .success(.unknown) }
                 if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 * attempt)) }
                 lookup = await record(outId: outId, phone: phone, dates: [date])
-                guard case .unknown = lookup else { break }
+                if lookup.isAnswer { break }
             }
             switch lookup {
             case .found: return .success(.found(bizId: nil))
             case .refused(let failure): return .failure(failure)
+            case .unreachable: return .success(.unknown)
             case .unknown: sawUnknown = true
             case .notFound: break
             }
@@ -64,7 +66,7 @@ public struct Reconciler: Sendable {
         switch await record(outId: outId, phone: phone, dates: Self.dates(around: attemptAt)) {
         case .found: .success(.found(bizId: nil))
         case .notFound: .success(.notFound)
-        case .unknown: .success(.unknown)
+        case .unknown, .unreachable: .success(.unknown)
         case .refused(let failure): .failure(failure)
         }
     }
@@ -76,6 +78,16 @@ public struct Reconciler: Sendable {
         case unknown
         /// The provider refused the access key (`CredentialRefusal.codes`).
         case refused(SMSFailure)
+        /// No request reached the provider (no connection).
+        case unreachable
+
+        /// Whether the provider answered (asking again would tell nothing new).
+        var isAnswer: Bool {
+            switch self {
+            case .found, .notFound, .refused: true
+            case .unknown, .unreachable: false
+            }
+        }
     }
 
     /// The provider's record of the message with `outId` to `phone` on any of `dates`: the one
@@ -89,6 +101,8 @@ public struct Reconciler: Sendable {
                     response = try await client.querySendDetails(try SMSOperation.querySendDetails(phoneNumber: phone, sendDate: date, pageSize: 50, currentPage: page))
                 } catch let failure as SMSFailure where CredentialRefusal.codes.contains(failure.code) {
                     return .refused(failure)
+                } catch let failure as SMSFailure where failure.notSent {
+                    return .unreachable
                 } catch {
                     return .unknown
                 }
