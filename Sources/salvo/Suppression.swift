@@ -139,7 +139,7 @@ struct SuppressionCommand: AsyncParsableCommand {
                         refuse(row.line, "no sign name: add a 'sign_name' column, or give --sign-name NAME, or --all-signs to suppress the number for every sign")
                         continue
                     }
-                    entries.append((sign, Self.stored(phone)))
+                    entries.append((sign, ReceiptsLedger.suppressionForm(phone)))
                 }
             } catch let error as RecipientSourceError {
                 Terminal.standardError("salvo: error: '\(file)'\(error.position.map { ":\($0.line):\($0.column)" } ?? ""): \(error.message)")
@@ -161,15 +161,6 @@ struct SuppressionCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             Terminal.standardOutput("\(added) numbers added to the suppression list (\(entries.count - added) already on it\(invalidCount > 0 ? ", \(invalidCount) invalid row\(invalidCount == 1 ? "" : "s") skipped" : ""))\n")
-        }
-
-        /// How the list keeps a number: a mainland number as its 11 digits, another country's
-        /// with its `+`, so that `+1 415 555 0100` never reads as the mainland-looking `14155550100`.
-        static func stored(_ phone: PhoneNumber) -> String {
-            switch phone {
-            case .mainland: phone.digits
-            case .international: "+" + phone.digits
-            }
         }
     }
 }

@@ -86,7 +86,7 @@ public final class ReceiptsLedger: Sendable {
                 for reply in replies {
                     if Suppression.isUnsubscribe(reply.content), case .success(let phone) = PhoneNumber.parse(reply.phone) {
                         unsubscribes += 1
-                        _ = try Self.addSuppressed(reply.signName, phone.digits, source: "reply", at: time, on: database)
+                        _ = try Self.addSuppressed(reply.signName, Self.suppressionForm(phone), source: "reply", at: time, on: database)
                     }
                     try database.run("""
                         INSERT OR IGNORE INTO replies (phone, content, send_time, dest_code, sequence_id, sign_name, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -121,6 +121,15 @@ public final class ReceiptsLedger: Sendable {
             try database.query("SELECT sign_name, phone, source, added_at FROM suppression ORDER BY sign_name, phone") { row in
                 (signName: row.text(0) ?? "", phone: row.text(1) ?? "", source: row.text(2) ?? "", addedAt: row.real(3) ?? 0)
             }
+        }
+    }
+
+    /// How the list keeps a number: a mainland number as its 11 digits, another country's with its
+    /// `+`, so that `+1 415 555 0100` never reads back as the mainland-looking `14155550100`.
+    public static func suppressionForm(_ phone: PhoneNumber) -> String {
+        switch phone {
+        case .mainland: phone.digits
+        case .international: "+" + phone.digits
         }
     }
 
