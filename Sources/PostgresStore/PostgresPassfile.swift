@@ -8,10 +8,15 @@ import Foundation
 public struct PostgresPassfile: Sendable, Hashable {
     /// One line: four patterns (nil for `*`) and the password.
     public struct Entry: Sendable, Hashable {
+        /// The host name it is for; nil for any.
         public var host: String?
+        /// The port, as written; nil for any.
         public var port: String?
+        /// The database; nil for any.
         public var database: String?
+        /// The user; nil for any.
         public var user: String?
+        /// The password, escapes undone.
         public var password: String
 
         /// Whether the line is for this connection.
@@ -54,7 +59,9 @@ public struct PostgresPassfile: Sendable, Hashable {
     /// What reading the file gave: the file (nil when there is none or it was ignored), and a
     /// warning when it was ignored.
     public struct Loaded: Sendable {
+        /// The file's lines; nil when there is no file or it was ignored.
         public var passfile: PostgresPassfile?
+        /// Why the file was ignored.
         public var warning: String?
     }
 
