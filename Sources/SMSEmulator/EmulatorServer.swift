@@ -12,12 +12,22 @@ public final class EmulatorServer: Sendable {
     /// The host it is bound to.
     public let host: String
 
-    /// Binds to `host:port` (port 0 picks a free one) and starts serving.
-    public init(core: EmulatorCore, host: String = "127.0.0.1", port: Int = 0, limits: HTTPLimits = HTTPLimits()) async throws {
+    /// Binds to `host:port` (port 0 picks a free one) and starts serving. Connections kept alive
+    /// idle for two minutes by default: longer than HTTP clients' own pools keep them (a minute
+    /// for AsyncHTTPClient), so that the client, not the emulator, closes an idle one and no
+    /// request is sent on a connection the emulator is closing.
+    public init(core: EmulatorCore, host: String = "127.0.0.1", port: Int = 0, limits: HTTPLimits = EmulatorServer.defaultLimits) async throws {
         listener = try await HTTPListener.bind(host: host, port: port, limits: limits) { EmulatorHTTPHandler(core: core) }
         self.core = core
         self.host = host
         self.port = listener.port
+    }
+
+    /// The emulator's limits: the listener's defaults, with two minutes of idleness.
+    public static var defaultLimits: HTTPLimits {
+        var limits = HTTPLimits()
+        limits.idleTimeout = .seconds(120)
+        return limits
     }
 
     /// The URL clients use.

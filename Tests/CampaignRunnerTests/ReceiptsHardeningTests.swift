@@ -91,6 +91,21 @@ import Testing
         #expect(try receiver.ledger.unmatchedSummary(samples: 1).malformed == ["malformed-missing-field": malformed])
     }
 
+    /// Small or large, a body that turns out not to be JSON at its end stores nothing.
+    @Test(arguments: [10, 6000])
+    func aBodyBrokenAtItsEndStoresNothing(elements: Int) async throws {
+        let (state, store) = try await Fixture.stateWithRun()
+        let receiver = ReceiptsReceiver(stateFolder: state, token: nil)
+        var body = try Fixture.body((0..<elements).map { Fixture.report("13800000003", biz: "\($0)^0") })
+        body.removeLast()
+        body += Array(", {\"success\": tru}]".utf8)
+        #expect((body.count > ReceiptsReceiver.singlePassBytes) == (elements > 10))
+        let reply = await receiver.handle(method: "POST", path: "/sms-report", body: body)
+        #expect(reply.status == 400)
+        #expect(try await store.receipts(ReceiptQuery()).isEmpty)
+        #expect(try receiver.ledger.unmatchedSummary(samples: 1).malformed.isEmpty)
+    }
+
     @Test func theHeadAloneDecidesWhatIsRefused() {
         let receiver = ReceiptsReceiver(stateFolder: "/nonexistent", token: "0123456789abcdef")
         #expect(receiver.route(method: "POST", path: "/0123456789abcdef/sms-report") == .serve(.report))
