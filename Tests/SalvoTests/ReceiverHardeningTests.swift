@@ -138,10 +138,12 @@ final class LoopbackClient {
     @Test func aConnectionPastTheCapIsAnswered503() throws {
         let (receiver, port, _) = try Self.receiver(["--max-connections", "3"])
         defer { _ = receiver.stop() }
+        // Three connections, each served once and kept alive: the receiver holds them.
         var held: [LoopbackClient] = []
         for _ in 0..<3 {
             let client = try #require(LoopbackClient(port: port))
-            client.send("POST /\(Self.token)/sms-report HTTP/1.1\r\n")
+            client.send(LoopbackClient.post("/\(Self.token)/sms-report", "[]"))
+            #expect(client.receive().statusLine == "HTTP/1.1 200 OK")
             held.append(client)
         }
         let extra = try #require(LoopbackClient(port: port))

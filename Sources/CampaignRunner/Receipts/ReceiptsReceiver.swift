@@ -136,48 +136,70 @@ public final class ReceiptsReceiver: Sendable {
     /// Answers a push to `route` whose body is `body`.
     public func handle(_ route: Route, body: Data) async -> Reply {
         guard body.count <= Self.bodyLimit else { return Self.tooLarge }
-        // A push is decoded an element at a time. A small one (Alibaba Cloud's arrays of up to a
-        // few hundred) is decoded once and stored whole; a larger one is checked whole first, so
-        // that one that is not a JSON array stores nothing, then decoded again and stored a chunk
-        // at a time, so that it is never held in memory as objects all at once.
-        let small = body.count <= Self.singlePassBytes
-        if !small {
-            do throws(PushError) {
-                try Self.validate(body)
-            } catch {
-                return Reply(status: 400, body: Self.error(400, error.description))
-            }
-        }
         do {
             var tally = Tally()
             var checked: Set<String> = []
             let now = clock()
-            var parsed = Parsed()
-            var scanner = ArrayScanner()
-            reading: while true {
-                switch body.withUnsafeBytes({ scanner.next($0) }) {
-                case .end:
-                    break reading
-                case .notAnArray:
-                    return Reply(status: 400, body: Self.error(400, Self.notAnArray(body).description))
-                case .element(let range):
+            if body.count <= Self.singlePassBytes {
+                // A small push (Alibaba Cloud's arrays of up to a few hundred) is decoded at once
+                // and stored whole.
+                let parsed: Parsed
+                do throws(PushError) {
+                    parsed = try Self.parseWhole(body, route: route)
+                } catch {
+                    return Reply(status: 400, body: Self.error(400, error.description))
+                }
+                try await store(parsed, route: route, at: now, checked: &checked, tally: &tally)
+            } else {
+                // A larger one is checked whole first, so that one that is not a JSON array stores
+                // nothing, then decoded an element at a time and stored a chunk at a time: it is
+                // never held in memory as objects all at once.
+                do throws(PushError) {
+                    try Self.validate(body)
+                } catch {
+                    return Reply(status: 400, body: Self.error(400, error.description))
+                }
+                var parsed = Parsed()
+                var scanner = ArrayScanner()
+                while case .element(let range) = body.withUnsafeBytes({ scanner.next($0) }) {
                     let element = body.subdata(in: (body.startIndex + range.lowerBound)..<(body.startIndex + range.upperBound))
-                    guard parsed.add(element, route: route, malformedSoFar: tally.malformed + parsed.malformed.count) else {
-                        return Reply(status: 400, body: Self.error(400, "the body is not JSON"))
-                    }
-                    if !small, parsed.count >= Self.chunkSize {
+                    let value = (try? JSONSerialization.jsonObject(with: element, options: [.fragmentsAllowed])) ?? NSNull()
+                    parsed.add(value, route: route, malformedSoFar: tally.malformed + parsed.malformed.count) { MalformedElement.excerpt(element) }
+                    if parsed.count >= Self.chunkSize {
                         try await store(parsed, route: route, at: now, checked: &checked, tally: &tally)
                         parsed = Parsed()
                     }
                 }
+                try await store(parsed, route: route, at: now, checked: &checked, tally: &tally)
             }
-            try await store(parsed, route: route, at: now, checked: &checked, tally: &tally)
             var reply = Self.accepted
             reply.note = tally.note(route)
             return reply
         } catch {
             return Reply(status: 500, body: Self.error(500, "not stored: \(error)"))
         }
+    }
+
+    /// Decodes a small push at once; a malformed element is kept as its own text, found by the
+    /// scanner (which also holds the body to strict JSON: Foundation takes `[1,]`).
+    static func parseWhole(_ body: Data, route: Route) throws(PushError) -> Parsed {
+        guard let value = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) else { throw PushError("the body is not JSON") }
+        guard let array = value as? [Any] else { throw PushError("the body is not a JSON array") }
+        var ranges: [Range<Int>] = []
+        var scanner = ArrayScanner()
+        var step = body.withUnsafeBytes { scanner.next($0) }
+        while case .element(let range) = step {
+            ranges.append(range)
+            step = body.withUnsafeBytes { scanner.next($0) }
+        }
+        guard step == .end, ranges.count == array.count else { throw PushError("the body is not JSON") }
+        var parsed = Parsed()
+        for (element, range) in zip(array, ranges) {
+            parsed.add(element, route: route, malformedSoFar: parsed.malformed.count) {
+                MalformedElement.excerpt(body.subdata(in: (body.startIndex + range.lowerBound)..<(body.startIndex + range.upperBound)))
+            }
+        }
+        return parsed
     }
 
     private static func error(_ code: Int, _ message: String) -> String {
@@ -198,7 +220,7 @@ public final class ReceiptsReceiver: Sendable {
     }
 
     /// What one chunk of a push held.
-    private struct Parsed {
+    struct Parsed {
         var receipts: [Receipt] = []
         var replies: [PushedReply] = []
         var malformed: [MalformedElement] = []
@@ -206,9 +228,8 @@ public final class ReceiptsReceiver: Sendable {
         var dropped = 0
         var count: Int { receipts.count + replies.count + malformed.count + dropped }
 
-        /// Adds an element's receipt or reply, or keeps it as malformed; false when it is not JSON.
-        mutating func add(_ element: Data, route: Route, malformedSoFar: Int) -> Bool {
-            guard let value = try? JSONSerialization.jsonObject(with: element, options: [.fragmentsAllowed]) else { return false }
+        /// Adds a decoded element's receipt or reply, or keeps it as malformed (`text`: its JSON).
+        mutating func add(_ value: Any, route: Route, malformedSoFar: Int, text: () -> String) {
             do throws(PushError) {
                 guard let object = value as? [String: Any] else {
                     throw PushError("the element is not an object", reason: "malformed-not-an-object")
@@ -220,12 +241,10 @@ public final class ReceiptsReceiver: Sendable {
             } catch {
                 guard malformedSoFar < ReceiptsReceiver.malformedLimit else {
                     dropped += 1
-                    return true
+                    return
                 }
-                malformed.append(MalformedElement(route: route.rawValue, reason: error.reason, detail: error.description,
-                                                  element: MalformedElement.excerpt(element)))
+                malformed.append(MalformedElement(route: route.rawValue, reason: error.reason, detail: error.description, element: text()))
             }
-            return true
         }
     }
 
