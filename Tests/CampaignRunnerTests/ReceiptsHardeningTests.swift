@@ -1,5 +1,6 @@
 import CampaignCompiler
 import Foundation
+import SQLiteDatabase
 import Testing
 @testable import CampaignRunner
 
@@ -104,6 +105,28 @@ import Testing
         #expect(reply.status == 400)
         #expect(try await store.receipts(ReceiptQuery()).isEmpty)
         #expect(try receiver.ledger.unmatchedSummary(samples: 1).malformed.isEmpty)
+    }
+
+    /// A ledger written before reasons were kept gains the column and the malformed table; its
+    /// receipts show as `unrecorded`.
+    @Test func anOlderLedgerIsUpgraded() async throws {
+        let state = try RunFixture(count: 1, batchSize: 1).folder + "/state"
+        try FileManager.default.createDirectory(atPath: state + "/.receipts", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let old = try SQLiteConnection(path: state + "/.receipts/receipts.db", mode: .create)
+        try old.execute("""
+            CREATE TABLE unmatched (
+                id INTEGER PRIMARY KEY, biz_id TEXT NOT NULL, phone TEXT NOT NULL, out_id TEXT NOT NULL, success INTEGER NOT NULL,
+                code TEXT NOT NULL, received_at REAL NOT NULL, UNIQUE (biz_id, phone));
+            INSERT INTO unmatched (biz_id, phone, out_id, success, code, received_at) VALUES ('1^0', '13800000001', 'gone:p:1', 1, 'DELIVERED', 1000);
+            """)
+        chmod(state + "/.receipts/receipts.db", 0o600)
+        let receiver = ReceiptsReceiver(stateFolder: state, token: nil)
+        #expect(try receiver.ledger.unmatchedSummary(samples: 1).receipts == ["unrecorded": 1])
+        let push = try Fixture.body([Fixture.report("13800000002", outId: "gone:p:1"), ["success": true]])
+        #expect(await receiver.handle(method: "POST", path: "/sms-report", body: push).status == 200)
+        let summary = try receiver.ledger.unmatchedSummary(samples: 1)
+        #expect(summary.receipts == ["unrecorded": 1, "no-campaign": 1])
+        #expect(summary.malformed == ["malformed-missing-field": 1])
     }
 
     @Test func theHeadAloneDecidesWhatIsRefused() {

@@ -60,6 +60,7 @@ public final class ReceiptsReceiver: Sendable {
     private let stateFolder: String
     private let token: String?
     private let stores: Mutex<[String: CampaignStore]> = Mutex([:])
+    private let numbers: Mutex<[String: BatchNumbers]> = Mutex([:])
     private let clock: @Sendable () -> Double
     private let storeFor: @Sendable (String) -> (any RunStore)?
     /// The ledger of unmatched receipts, malformed elements and replies.
@@ -70,15 +71,23 @@ public final class ReceiptsReceiver: Sendable {
         var store: any RunStore
         var planId: String
         var batches: Set<Int>
+        /// Recipients in the plan.
+        var recipients: Int
         /// The state file's identity when read (nil for a store that is not a file): a reset moves
         /// the state aside, and a new run starts another file.
         var file: FileIdentity?
-        /// The numbers of the batches read so far (a few hundred batches at most).
-        var recipients: [Int: Set<String>] = [:]
     }
 
-    /// Batches whose numbers are kept per campaign; past it the cache starts over.
-    static let cachedBatches = 512
+    /// The numbers of a campaign's batches read so far (`PhoneNumber.key`), for one plan.
+    private struct BatchNumbers {
+        var planId: String
+        var batches: [Int: Set<UInt64>] = [:]
+        var count = 0
+    }
+
+    /// Numbers kept per campaign (8 bytes each, a few more in a set: some 20 MB at most); past
+    /// them the cache starts over.
+    static let cachedNumbers = 1_000_000
 
     /// Device and inode of a file.
     struct FileIdentity: Equatable {
@@ -418,20 +427,34 @@ public final class ReceiptsReceiver: Sendable {
         guard let known else { return .unmatched(.noCampaign) }
         guard known.planId == plan else { return .unmatched(.otherPlan) }
         guard known.batches.contains(batch) else { return .unmatched(.unknownBatch) }
-        let recipients: Set<String>
-        if let cached = known.recipients[batch] {
-            recipients = cached
-        } else {
-            let planned = try await known.store.planBatch(PlanBatchRequest(batch: batch))
-            recipients = Set(planned.recipients.compactMap { row in row.first.map { (try? PhoneNumber.parse($0).get())?.digits ?? $0 } })
-            stores.withLock { stores in
-                guard stores[campaign]?.planId == plan else { return }
-                if stores[campaign]?.recipients.count ?? 0 >= Self.cachedBatches { stores[campaign]?.recipients = [:] }
-                stores[campaign]?.recipients[batch] = recipients
-            }
+        guard let number = try? PhoneNumber.parse(receipt.phone).get() else { return .unmatched(.phoneNotInBatch) }
+        let cached = numbers.withLock { numbers in numbers[campaign].flatMap { $0.planId == plan ? $0.batches[batch] : nil } }
+        if let cached {
+            return cached.contains(number.key) ? .matched(campaign: campaign, batch: batch) : .unmatched(.phoneNotInBatch)
         }
-        guard recipients.contains(receipt.phone) else { return .unmatched(.phoneNotInBatch) }
+        // A plan that fits in the cache is read whole, once (one pass, rather than a read per
+        // batch waiting behind the store's writes); a larger one a batch at a time.
+        if known.recipients <= Self.cachedNumbers {
+            var batches: [Int: Set<UInt64>] = [:]
+            try await known.store.readPlan { planned in batches[planned.batch] = Self.keys(planned) }
+            numbers.withLock { $0[campaign] = BatchNumbers(planId: plan, batches: batches, count: known.recipients) }
+            return batches[batch]?.contains(number.key) == true ? .matched(campaign: campaign, batch: batch) : .unmatched(.phoneNotInBatch)
+        }
+        let recipients = Self.keys(try await known.store.planBatch(PlanBatchRequest(batch: batch)))
+        numbers.withLock { numbers in
+            if numbers[campaign]?.planId != plan || (numbers[campaign]?.count ?? 0) + recipients.count > Self.cachedNumbers {
+                numbers[campaign] = BatchNumbers(planId: plan)
+            }
+            numbers[campaign]?.batches[batch] = recipients
+            numbers[campaign]?.count += recipients.count
+        }
+        guard recipients.contains(number.key) else { return .unmatched(.phoneNotInBatch) }
         return .matched(campaign: campaign, batch: batch)
+    }
+
+    /// The numbers of a plan's batch, as keys.
+    static func keys(_ batch: PlanBatch) -> Set<UInt64> {
+        Set(batch.recipients.compactMap { row in row.first.flatMap { try? PhoneNumber.parse($0).get().key } })
     }
 
     /// Reads a campaign's run from its store, and keeps what matching needs.
@@ -441,6 +464,7 @@ public final class ReceiptsReceiver: Sendable {
             return nil
         }
         let entry = CampaignStore(store: store, planId: run.metadata.planID, batches: Set(run.batches.map(\.batch)),
+                                  recipients: run.batches.reduce(0) { $0 + $1.recipients },
                                   file: store is SQLiteRunStore ? FileIdentity(path: stateFile(campaign)) : nil)
         stores.withLock { $0[campaign] = entry }
         return entry
