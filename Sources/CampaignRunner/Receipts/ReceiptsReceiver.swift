@@ -319,8 +319,9 @@ public final class ReceiptsReceiver: Sendable {
         case nil: throw PushError("'\(key)' is missing", reason: "malformed-missing-field")
         default: throw PushError("'\(key)' is not text", reason: "malformed-not-text")
         }
-        let control = value.unicodeScalars.contains { scalar in
-            (scalar.value < 0x20 || scalar.value == 0x7F) && !(lines && (scalar == "\t" || scalar == "\n" || scalar == "\r"))
+        // In UTF-8 these characters are single bytes, never part of another character's.
+        let control = value.utf8.contains { byte in
+            (byte < 0x20 || byte == 0x7F) && !(lines && (byte == 0x09 || byte == 0x0A || byte == 0x0D))
         }
         guard !control else { throw PushError("'\(key)' holds a control character", reason: "malformed-control-character") }
         return value
@@ -382,8 +383,9 @@ public final class ReceiptsReceiver: Sendable {
             var matched = pushed
             matched.receivedAt = now
             // The number as the plan writes it, however the push wrote it (`+86…`, `86…`).
-            matched.phone = (try? PhoneNumber.parse(pushed.phone).get())?.digits ?? pushed.phone
-            switch try await match(matched, checked: &checked) {
+            let number = try? PhoneNumber.parse(pushed.phone).get()
+            matched.phone = number?.digits ?? pushed.phone
+            switch try await match(matched, number: number, checked: &checked) {
             case .matched(let campaign, let batch):
                 matched.batch = batch
                 byCampaign[campaign, default: []].append(matched)
@@ -411,7 +413,7 @@ public final class ReceiptsReceiver: Sendable {
 
     /// The campaign and batch a receipt's OutId names, when the campaign's run sends that plan
     /// and the batch's recipients include the receipt's number.
-    private func match(_ receipt: Receipt, checked: inout Set<String>) async throws -> Match {
+    private func match(_ receipt: Receipt, number: PhoneNumber?, checked: inout Set<String>) async throws -> Match {
         let parts = receipt.outId.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, let batch = Int(parts[2]), Self.isCampaignID(parts[0]) else { return .unmatched(.unknownOutId) }
         let campaign = parts[0], plan = parts[1]
@@ -427,7 +429,7 @@ public final class ReceiptsReceiver: Sendable {
         guard let known else { return .unmatched(.noCampaign) }
         guard known.planId == plan else { return .unmatched(.otherPlan) }
         guard known.batches.contains(batch) else { return .unmatched(.unknownBatch) }
-        guard let number = try? PhoneNumber.parse(receipt.phone).get() else { return .unmatched(.phoneNotInBatch) }
+        guard let number else { return .unmatched(.phoneNotInBatch) }
         let cached = numbers.withLock { numbers in numbers[campaign].flatMap { $0.planId == plan ? $0.batches[batch] : nil } }
         if let cached {
             return cached.contains(number.key) ? .matched(campaign: campaign, batch: batch) : .unmatched(.phoneNotInBatch)
