@@ -12,9 +12,20 @@ import SMSEmulator
         return try await EmulatorServer(core: EmulatorCore(configuration: configuration, record: try EmulatorRecord(path: ":memory:")))
     }
 
-    static func client(_ server: EmulatorServer, transport: HTTPClientTransport) throws -> SMSClient {
-        SMSClient(signer: RequestSigner(credentials: Credentials(accessKeyId: "id", accessKeySecret: "secret"), endpoint: try Endpoint(url: server.url), scheme: .v3),
-                  transport: transport, timeout: .seconds(20))
+    /// Runs `body` with a client of `server`, whose transport is shut down however `body` ends.
+    @discardableResult
+    static func withClient<T>(_ server: EmulatorServer, _ body: (SMSClient) async throws -> T) async throws -> T {
+        let transport = HTTPClientTransport()
+        let client = SMSClient(signer: RequestSigner(credentials: Credentials(accessKeyId: "id", accessKeySecret: "secret"), endpoint: try Endpoint(url: server.url),
+                                                     scheme: .v3), transport: transport, timeout: .seconds(20))
+        do {
+            let result = try await body(client)
+            await transport.shutdown()
+            return result
+        } catch {
+            await transport.shutdown()
+            throw error
+        }
     }
 
     static let operation: SMSOperation = {
@@ -22,35 +33,35 @@ import SMSEmulator
             ?? SMSOperation(action: "", query: [], body: [])
     }()
 
+    /// Waits until the emulator has recorded the request (its answer is then delayed).
+    static func waitUntilRecorded(_ server: EmulatorServer) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while server.core.record.messages().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    }
+
     @Test func aStopLetsTheRequestInFlightBeAnswered() async throws {
         let server = try await Self.server(latency: .milliseconds(800))
-        let transport = HTTPClientTransport()
-        let client = try Self.client(server, transport: transport)
-        let answered = Task { try await client.send(Self.operation) }
-        // The request is in the emulator (its answer delayed) when the stop comes.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while server.core.record.messages().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        await server.stop(grace: .seconds(5))
-        let response = try await answered.value
+        let response = try await Self.withClient(server) { client in
+            let answered = Task { try await client.send(Self.operation) }
+            try await Self.waitUntilRecorded(server)
+            await server.stop(grace: .seconds(5))
+            return try await answered.value
+        }
         #expect(response.isOK, "\(response)")
         // Nothing new is taken.
-        let other = HTTPClientTransport()
-        let after = try Self.client(server, transport: other)
-        await #expect(throws: (any Error).self) { _ = try await after.send(Self.operation) }
-        await other.shutdown()
-        await transport.shutdown()
+        try await Self.withClient(server) { client in
+            await #expect(throws: (any Error).self) { _ = try await client.send(Self.operation) }
+        }
     }
 
     @Test func whatIsStillOpenAfterTheGraceIsClosed() async throws {
         let server = try await Self.server(latency: .seconds(30))
-        let transport = HTTPClientTransport()
-        let client = try Self.client(server, transport: transport)
-        let answered = Task { try await client.send(Self.operation) }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while server.core.record.messages().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        await server.stop(grace: .milliseconds(200))
-        // The connection was closed without an answer: the send is ambiguous, not answered.
-        await #expect(throws: (any Error).self) { _ = try await answered.value }
-        await transport.shutdown()
+        try await Self.withClient(server) { client in
+            let answered = Task { try await client.send(Self.operation) }
+            try await Self.waitUntilRecorded(server)
+            await server.stop(grace: .milliseconds(200))
+            // The connection was closed without an answer: the send fails, it is not answered.
+            await #expect(throws: (any Error).self) { _ = try await answered.value }
+        }
     }
 }
