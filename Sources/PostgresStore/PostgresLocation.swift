@@ -107,6 +107,17 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     /// `text` with the password of a URL replaced by `***`: for messages about a URL that could
     /// not be parsed.
     public static func mask(_ text: String) -> String {
+        // The query's values are masked too, but for sslmode: '?password=…' is no parameter
+        // salvo takes, and the error that says so must not print it.
+        guard let question = text.firstIndex(of: "?") else { return maskCredentials(text) }
+        let query = text[text.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            return name == "sslmode" || !pair.contains("=") ? String(pair) : name + "=***"
+        }
+        return maskCredentials(String(text[..<question])) + "?" + query.joined(separator: "&")
+    }
+
+    private static func maskCredentials(_ text: String) -> String {
         guard let scheme = text.range(of: "://") else { return text }
         let rest = text[scheme.upperBound...]
         guard let at = rest.lastIndex(of: "@") else { return text }

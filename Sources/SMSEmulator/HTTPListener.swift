@@ -40,7 +40,7 @@ public final class HTTPListener: Sendable {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.backlog, value: 1024)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
@@ -54,6 +54,7 @@ public final class HTTPListener: Sendable {
                     try sync.addHandler(ByteWatch(deadlines), position: .first)
                     try sync.addHandler(RequestWatch(deadlines))
                     try sync.addHandler(handler())
+                    try sync.addHandler(ClosingOnError())
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()
@@ -122,6 +123,17 @@ final class ConnectionRegistry: Sendable {
             state.closing = true
             return Array(state.open.values)
         }
+    }
+}
+
+/// The end of every connection's pipeline: a request that cannot be parsed has been answered 400
+/// (by NIO's protocol error handler, before it), and the connection is closed then, not left
+/// open until a timeout.
+private final class ClosingOnError: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 }
 

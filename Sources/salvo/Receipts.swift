@@ -57,6 +57,12 @@ struct Receipts: AsyncParsableCommand {
             // Receipts go to each campaign's run (in the database, when the state is one); replies
             // and the suppression list stay in the local state folder.
             let storeFor: (@Sendable (String) -> (any RunStore)?)? = location.folder == nil ? { @Sendable campaign -> (any RunStore)? in location.store(campaign: campaign) } : nil
+            do {
+                try ReceiptsLedger.of(stateFolder: location.localFolder).prepare()
+            } catch {
+                Terminal.standardError("salvo: error: \(error)")
+                throw ExitCode(1)
+            }
             let receiver = ReceiptsReceiver(stateFolder: location.localFolder, token: token, storeFor: storeFor)
             var limits = HTTPLimits()
             limits.headerTimeout = .milliseconds(Int64(headerTimeout * 1000))

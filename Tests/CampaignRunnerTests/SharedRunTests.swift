@@ -123,6 +123,10 @@ import Testing
             let error = #expect(throws: RunStoreError.self) { try PostgresLocation(url: bad, environment: [:]) }
             #expect(error?.message.contains(":pw@") == false, "\(bad): \(error?.message ?? "")")
         }
+        // A password passed as a parameter salvo does not take is not printed back either.
+        let query = #expect(throws: RunStoreError.self) { try PostgresLocation(url: "postgres://ops@db/salvo?sslmode=require&password=hunter2", environment: [:]) }
+        #expect(query?.message.contains("hunter2") == false && query?.message.contains("password=***") == true && query?.message.contains("sslmode=require") == true,
+                "\(query?.message ?? "")")
         #expect(try StateLocation.resolve(nil, environment: ["SALVO_STATE": "postgres://ops@db/salvo"]).folder == nil)
         #expect(try StateLocation.resolve(nil, environment: ["SALVO_STATE": "/srv/state"]).folder == "/srv/state")
         #expect(try StateLocation.resolve("/given", environment: ["SALVO_STATE": "postgres://ops@db/salvo"]).folder == "/given")
@@ -219,6 +223,7 @@ import Testing
         #expect(runners.first { $0.id == stores[0].runnerID }?.inFlight == 20 && runners.first { $0.id == stores[1].runnerID }?.inFlight == 10, "\(runners)")
         #expect(runners.reduce(0) { $0 + $1.inFlight } == status.inFlight && status.inFlight == 30, "\(status.inFlight)")
         #expect(!status.text().contains("lease expired"), "\(status.text())")
+        #expect(status.text().contains("last heartbeat") && status.text().contains(" Asia/Shanghai, 20 recipients in flight"), "the heartbeat's zone is said: \(status.text())")
     }
 
     @Test func aLowerRateFromOneRunnerIsEveryonesAndARiseWaits() async throws {

@@ -49,6 +49,36 @@ import Testing
         #expect(try StateFolder.root(base, create: false) != nil, "readable by others is allowed, as ssh allows it")
     }
 
+    @Test func aParentOthersCanWriteWithoutTheStickyBitIsRefused() throws {
+        let base = try Self.folder()
+        try FileManager.default.createDirectory(atPath: base + "/shared/state", withIntermediateDirectories: true)
+        chmod(base + "/shared", 0o777)
+        let error = #expect(throws: RunStoreError.self) { try StateFolder.root(base + "/shared/state", create: false) }
+        #expect(error?.code == .denied && error?.message.contains("inside '\(base)/shared'") == true && error?.message.contains("chmod go-w") == true,
+                "\(error?.message ?? "")")
+        // With the sticky bit (as /tmp has) others cannot move the state folder away.
+        chmod(base + "/shared", 0o1777)
+        #expect(try StateFolder.root(base + "/shared/state", create: false) != nil)
+    }
+
+    @Test func linksAtTheLedgerDatabaseOrItsWALAreRefusedByName() throws {
+        for name in ["receipts.db", "receipts.db-wal", "receipts.db-shm"] {
+            let base = try Self.folder()
+            try FileManager.default.createDirectory(atPath: base + "/.receipts", withIntermediateDirectories: true)
+            chmod(base + "/.receipts", 0o700)
+            try FileManager.default.createSymbolicLink(atPath: base + "/.receipts/" + name, withDestinationPath: base + "/elsewhere")
+            let ledger = ReceiptsLedger.of(stateFolder: base)
+            #expect(throws: RunStoreError.self, "\(name)") { try ledger.prepare() }
+            do {
+                try ledger.suppress([(signName: "云杉商城", phone: "13900000001")], source: "import", at: 0)
+                Issue.record("\(name): stored through a link")
+            } catch {
+                #expect("\(error)".contains(".receipts/\(name)' is a symbolic link"), "\(error)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: base + "/elsewhere"))
+        }
+    }
+
     @Test func theLedgerAndItsWALAreOwnerOnlyFromBirth() throws {
         let base = try Self.folder()
         let ledger = ReceiptsLedger.of(stateFolder: base)

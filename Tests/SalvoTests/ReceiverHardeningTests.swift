@@ -184,6 +184,15 @@ final class LoopbackClient {
         let bad = client.receive()
         #expect(bad.statusLine == "HTTP/1.1 400 Bad Request", "\(bad)")
         #expect(client.closesAfterwards())
+        // A request that is not HTTP at all gets its 400 and the door, at once, not after the
+        // header timeout (10 s here; the client waits 5 s for the close).
+        for garbage in ["FOO\r\n\r\n", "POST /\(Self.token)/sms-report HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", "POST / HTTP/1.1\r\nHost x\r\n\r\n"] {
+            let client = try #require(LoopbackClient(port: port, receiveTimeout: 5))
+            client.send(garbage)
+            let answer = client.receive()
+            #expect(answer.statusLine.hasPrefix("HTTP/1.1 400"), "\(garbage.debugDescription): \(answer)")
+            #expect(client.closesAfterwards(), "\(garbage.debugDescription): the connection stays open")
+        }
     }
 
     @Test func aClientThatAsksFirstIsToldToGoOn() throws {

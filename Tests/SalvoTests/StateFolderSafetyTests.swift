@@ -130,6 +130,60 @@ import Testing
         #expect((try FileManager.default.contentsOfDirectory(atPath: theirs)).isEmpty, "no plan written into the link's target")
     }
 
+    @Test func aStateDatabaseThisUserMayNotOpenIsNeverPutAside() throws {
+        let setup = try Setup()
+        let folder = setup.state + "/crash-test"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "not for nobody".write(toFile: folder + "/state.db", atomically: true, encoding: .utf8)
+        try setup.giveToNobody(setup.folder)
+        // The campaign's folder is nobody's; its state.db is root's and closed to others.
+        _ = try Self.command("/bin/chown", ["root:root", folder + "/state.db"])
+        chmod(folder + "/state.db", 0o600)
+        for arguments in [["state", "reset", setup.campaign, "--state", setup.state], ["status", setup.campaign, "--state", setup.state], setup.runArguments] {
+            let outcome = try Self.asNobody(arguments)
+            #expect(outcome.status == 1 && outcome.stderr.contains("state.db': Permission denied"), "\(arguments[0]): \(outcome.all)")
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(Set(left).isSubset(of: ["state.db", "lock"]), "nothing put aside, no plan made: \(left)")
+    }
+
+    @Test func receiptsServeWorksForAnUnprivilegedUserAndChecksItsFolderFirst() throws {
+        let setup = try Setup()
+        try FileManager.default.createDirectory(atPath: setup.state, withIntermediateDirectories: true)
+        chmod(setup.state, 0o700)
+        try setup.giveToNobody(setup.folder)
+        // A receiver as nobody answers a push (a socket option only root may set closed every
+        // connection of a non-root receiver and emulator before).
+        let receiver = Process()
+        receiver.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+        receiver.arguments = ["-u", "nobody", "--", SalvoProcess.binary, "receipts", "serve", "--state", setup.state, "--port", "0", "--token", "a-token-of-sixteen-plus"]
+        let out = Pipe()
+        receiver.standardOutput = out
+        receiver.standardError = FileHandle.nullDevice
+        try receiver.run()
+        defer { if receiver.isRunning { kill(receiver.processIdentifier, SIGKILL) } }
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let port = try #require(line.split(separator: "\n").first.flatMap { Int($0.split(separator: ":").last ?? "") }, "\(line)")
+        let client = try #require(LoopbackClient(port: port))
+        #expect(client.send(LoopbackClient.post("/a-token-of-sixteen-plus/sms-report", "[]")))
+        #expect(client.receive().statusLine == "HTTP/1.1 200 OK")
+        // runuser does not pass a signal on: the receiver (its child) is stopped itself, and
+        // drains and exits 0, which runuser then exits with.
+        let parent = receiver.processIdentifier
+        let child = try String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8).split(separator: " ").first.flatMap { Int32($0) }
+        kill(try #require(child), SIGTERM)
+        receiver.waitUntilExit()
+        #expect(receiver.terminationStatus == 0)
+        // A state folder others may write to stops the receiver before it listens, and
+        // 'receipts unmatched' reads nothing from it.
+        _ = try Self.command("/bin/chown", ["-R", "root:root", setup.folder])
+        chmod(setup.state, 0o777)
+        for arguments in [["receipts", "serve", "--state", setup.state, "--port", "0", "--token", "a-token-of-sixteen-plus"], ["receipts", "unmatched", "--state", setup.state]] {
+            let outcome = try SalvoProcess.run(arguments, seconds: 30)
+            #expect(outcome.status == 1 && outcome.stderr.contains("chmod 700") && !outcome.timedOut, "\(arguments[1]): \(outcome.all)")
+        }
+    }
+
     // MARK: - Folders someone else could write to
 
     @Test func aStateFolderOfAnotherUserIsRefusedWithTheFix() throws {

@@ -126,7 +126,7 @@ extension ReceiptsLedger {
 
     /// Counts by reason and the latest `samples` of each reason; empty when nothing was ever kept.
     public func unmatchedSummary(samples: Int) throws -> UnmatchedSummary {
-        guard FileManager.default.fileExists(atPath: databasePath) else { return UnmatchedSummary() }
+        guard try hasDatabase() else { return UnmatchedSummary() }
         return try withDatabase { database in
             var summary = UnmatchedSummary()
             for (reason, count) in try database.query("SELECT reason, COUNT(*) FROM unmatched GROUP BY reason", [], { ($0.text(0) ?? "", $0.integer(1)) }) {

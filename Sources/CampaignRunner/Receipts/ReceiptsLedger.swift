@@ -36,8 +36,15 @@ public final class ReceiptsLedger: Sendable {
 
     var databasePath: String { folder + "/receipts.db" }
 
+    /// Opens the ledger, making its folder and database when missing: a receiver calls it before
+    /// it listens, so that a state folder it may not use (another user's, open to others, a link
+    /// in it) stops it at once instead of failing every push.
+    public func prepare() throws {
+        try withDatabase { _ in }
+    }
+
     /// Whether the ledger has a database yet; a folder that cannot be read, or a link, throws.
-    private func hasDatabase() throws -> Bool {
+    func hasDatabase() throws -> Bool {
         try StateFolder.child(folder, create: false)?.hasFile("receipts.db") ?? false
     }
 
@@ -58,7 +65,9 @@ public final class ReceiptsLedger: Sendable {
         // The ledger's folder is checked like a campaign's (owner, mode, no link); the database is
         // made 0600 before SQLite opens it, so that its WAL and shared-memory files are too.
         guard let directory = try StateFolder.child(folder, create: true) else { throw RunStoreError(.io, "cannot create '\(folder)'") }
-        if directory.entry("receipts.db") == .missing { try directory.createFile("receipts.db") }
+        // A link at the database or beside it (its WAL, its shared memory) is refused by name.
+        for name in ["receipts.db-wal", "receipts.db-shm"] { _ = try directory.hasFile(name) }
+        if try !directory.hasFile("receipts.db") { try directory.createFile("receipts.db") }
         let opened = try SQLiteConnection(path: directory.resolved("receipts.db"), mode: .create, followsLinks: false)
         try opened.execute("""
             PRAGMA journal_mode = WAL;

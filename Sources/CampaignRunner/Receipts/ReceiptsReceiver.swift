@@ -113,7 +113,11 @@ public final class ReceiptsReceiver: Sendable {
         self.clock = clock
         self.storeFor = storeFor ?? { campaign in
             let folder = stateFolder + "/" + campaign
-            return FileManager.default.fileExists(atPath: folder + "/state.db") ? SQLiteRunStore(folder: folder) : nil
+            // Anything at state.db, a link included, is the campaign's: its store then refuses a
+            // link by name (the push is answered 500, so it comes again once that is mended),
+            // rather than the receipt being filed as no campaign's.
+            var entry = stat()
+            return lstat(folder + "/state.db", &entry) == 0 ? SQLiteRunStore(folder: folder) : nil
         }
         ledger = ReceiptsLedger.of(stateFolder: stateFolder)
     }

@@ -99,7 +99,7 @@ public struct CampaignStatus: Sendable {
         if let runners, !runners.isEmpty {
             out += "  runners:\n"
             for runner in runners {
-                let beat = PlanSummary.clock(Date(timeIntervalSince1970: runner.heartbeatAt), timeZone)
+                let beat = PlanSummary.clock(Date(timeIntervalSince1970: runner.heartbeatAt), timeZone) + " " + timeZone.identifier
                 let standing = runner.live ? "live, last heartbeat \(beat), \(runner.inFlight) recipient\(runner.inFlight == 1 ? "" : "s") in flight"
                     : "lease expired (last heartbeat \(beat)); its \(runner.holding) batch\(runner.holding == 1 ? "" : "es") go\(runner.holding == 1 ? "es" : "") to the next runner"
                 out += "    \(runner.host) pid \(runner.pid): \(standing)\n"

@@ -137,6 +137,10 @@ public final class SQLiteRunStore: RunStore {
         guard let directory = try opened(&open, create: false) else {
             throw RunStoreError(.lost, "the state folder \(folder) is gone")
         }
+        // Links where SQLite will look are refused by name, and a file this user may not open is
+        // said to be so (SQLite would only say it cannot open it, and that reads as damage).
+        for name in ["state.db-wal", "state.db-shm"] { _ = try directory.hasFile(name) }
+        if let probe = try directory.openFile("state.db", readOnly ? O_RDONLY : O_RDWR) { close(probe) }
         do {
             // By the folder's resolved path, and SQLite refuses a link anywhere in it (the WAL
             // and shared-memory files are opened beside it the same way).

@@ -44,6 +44,7 @@ public final class StateFolder: Sendable {
         guard descriptor >= 0 else { throw failure(opening: path, errno) }
         let folder = StateFolder(path: path, descriptor: descriptor)
         try folder.checkOwnership()
+        try folder.checkAncestors()
         return folder
     }
 
@@ -181,6 +182,27 @@ public final class StateFolder: Sendable {
         }
         if info.st_mode & 0o022 != 0 {
             throw RunStoreError(.denied, "the state folder '\(path)' can be written by \(info.st_mode & 0o002 != 0 ? "anyone" : "its group") (mode \(String(info.st_mode & 0o777, radix: 8))); another user could plant links in it. Run 'chmod 700 \(path)'")
+        }
+    }
+
+    /// Refuses a state folder inside a folder that another user could rename it out of (and a
+    /// link of theirs into): each folder above it must belong to root or to the user running
+    /// salvo, and may be writable by others only with the sticky bit (as /tmp is), which keeps
+    /// others from moving what is not theirs. This is ssh's StrictModes walk up the path.
+    private func checkAncestors() throws(RunStoreError) {
+        let user = geteuid()
+        var current = resolvedPath
+        while current != "/" && !current.isEmpty {
+            current = (current as NSString).deletingLastPathComponent
+            if current.isEmpty { break }
+            var info = stat()
+            guard lstat(current, &info) == 0 else { continue }
+            if info.st_uid != 0 && info.st_uid != user {
+                throw RunStoreError(.denied, "the state folder '\(path)' is inside '\(current)', which belongs to \(Self.userName(info.st_uid)) (uid \(info.st_uid)); they could move the state folder away and put a link of theirs in its place. Keep state in a folder whose parents belong to you or to root")
+            }
+            if info.st_mode & 0o022 != 0 && info.st_mode & mode_t(S_ISVTX) == 0 {
+                throw RunStoreError(.denied, "the state folder '\(path)' is inside '\(current)', which \(info.st_mode & 0o002 != 0 ? "anyone" : "its group") can write to (mode \(String(info.st_mode & 0o7777, radix: 8)), no sticky bit); another user could move the state folder away and put a link in its place. Run 'chmod go-w \(current)', or keep state elsewhere")
+            }
         }
     }
 
