@@ -25,6 +25,25 @@ import Testing
         #expect(kept.detail == "'success' is not true or false")
     }
 
+    @Test func aLinkPlantedAtACampaignsStateMakesThePushComeAgainNotMisfiled() async throws {
+        let (state, _) = try await Fixture.stateWithRun()
+        let folder = state + "/run-test"
+        try FileManager.default.moveItem(atPath: folder + "/state.db", toPath: state + "/kept.db")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/state.db", withDestinationPath: state + "/kept.db")
+        let receiver = ReceiptsReceiver(stateFolder: state, token: nil)
+        let reply = await receiver.handle(method: "POST", path: "/sms-report", body: try Fixture.body([Fixture.report("13800000001")]))
+        // 500: Alibaba Cloud pushes it again once the link is gone; nothing filed as no campaign's.
+        #expect(reply.status == 500, "\(reply)")
+        #expect(reply.body.contains("state.db' is a symbolic link"), "\(reply)")
+        #expect(try receiver.ledger.unmatchedSummary(samples: 5).receipts.isEmpty)
+        // Mended: the same push is counted for its campaign.
+        try FileManager.default.removeItem(atPath: folder + "/state.db")
+        try FileManager.default.moveItem(atPath: state + "/kept.db", toPath: folder + "/state.db")
+        let again = await receiver.handle(method: "POST", path: "/sms-report", body: try Fixture.body([Fixture.report("13800000001")]))
+        #expect(again.status == 200)
+        #expect(try await SQLiteRunStore(folder: folder).receipts(ReceiptQuery()).map(\.phone) == ["13800000001"])
+    }
+
     @Test func aReceiptWhoseNumberIsNotInTheBatchIsUnmatched() async throws {
         let (state, store) = try await Fixture.stateWithRun()
         let receiver = ReceiptsReceiver(stateFolder: state, token: nil)

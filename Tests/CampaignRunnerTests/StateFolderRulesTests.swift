@@ -56,6 +56,9 @@ import Testing
         let error = #expect(throws: RunStoreError.self) { try StateFolder.root(base + "/shared/state", create: false) }
         #expect(error?.code == .denied && error?.message.contains("inside '\(base)/shared'") == true && error?.message.contains("chmod go-w") == true,
                 "\(error?.message ?? "")")
+        // A state folder to be made there is refused before anything is made.
+        #expect(throws: RunStoreError.self) { try StateFolder.root(base + "/shared/new/state", create: true) }
+        #expect(!FileManager.default.fileExists(atPath: base + "/shared/new"))
         // With the sticky bit (as /tmp has) others cannot move the state folder away.
         chmod(base + "/shared", 0o1777)
         #expect(try StateFolder.root(base + "/shared/state", create: false) != nil)

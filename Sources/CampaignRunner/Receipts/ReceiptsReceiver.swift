@@ -427,7 +427,7 @@ public final class ReceiptsReceiver: Sendable {
         if !checked.contains(campaign) {
             checked.insert(campaign)
             if known == nil || known?.planId != plan || (known?.file != nil && known?.file != FileIdentity(path: stateFile(campaign))) {
-                known = await load(campaign)
+                known = try await load(campaign)
             }
         }
         guard let known else { return .unmatched(.noCampaign) }
@@ -464,8 +464,22 @@ public final class ReceiptsReceiver: Sendable {
     }
 
     /// Reads a campaign's run from its store, and keeps what matching needs.
-    private func load(_ campaign: String) async -> CampaignStore? {
-        guard let store = storeFor(campaign), let run = try? await store.load() else {
+    /// A store that may not be used now (a link planted in it, a folder of another user, a
+    /// database that does not answer) throws: the push is answered 500 and comes again once that
+    /// is mended, rather than its receipts being filed as no campaign's. A store without a run, or
+    /// one too damaged to read, is no campaign (its receipts are kept in the ledger).
+    private func load(_ campaign: String) async throws(RunStoreError) -> CampaignStore? {
+        let loaded: StoredRun?
+        let store = storeFor(campaign)
+        do {
+            loaded = try await store?.load()
+        } catch where error.code == .denied || error.code == .unavailable {
+            stores.withLock { $0[campaign] = nil }
+            throw error
+        } catch {
+            loaded = nil
+        }
+        guard let store, let run = loaded else {
             stores.withLock { $0[campaign] = nil }
             return nil
         }

@@ -38,6 +38,13 @@ public final class StateFolder: Sendable {
         var descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if descriptor < 0, errno == ENOENT {
             guard create else { return nil }
+            // The folders it would be made in are judged before anything is made there.
+            var existing = (path as NSString).deletingLastPathComponent
+            while !existing.isEmpty, existing != "/", access(existing, F_OK) != 0 { existing = (existing as NSString).deletingLastPathComponent }
+            if let resolved = realpath(existing.isEmpty ? "." : existing, nil) {
+                defer { free(resolved) }
+                try checkChain(from: String(cString: resolved), for: path)
+            }
             try makeFolders(path)
             descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         }
@@ -190,15 +197,20 @@ public final class StateFolder: Sendable {
     /// salvo, and may be writable by others only with the sticky bit (as /tmp is), which keeps
     /// others from moving what is not theirs. This is ssh's StrictModes walk up the path.
     private func checkAncestors() throws(RunStoreError) {
+        try Self.checkChain(from: (resolvedPath as NSString).deletingLastPathComponent, for: path)
+    }
+
+    /// Checks `first` (a resolved folder) and every folder above it as parents of the state
+    /// folder `path`.
+    private static func checkChain(from first: String, for path: String) throws(RunStoreError) {
         let user = geteuid()
-        var current = resolvedPath
-        while current != "/" && !current.isEmpty {
-            current = (current as NSString).deletingLastPathComponent
-            if current.isEmpty { break }
+        var next: String? = first
+        while let current = next, !current.isEmpty {
+            next = current == "/" ? nil : (current as NSString).deletingLastPathComponent
             var info = stat()
             guard lstat(current, &info) == 0 else { continue }
             if info.st_uid != 0 && info.st_uid != user {
-                throw RunStoreError(.denied, "the state folder '\(path)' is inside '\(current)', which belongs to \(Self.userName(info.st_uid)) (uid \(info.st_uid)); they could move the state folder away and put a link of theirs in its place. Keep state in a folder whose parents belong to you or to root")
+                throw RunStoreError(.denied, "the state folder '\(path)' is inside '\(current)', which belongs to \(userName(info.st_uid)) (uid \(info.st_uid)); they could move the state folder away and put a link of theirs in its place. Keep state in a folder whose parents belong to you or to root")
             }
             if info.st_mode & 0o022 != 0 && info.st_mode & mode_t(S_ISVTX) == 0 {
                 throw RunStoreError(.denied, "the state folder '\(path)' is inside '\(current)', which \(info.st_mode & 0o002 != 0 ? "anyone" : "its group") can write to (mode \(String(info.st_mode & 0o7777, radix: 8)), no sticky bit); another user could move the state folder away and put a link in its place. Run 'chmod go-w \(current)', or keep state elsewhere")
