@@ -5,46 +5,9 @@ import NIOPosix
 import CampaignCompiler
 import CampaignRunner
 import YAMLSyntax
-import Dispatch
 import Foundation
 import PostgresStore
 import Synchronization
-
-/// SIGINT and SIGTERM as task cancellation: the first cancels the run (no new requests; those in
-/// flight finish and are recorded; waits end at once); a second one exits at once (requests then
-/// in flight stay `sending` in the state and are settled by the next run).
-final class Interruption {
-    private final class Count: Sendable {
-        let value = Atomic<Int>(0)
-    }
-
-    private let sources: [any DispatchSourceSignal]
-
-    /// Cancels `task` on the first signal.
-    init(cancelling task: Task<RunOutcome, Never>) {
-        let count = Count()
-        var made: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if count.value.add(1, ordering: .relaxed).newValue == 1 {
-                    task.cancel()
-                } else {
-                    Terminal.standardError("salvo: stopping now; requests in flight are settled by the next run")
-                    _exit(75)
-                }
-            }
-            source.resume()
-            made.append(source)
-        }
-        sources = made
-    }
-
-    deinit {
-        sources.forEach { $0.cancel() }
-    }
-}
 
 /// Loads a campaign for a command (recipient files are not read here), printing its problems and
 /// exiting 1 when it has errors; also the lines of the files diagnostics may point into.
@@ -164,9 +127,12 @@ struct Run: AsyncParsableCommand {
         let printer = RunPrinter(json: json, terminal: !json && Terminal.isTerminal(fileDescriptor: 2), showNumbers: showNumbers)
         let runner = CampaignRunner(campaign: campaign, options: options, client: client, store: store, events: { printer.show($0) })
         let task = Task { await runner.run() }
-        let interruption = Interruption(cancelling: task)
+        // The first SIGINT or SIGTERM cancels the run: no new requests, those in flight finish and
+        // are recorded, waits end at once. A second exits at once (75): requests then in flight
+        // stay `sending` in the state and are settled by the next run.
+        let stops = StopSignals(secondWords: "stopping now; requests in flight are settled by the next run", secondStatus: 75) { _ in task.cancel() }
         let outcome = await task.value
-        withExtendedLifetime(interruption) {}
+        withExtendedLifetime(stops) {}
         await transport.shutdown()
         printer.finish()
         if dryRun {
