@@ -158,11 +158,6 @@ public final class EmulatorRecord: Sendable {
         }
     }
 
-    /// Pushes kept for a later emulator.
-    public func pendingPushCount() -> Int {
-        connection.withLock { database in ((try? database.integer("SELECT COUNT(*) FROM pending_pushes")) ?? nil) ?? 0 }
-    }
-
     /// Rows matching a query, in order of recording.
     public func messages(phone: String? = nil, sendDate: String? = nil, bizId: String? = nil, signName: String? = nil, templateCode: String? = nil) -> [RecordedMessage] {
         var clauses: [String] = []

@@ -43,11 +43,6 @@ public final class EmulatorServer: Sendable {
     public func stop(grace: Duration) async {
         await listener.stop(grace: grace)
     }
-
-    /// Waits until the server stops accepting.
-    public func wait() async {
-        await listener.wait()
-    }
 }
 
 /// Collects one request, asks the core, and writes its answer after the core's delay (or closes

@@ -61,9 +61,6 @@ public final class HTTPListener: Sendable {
         return HTTPListener(channel: channel, connections: connections, port: channel.localAddress?.port ?? port)
     }
 
-    /// Connections open now.
-    public var openConnections: Int { connections.count }
-
     /// Stops accepting, lets the requests in flight be answered (idle connections are closed at
     /// once, the others after their answer), and closes what is still open after `grace`.
     public func stop(grace: Duration) async {
@@ -78,11 +75,6 @@ public final class HTTPListener: Sendable {
         for open in connections.startClosing() {
             try? await open.close()
         }
-    }
-
-    /// Waits until the listener stops accepting.
-    public func wait() async {
-        try? await channel.closeFuture.get()
     }
 }
 

@@ -109,9 +109,6 @@ public final class ReportPusher: Sendable {
         return left.count
     }
 
-    /// Pushes waiting (due or not).
-    public var waiting: Int { queue.withLock { $0.count } }
-
     /// Decides the receipts of accepted messages and queues them.
     public func accepted(_ messages: [RecordedMessage]) {
         var receipts: [[String: String]] = []

@@ -152,7 +152,6 @@ struct EmulatorOptions: ParsableArguments {
         }
         let signal = await stops.first()
         Terminal.standardError("salvo: \(StopSignals.name(signal)): no new connections; finishing the requests and pushes in flight (at most 5 s)")
-        let deadline = ContinuousClock.now + .seconds(5)
         await server.stop(grace: .seconds(4))
         if let pusher {
             // Pushes in flight end within their own timeout (under a second) of this.
@@ -163,7 +162,6 @@ struct EmulatorOptions: ParsableArguments {
                     : "salvo: \(left) pushes not made yet are dropped (no --record to keep them in)")
             }
         }
-        _ = deadline
         Terminal.standardError("salvo: stopped")
     }
 
