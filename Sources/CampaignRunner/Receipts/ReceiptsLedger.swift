@@ -62,13 +62,10 @@ public final class ReceiptsLedger: Sendable {
     }
 
     private static func open(folder: String, path databasePath: String) throws -> SQLiteConnection {
-        // The ledger's folder is checked like a campaign's (owner, mode, no link); the database is
-        // made 0600 before SQLite opens it, so that its WAL and shared-memory files are too.
+        // The ledger's folder is checked like a campaign's (owner, mode, no link), and its
+        // database opened as a run's is (made 0600 first, so that its WAL and SHM files are too).
         guard let directory = try StateFolder.child(folder, create: true) else { throw RunStoreError(.io, "cannot create '\(folder)'") }
-        // A link at the database or beside it (its WAL, its shared memory) is refused by name.
-        for name in ["receipts.db-wal", "receipts.db-shm"] { _ = try directory.hasFile(name) }
-        if try !directory.hasFile("receipts.db") { try directory.createFile("receipts.db") }
-        let opened = try SQLiteConnection(path: directory.resolved("receipts.db"), mode: .create, followsLinks: false)
+        let opened = try SQLiteConnection(path: directory.databasePath("receipts.db", writing: true, create: true), mode: .create, followsLinks: false)
         try opened.execute("""
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;

@@ -5,8 +5,6 @@ import Foundation
 /// holder's lock is taken over without any stale-lock guessing.
 public final class CampaignLock {
     private let descriptor: Int32
-    /// The folder the lock is in, kept open as long as the lock is held.
-    public let folder: StateFolder
 
     /// Takes the lock `lock` in the campaign's folder (opened without following a link), or
     /// returns who holds it (with the holder's pid when known) if another process has it.
@@ -24,7 +22,7 @@ public final class CampaignLock {
         ftruncate(descriptor, 0)
         let pid = Array("\(getpid())\n".utf8)
         _ = pwrite(descriptor, pid, pid.count, 0)
-        return .success(CampaignLock(descriptor: descriptor, folder: folder))
+        return .success(CampaignLock(descriptor: descriptor))
     }
 
     /// Whether another process holds the lock of the campaign folder `path` now (a link there is
@@ -42,9 +40,8 @@ public final class CampaignLock {
         public var pid: Int?
     }
 
-    private init(descriptor: Int32, folder: StateFolder) {
+    private init(descriptor: Int32) {
         self.descriptor = descriptor
-        self.folder = folder
     }
 
     deinit {

@@ -81,7 +81,6 @@ public final class SQLiteRunStore: RunStore {
         let planExists = try directory.hasFile("plan.jsonl")
         let lost = "the state of a started run is gone: \(folder) holds its plan (plan.jsonl), and its state.db"
         let advice = "; messages may already have been sent from it. Nothing was sent. If that state is truly lost, 'salvo state reset' puts the folder aside and starts over (a new run first asks the provider whether the plan was sent)"
-        for name in ["state.db-wal", "state.db-shm"] { _ = try directory.hasFile(name) }
         guard try directory.hasFile("state.db") else {
             if planExists { throw RunStoreError(.lost, lost + " is missing" + advice) }
             return nil
@@ -137,14 +136,11 @@ public final class SQLiteRunStore: RunStore {
         guard let directory = try opened(&open, create: false) else {
             throw RunStoreError(.lost, "the state folder \(folder) is gone")
         }
-        // Links where SQLite will look are refused by name, and a file this user may not open is
-        // said to be so (SQLite would only say it cannot open it, and that reads as damage).
-        for name in ["state.db-wal", "state.db-shm"] { _ = try directory.hasFile(name) }
-        if let probe = try directory.openFile("state.db", readOnly ? O_RDONLY : O_RDWR) { close(probe) }
+        // A file this user may not open is said to be so (SQLite would only say it cannot open
+        // it, and that reads as damage); SQLite then refuses a link anywhere in the path.
+        let path = try directory.databasePath("state.db", writing: !readOnly)
         do {
-            // By the folder's resolved path, and SQLite refuses a link anywhere in it (the WAL
-            // and shared-memory files are opened beside it the same way).
-            let connection = try SQLiteConnection(path: directory.resolved("state.db"), mode: readOnly ? .readOnly : .readWrite, followsLinks: false)
+            let connection = try SQLiteConnection(path: path, mode: readOnly ? .readOnly : .readWrite, followsLinks: false)
             open.connection = connection
             return connection
         } catch {

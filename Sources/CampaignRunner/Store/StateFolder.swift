@@ -120,8 +120,9 @@ public final class StateFolder: Sendable {
 
     /// The size of the regular file `name`, 0 when missing.
     public func size(_ name: String) throws(RunStoreError) -> Int {
-        guard try hasFile(name), case .file(let size) = entry(name) else { return 0 }
-        return size
+        if case .file(let size) = entry(name) { return size }
+        _ = try hasFile(name)  // a link or a folder there is refused; nothing there is 0
+        return 0
     }
 
     /// Opens `name` in this folder with `flags` (`O_CREAT` makes it `mode`), never through a link;
@@ -156,6 +157,21 @@ public final class StateFolder: Sendable {
     /// The resolved path of `name` in this folder, for a library that opens files by path and
     /// refuses links itself.
     public func resolved(_ name: String) -> String { resolvedPath + "/" + name }
+
+    /// The path to give SQLite (with `SQLITE_OPEN_NOFOLLOW`) for the database `name`: first no
+    /// link may stand at it or at its WAL and shared-memory files (refused by name), and this user
+    /// must be able to open it (said as "Permission denied", where SQLite would only say it cannot
+    /// open the file). With `create`, a missing database is made 0600 first, so that its WAL and
+    /// shared-memory files are too.
+    func databasePath(_ name: String, writing: Bool, create: Bool = false) throws(RunStoreError) -> String {
+        for suffix in ["-wal", "-shm"] { _ = try hasFile(name + suffix) }
+        if create, try !hasFile(name) {
+            try createFile(name)
+        } else if let probe = try openFile(name, writing ? O_RDWR : O_RDONLY) {
+            close(probe)
+        }
+        return resolved(name)
+    }
 
     /// Makes the files named owner-only when others may read them (copied with a lax umask, say);
     /// returns a notice for each one changed.
