@@ -170,8 +170,8 @@ public final class CampaignRunner: Sendable {
         return outcome
     }
 
-    /// A send refused for its access key stops the run as a refusal of the key (exit 1, naming the
-    /// masked key id and what to check), not as one request's refusal.
+    /// A send (or a question about one) refused for its access key stops the run as a refusal of
+    /// the key (exit 1, naming the masked key id and what to check), not as one request's refusal.
     static func namingTheKey(_ outcome: RunOutcome, client: SMSClient, sent: Int) -> RunOutcome {
         guard case .stopped(.providerRefused(let code, let message)) = outcome,
               let refusal = CredentialRefusal(SMSFailure(errorClass: .fatal, code: code, message: message), credentials: client.signer.credentials) else { return outcome }
@@ -579,10 +579,7 @@ public final class CampaignRunner: Sendable {
 
         /// The end of a run whose access key the provider refused while being asked about requests.
         private func refused(_ failure: SMSFailure, state: RunState) -> RunOutcome {
-            guard let refusal = CredentialRefusal(failure, credentials: client.signer.credentials) else {
-                return .stopped(.providerRefused(code: failure.code, message: failure.message))
-            }
-            return .stopped(.credentialsRefused(refusal, sent: state.counts.sent))
+            CampaignRunner.namingTheKey(.stopped(.providerRefused(code: failure.code, message: failure.message)), client: client, sent: state.counts.sent)
         }
 
         /// Before a plan's first request: does the provider already have it? Asked about its first
