@@ -183,16 +183,7 @@ import Testing
     @Test func aDatabaseThatCannotBeReachedAtTheStartIsExit75() throws {
         let setup = try Setup(recipients: 5, rate: 10, batchSize: 5)
         defer { _ = setup.emulator.stop() }
-        // A port nothing listens on.
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        close(socket)
+        let port = SalvoProcess.closedLoopbackPort()
         let outcome = try SalvoProcess.run(["run", setup.campaign, "--endpoint", setup.url, "--state", "postgres://salvo:hunter2-secret@127.0.0.1:\(port)/salvo?sslmode=disable"],
                                            environment: setup.environment)
         #expect(outcome.status == 75, "\(outcome.all)")

@@ -7,17 +7,7 @@ import Testing
 /// a password file others can read is ignored with a warning. The password itself never shows.
 @Suite struct StatePasswordTests {
     /// A loopback port nothing listens on: the commands fail to connect, at once.
-    static var closedPort: Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
-        close(socket)
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static var closedPort: Int { SalvoProcess.closedLoopbackPort() }
 
     static func warnings(_ text: String) -> Int {
         text.components(separatedBy: "other users of this machine can read in the process list").count - 1
