@@ -42,18 +42,25 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The one HTTP server (listener, limits, request handling) behind a NIO-free `HTTPService`.
         .target(
-            name: "SMSEmulator",
+            name: "HTTPServing",
             dependencies: [
-                "AliyunSMS", "SQLiteDatabase",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "SMSEmulator",
+            dependencies: [
+                "AliyunSMS", "SQLiteDatabase", "HTTPServing", "CampaignCompiler",
+                .product(name: "NIOCore", package: "swift-nio"),
                 // Already built for the client; pushes receipts like Alibaba Cloud.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .target(name: "CampaignRunner", dependencies: ["CampaignCompiler", "AliyunSMS", "SQLiteDatabase"]),
+        .target(name: "CampaignRunner", dependencies: ["CampaignCompiler", "AliyunSMS", "SQLiteDatabase", "HTTPServing"]),
         // The run store in PostgreSQL, shared by runners on several machines.
         .target(
             name: "PostgresStore",

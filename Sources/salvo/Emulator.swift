@@ -143,7 +143,7 @@ struct EmulatorOptions: ParsableArguments {
         do {
             server = try await EmulatorServer(core: EmulatorCore(configuration: configuration, record: store), host: host, port: port)
         } catch {
-            Terminal.standardError("salvo: error: cannot listen on \(host):\(port): \(error)")
+            Terminal.standardError("salvo: error: \(error)")
             throw ExitCode(1)
         }
         Terminal.standardOutput("listening on \(server.url)\n")

@@ -1,0 +1,26 @@
+import HTTPServing
+
+/// The emulator as an `HTTPService`: every request is read (bodies up to 4 MiB; a larger one
+/// closes the connection unanswered), answered by the core after its delay, or left without an
+/// answer for an ambiguous fault.
+struct EmulatorHTTPService: HTTPService {
+    /// The core that answers.
+    let core: EmulatorCore
+    /// The largest body read.
+    static let bodyLimit = 4 << 20
+
+    func judge(_ head: HTTPServiceHead) -> HTTPHeadDecision {
+        .read(bodyLimit: Self.bodyLimit)
+    }
+
+    func respond(to request: HTTPServiceRequest) async -> HTTPServiceResponse {
+        let reply = core.handle(EmulatorRequest(method: request.head.method, uri: request.head.uri, headers: request.head.headers, body: [UInt8](request.body)))
+        if reply.delay > .zero { try? await Task.sleep(for: reply.delay) }
+        guard !reply.dropConnection else { return .noAnswer }
+        return HTTPServiceResponse(status: reply.status, headers: reply.headers, body: reply.body)
+    }
+
+    func refuseTooLarge(_ head: HTTPServiceHead) -> HTTPServiceResponse {
+        .noAnswer
+    }
+}
