@@ -28,13 +28,16 @@ let package = Package(
         .target(name: "SQLiteDatabase", dependencies: ["CSQLite"]),
         // A prefetch hint, which Swift cannot spell.
         .target(name: "CSalvoSupport"),
+        // Owner-only atomic files, standard streams and the one JSON string escaper.
+        .target(name: "SalvoIO"),
         .target(
             name: "CampaignCompiler",
-            dependencies: ["YAMLSyntax", "SQLiteDatabase", "CSalvoSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["YAMLSyntax", "SQLiteDatabase", "CSalvoSupport", "SalvoIO", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "AliyunSMS",
             dependencies: [
+                "SalvoIO",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -60,7 +63,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .target(name: "CampaignRunner", dependencies: ["CampaignCompiler", "AliyunSMS", "SQLiteDatabase", "HTTPServing"]),
+        .target(name: "CampaignRunner", dependencies: ["CampaignCompiler", "AliyunSMS", "SQLiteDatabase", "HTTPServing", "SalvoIO"]),
         // The run store in PostgreSQL, shared by runners on several machines.
         .target(
             name: "PostgresStore",
@@ -72,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "salvo",
             dependencies: [
-                "CampaignCompiler", "AliyunSMS", "SMSEmulator", "CampaignRunner", "PostgresStore",
+                "CampaignCompiler", "AliyunSMS", "SMSEmulator", "CampaignRunner", "PostgresStore", "SalvoIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
