@@ -69,8 +69,9 @@ struct Signing: AsyncParsableCommand {
                 let start = cpuSeconds()
                 while cpuSeconds() - start < seconds {
                     for _ in 0..<50 {
-                        // Building the operation (its JSON) is part of the cost of every request.
-                        let signed = signer.sign(try batchOperation(count))
+                        // Building the operation (its JSON) and asking the credentials provider
+                        // are part of the cost of every request.
+                        let signed = try await signer.request(for: try batchOperation(count))
                         bytes = signed.body.count + signed.url.utf8.count
                         count += 1
                     }

@@ -86,7 +86,7 @@ struct SigningVector: Sendable, CustomTestStringConvertible {
         let signer = RequestSigner(credentials: credentials, endpoint: try Endpoint(url: "https://" + vector["host"]), scheme: scheme,
                                    userAgent: vector.headers.first { $0.0 == "user-agent" }?.1 ?? "")
         let business = vector.query.filter { !["AccessKeyId", "Action", "Format", "SignatureMethod", "SignatureNonce", "SignatureVersion", "Timestamp", "Version", "SecurityToken", "Signature"].contains($0.0) }
-        let operation = SMSOperation(action: vector["action"], query: business, body: vector.bodyParams.sorted { order($0.0) < order($1.0) })
+        let operation = SMSOperation(action: SMSAction(wireName: vector["action"]), query: business, body: vector.bodyParams.sorted { order($0.0) < order($1.0) })
         let signed = signer.sign(operation, nonce: vector["nonce"], timestamp: vector["timestamp"])
         switch scheme {
         case .v1:

@@ -1,56 +1,5 @@
 import Foundation
 
-/// Why a call did not succeed, and what to do about it.
-public struct SMSFailure: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What to do: retry later, back off, give up on the recipients, stop, or reconcile.
-    public var errorClass: ErrorClass
-    /// The platform's code, or `Transport` for a failure to get an answer.
-    public var code: String
-    /// The platform's words, or what happened.
-    public var message: String
-    /// The HTTP status, when an answer came.
-    public var httpStatus: Int?
-    /// The platform's request id, when it gave one.
-    public var requestId: String?
-    /// How long the platform asked to wait (`x-acs-retry-after`), if it did.
-    public var retryAfter: Duration?
-    /// For a per-number frequency limit, the window that was hit.
-    public var limitWindow: LimitWindow?
-    /// The request never left: no connection, TLS refused, a proxy said no. Nothing reached the
-    /// provider, so it is no reason to give a batch up.
-    public var notSent: Bool
-
-    /// Creates a failure.
-    public init(errorClass: ErrorClass, code: String, message: String, httpStatus: Int? = nil, requestId: String? = nil,
-                retryAfter: Duration? = nil, limitWindow: LimitWindow? = nil, notSent: Bool = false) {
-        self.errorClass = errorClass
-        self.code = code
-        self.message = message
-        self.httpStatus = httpStatus
-        self.requestId = requestId
-        self.retryAfter = retryAfter
-        self.limitWindow = limitWindow
-        self.notSent = notSent
-    }
-
-    public var description: String {
-        "\(code): \(message)" + (httpStatus.map { " (HTTP \($0))" } ?? "")
-    }
-}
-
-/// The clock window of a per-number frequency limit (`isv.BUSINESS_LIMIT_CONTROL`).
-public enum LimitWindow: String, Sendable, Hashable {
-    case minute, hour, day
-
-    /// The window named in the platform's message (`触发分钟级流控`, `触发小时级流控`, `触发天级流控`);
-    /// a day when it names none, the safe reading.
-    public static func parse(_ message: String) -> LimitWindow {
-        if message.contains("分钟") || message.lowercased().contains("minute") { return .minute }
-        if message.contains("小时") || message.lowercased().contains("hour") { return .hour }
-        return .day
-    }
-}
-
 /// Calls Dysmsapi: signs every attempt afresh, sends it, and turns the answer into a response or
 /// a classified failure. It never retries by itself; the caller decides by `ErrorClass`.
 public struct SMSClient: Sendable {
@@ -72,9 +21,9 @@ public struct SMSClient: Sendable {
     public func send(_ operation: SMSOperation) async throws(SMSFailure) -> SMSResponse {
         let response = try await call(operation)
         guard let decoded = SMSResponse(json: response.body) else {
-            throw Self.unreadable(response, isSend: true)
+            throw Self.unreadable(response, isSend: operation.action.sendsMessages)
         }
-        guard decoded.isOK else { throw Self.failure(decoded, response: response, isSend: true) }
+        guard decoded.isOK else { throw Self.failure(decoded, response: response, isSend: operation.action.sendsMessages) }
         return decoded
     }
 
@@ -82,22 +31,29 @@ public struct SMSClient: Sendable {
     public func querySendDetails(_ operation: SMSOperation) async throws(SMSFailure) -> QuerySendDetailsResponse {
         let response = try await call(operation)
         guard let decoded = QuerySendDetailsResponse(json: response.body) else {
-            throw Self.unreadable(response, isSend: false)
+            throw Self.unreadable(response, isSend: operation.action.sendsMessages)
         }
         guard decoded.code == "OK" else {
-            throw Self.failure(SMSResponse(code: decoded.code, message: decoded.message), response: response, isSend: false)
+            throw Self.failure(SMSResponse(code: decoded.code, message: decoded.message), response: response, isSend: operation.action.sendsMessages)
         }
         return decoded
     }
 
+    /// Signs `operation` with credentials asked of the provider now and sends it. A failure to
+    /// get credentials sent nothing and stops (`.fatal`); a failure to get an answer is ambiguous
+    /// only for an action that sends messages and only once the request may have left.
     private func call(_ operation: SMSOperation) async throws(SMSFailure) -> HTTPResponse {
-        let request = signer.sign(operation)
+        let request: SignedRequest
+        do {
+            request = try await signer.request(for: operation)
+        } catch {
+            throw SMSFailure(errorClass: .fatal, code: SMSFailure.credentialsCode, message: error.message, notSent: true, cause: error)
+        }
         do {
             return try await transport.execute(request, timeout: timeout)
         } catch {
-            let isSend = operation.action != "QuerySendDetails"
-            let errorClass: ErrorClass = error.stage == .notSent ? .backoff : (isSend ? .ambiguous : .backoff)
-            throw SMSFailure(errorClass: errorClass, code: "Transport", message: error.message, notSent: error.stage == .notSent)
+            let errorClass: ErrorClass = error.stage == .notSent ? .backoff : (operation.action.sendsMessages ? .ambiguous : .backoff)
+            throw SMSFailure(errorClass: errorClass, code: SMSFailure.transportCode, message: error.message, notSent: error.stage == .notSent, cause: error)
         }
     }
 
@@ -124,6 +80,6 @@ public struct SMSClient: Sendable {
     static func unreadable(_ response: HTTPResponse, isSend: Bool) -> SMSFailure {
         let refusedUnprocessed = response.status == 429 || response.status == 503 || (400..<500).contains(response.status) && response.status != 408
         let errorClass: ErrorClass = refusedUnprocessed ? .backoff : (isSend ? .ambiguous : .backoff)
-        return SMSFailure(errorClass: errorClass, code: "UnreadableResponse", message: "HTTP \(response.status) with a body that is not the API's JSON", httpStatus: response.status)
+        return SMSFailure(errorClass: errorClass, code: SMSFailure.unreadableCode, message: "HTTP \(response.status) with a body that is not the API's JSON", httpStatus: response.status)
     }
 }

@@ -1,9 +1,11 @@
+import SalvoIO
+
 /// One call to Dysmsapi 2017-05-25, with its parameters placed as the official SDK places them:
 /// SendSms and QuerySendDetails entirely in the query; SendBatchSms's TemplateCode and OutId in
 /// the query and its JSON arrays in a form body.
 public struct SMSOperation: Sendable {
-    /// The API action, such as `SendBatchSms`.
-    public var action: String
+    /// The API action, such as `.sendBatchSms`.
+    public var action: SMSAction
     /// Parameters sent in the query string.
     public var query: [(String, String)]
     /// Parameters sent in an `application/x-www-form-urlencoded` body.
@@ -12,66 +14,67 @@ public struct SMSOperation: Sendable {
     /// The API version these operations belong to.
     public static let version = "2017-05-25"
 
-    /// Why an operation cannot be built; a bug in the caller, not in the user's data.
-    public struct Invalid: Error, Sendable, CustomStringConvertible {
-        /// What is wrong.
-        public var description: String
+    /// Creates an operation from parameters already placed; the static builders check them.
+    public init(action: SMSAction, query: [(String, String)], body: [(String, String)]) {
+        self.action = action
+        self.query = query
+        self.body = body
     }
 
     /// SendSms: one template with the same parameters to up to 1,000 numbers.
     public static func sendSms(phoneNumbers: [String], signName: String, templateCode: String,
                                templateParameters: [String: String]?, outId: String? = nil) throws(Invalid) -> SMSOperation {
-        guard (1...1000).contains(phoneNumbers.count) else { throw Invalid(description: "SendSms takes 1 to 1000 numbers, not \(phoneNumbers.count)") }
+        guard (1...1000).contains(phoneNumbers.count) else { throw Invalid(.operation, "SendSms takes 1 to 1000 numbers, not \(phoneNumbers.count)") }
         try checkOutId(outId)
         var query = [("PhoneNumbers", phoneNumbers.joined(separator: ",")), ("SignName", signName), ("TemplateCode", templateCode)]
         if let templateParameters { query.append(("TemplateParam", TemplateJSON.object(templateParameters))) }
         if let outId { query.append(("OutId", outId)) }
-        return SMSOperation(action: "SendSms", query: query, body: [])
+        return SMSOperation(action: .sendSms, query: query, body: [])
     }
 
     /// SendBatchSms: up to 100 numbers, each with its own sign name and parameters.
     public static func sendBatchSms(phoneNumbers: [String], signNames: [String], templateCode: String,
                                     templateParameters: [[String: String]]?, outId: String? = nil) throws(Invalid) -> SMSOperation {
-        guard (1...100).contains(phoneNumbers.count) else { throw Invalid(description: "SendBatchSms takes 1 to 100 numbers, not \(phoneNumbers.count)") }
+        guard (1...100).contains(phoneNumbers.count) else { throw Invalid(.operation, "SendBatchSms takes 1 to 100 numbers, not \(phoneNumbers.count)") }
         guard signNames.count == phoneNumbers.count, templateParameters.map({ $0.count == phoneNumbers.count }) ?? true else {
-            throw Invalid(description: "SendBatchSms arrays must have one entry per number")
+            throw Invalid(.operation, "SendBatchSms arrays must have one entry per number")
         }
         try checkOutId(outId)
         var query = [("TemplateCode", templateCode)]
         if let outId { query.append(("OutId", outId)) }
         var body = [("PhoneNumberJson", TemplateJSON.array(phoneNumbers)), ("SignNameJson", TemplateJSON.array(signNames))]
         if let templateParameters { body.append(("TemplateParamJson", TemplateJSON.objects(templateParameters))) }
-        return SMSOperation(action: "SendBatchSms", query: query, body: body)
+        return SMSOperation(action: .sendBatchSms, query: query, body: body)
     }
 
     /// SendBatchSms with every recipient's values given in the order of `parameterNames`: the
     /// same request as with dictionaries, built without one per recipient.
     public static func sendBatchSms(phoneNumbers: [String], signName: String, templateCode: String,
                                     parameterNames: [String], values: [[String]], outId: String? = nil) throws(Invalid) -> SMSOperation {
-        guard (1...100).contains(phoneNumbers.count) else { throw Invalid(description: "SendBatchSms takes 1 to 100 numbers, not \(phoneNumbers.count)") }
+        guard (1...100).contains(phoneNumbers.count) else { throw Invalid(.operation, "SendBatchSms takes 1 to 100 numbers, not \(phoneNumbers.count)") }
         guard parameterNames.isEmpty || values.count == phoneNumbers.count, values.allSatisfy({ $0.count == parameterNames.count }) else {
-            throw Invalid(description: "SendBatchSms arrays must have one entry per number")
+            throw Invalid(.operation, "SendBatchSms arrays must have one entry per number")
         }
         try checkOutId(outId)
         var query = [("TemplateCode", templateCode)]
         if let outId { query.append(("OutId", outId)) }
         var body = [("PhoneNumberJson", TemplateJSON.array(phoneNumbers)), ("SignNameJson", TemplateJSON.array(Array(repeating: signName, count: phoneNumbers.count)))]
         if !parameterNames.isEmpty { body.append(("TemplateParamJson", TemplateJSON.objects(names: parameterNames, rows: values))) }
-        return SMSOperation(action: "SendBatchSms", query: query, body: body)
+        return SMSOperation(action: .sendBatchSms, query: query, body: body)
     }
 
     /// QuerySendDetails: what the platform recorded for one number on one day (China time).
     public static func querySendDetails(phoneNumber: String, sendDate: String, bizId: String? = nil,
                                         pageSize: Int = 50, currentPage: Int = 1) throws(Invalid) -> SMSOperation {
-        guard sendDate.count == 8, sendDate.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw Invalid(description: "SendDate is yyyyMMdd, not '\(sendDate)'") }
-        guard (1...50).contains(pageSize), currentPage >= 1 else { throw Invalid(description: "PageSize is 1 to 50 and CurrentPage at least 1") }
+        guard sendDate.count == 8, sendDate.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw Invalid(.operation, "SendDate is yyyyMMdd, not '\(sendDate)'") }
+        guard (1...50).contains(pageSize), currentPage >= 1 else { throw Invalid(.operation, "PageSize is 1 to 50 and CurrentPage at least 1") }
         var query = [("PhoneNumber", phoneNumber), ("SendDate", sendDate), ("PageSize", String(pageSize)), ("CurrentPage", String(currentPage))]
         if let bizId { query.append(("BizId", bizId)) }
-        return SMSOperation(action: "QuerySendDetails", query: query, body: [])
+        return SMSOperation(action: .querySendDetails, query: query, body: [])
     }
 
     private static func checkOutId(_ outId: String?) throws(Invalid) {
-        if let outId, outId.count >= 256 { throw Invalid(description: "OutId must be under 256 characters") }
+        if let outId, outId.count >= 256 { throw Invalid(.operation, "OutId must be under 256 characters") }
     }
 }
 
@@ -79,36 +82,9 @@ public struct SMSOperation: Sendable {
 /// slashes, non-ASCII as itself, so the same values always give the same bytes. Built on bytes:
 /// a 100-recipient batch is encoded for every request.
 public enum TemplateJSON {
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
+    /// Appends the JSON string of `text` (`JSONString`, the one escaper).
     static func append(_ text: String, to out: inout [UInt8]) {
-        out.append(0x22)
-        // Most values need no escape: copy them whole.
-        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
-            out.append(contentsOf: bytes)
-            return true
-        }
-        if copied == true {
-            out.append(0x22)
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-            case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
-            case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
-            case 0x00..<0x20:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
-            default:
-                out.append(byte)
-            }
-        }
-        out.append(0x22)
+        JSONString.append(text, to: &out)
     }
 
     private static func appendObject(_ values: [String: String], keys: [String], to out: inout [UInt8]) {

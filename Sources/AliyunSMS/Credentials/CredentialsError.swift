@@ -1,0 +1,34 @@
+/// Why credentials could not be had. Its words never hold a secret.
+public struct CredentialsError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure.
+    public enum Code: Sendable, Hashable {
+        /// Nothing names any credentials.
+        case missing
+        /// Half a key pair: an id without a secret, or a secret without an id.
+        case incomplete
+        /// The credentials file cannot be read.
+        case unreadableFile
+        /// The credentials file can be read by other users.
+        case exposedFile
+        /// The credentials file has no usable profile.
+        case noProfile
+        /// A provider that fetches credentials (STS, instance metadata) could not get them.
+        case unavailable
+    }
+
+    /// What kind of failure.
+    public var code: Code
+    /// What went wrong, in words; never holds a secret.
+    public var message: String
+    /// The error underneath, when there is one (a file or network error).
+    public var cause: (any Error)?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String { message }
+}
