@@ -98,7 +98,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "AliyunSMSTests", dependencies: ["AliyunSMS", "SMSEmulator"], exclude: ["Fixtures"]),
-        .testTarget(name: "SMSEmulatorTests", dependencies: ["SMSEmulator", "AliyunSMS"]),
+        .testTarget(name: "SMSEmulatorTests", dependencies: ["SMSEmulator", "AliyunSMS", "HTTPServing"]),
         .testTarget(
             name: "CampaignRunnerTests",
             dependencies: ["CampaignRunner", "CampaignCompiler", "AliyunSMS", "SMSEmulator", "SQLiteDatabase", "PostgresStore", "PostgresTestSupport"],
