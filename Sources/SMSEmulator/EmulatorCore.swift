@@ -75,9 +75,9 @@ public final class EmulatorCore: Sendable {
     private static let commonV1 = Set(["AccessKeyId", "Action", "Format", "SignatureMethod", "SignatureNonce", "SignatureVersion", "Timestamp", "Version",
                                        "SecurityToken", "RegionId", "Signature", "SignatureType"])
     private static let allowed: [String: Set<String>] = [
-        "SendSms": ["PhoneNumbers", "SignName", "TemplateCode", "TemplateParam", "SmsUpExtendCode", "OutId"],
-        "SendBatchSms": ["PhoneNumberJson", "SignNameJson", "TemplateCode", "TemplateParamJson", "SmsUpExtendCodeJson", "OutId"],
-        "QuerySendDetails": ["PhoneNumber", "BizId", "SendDate", "PageSize", "CurrentPage"],
+        SMSAction.sendSms.wireName: ["PhoneNumbers", "SignName", "TemplateCode", "TemplateParam", "SmsUpExtendCode", "OutId"],
+        SMSAction.sendBatchSms.wireName: ["PhoneNumberJson", "SignNameJson", "TemplateCode", "TemplateParamJson", "SmsUpExtendCodeJson", "OutId"],
+        SMSAction.querySendDetails.wireName: ["PhoneNumber", "BizId", "SendDate", "PageSize", "CurrentPage"],
     ]
 
     /// Answers one request.
@@ -89,7 +89,24 @@ public final class EmulatorCore: Sendable {
             let extra = jitter == .zero ? Duration.zero : jitter * Double.random(in: 0...1, using: &state.random)
             return (configuration.faults.latency + extra, Double.random(in: 0..<1, using: &state.random))
         }
-        func reply(_ status: Int, _ code: String, _ message: String, extra: [String: Any] = [:], drop: Bool = false, headers: [(String, String)] = []) -> EmulatorReply {
+        let replying = Replying(requestId: requestId, delay: delay)
+        let call: SignedCall
+        switch verify(request) {
+        case .failure(let refusal): return replying.refusal(refusal)
+        case .success(let verified): call = verified
+        }
+        let now = configuration.now()
+        if let refusal = admit(call, now: now) { return replying.refusal(refusal) }
+        return perform(call, draw: draw, now: now, replying: replying)
+    }
+
+    /// How one request's answers are made: its id in their bodies, its delay before them.
+    private struct Replying {
+        var requestId: String
+        var delay: Duration
+
+        func reply(_ status: Int, _ code: String, _ message: String, extra: [String: Any] = [:], drop: Bool = false,
+                   headers: [(String, String)] = []) -> EmulatorReply {
             var object: [String: Any] = ["RequestId": requestId, "Code": code, "Message": message]
             if status >= 400 { object["HostId"] = "dysmsapi.aliyuncs.com" }
             object.merge(extra) { _, new in new }
@@ -97,111 +114,142 @@ public final class EmulatorCore: Sendable {
             return EmulatorReply(status: status, headers: [("content-type", "application/json;charset=utf-8")] + headers, body: body, delay: delay, dropConnection: drop)
         }
 
-        // Where the parameters are.
+        func refusal(_ refusal: Refusal) -> EmulatorReply {
+            reply(refusal.status, refusal.code, refusal.message, headers: refusal.headers)
+        }
+    }
+
+    /// A request whose signature holds: what it asks, and when and under which nonce it was signed.
+    private struct SignedCall {
+        var action: String
+        var version: String
+        var timestamp: String
+        var nonce: String
+        /// The action's own parameters (the signature's left out).
+        var business: [String: String] = [:]
+    }
+
+    /// An answer refusing a request.
+    private struct Refusal: Error {
+        var status: Int
+        var code: String
+        var message: String
+        var headers: [(String, String)] = []
+
+        init(_ status: Int, _ code: String, _ message: String, headers: [(String, String)] = []) {
+            self.status = status
+            self.code = code
+            self.message = message
+            self.headers = headers
+        }
+    }
+
+    // MARK: - Checks
+
+    /// Finds the parameters (query and form body) and checks the signature, v3 or v1.
+    private func verify(_ request: EmulatorRequest) -> Result<SignedCall, Refusal> {
         let parts = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.first == "/" || parts.first == "" else { return reply(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method.") }
+        guard parts.first == "/" || parts.first == "" else { return .failure(Refusal(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method.")) }
         guard let query = PercentEncoding.parseForm(parts.count > 1 ? parts[1] : "") else {
-            return reply(400, "InvalidParameter", "The query string is not valid percent-encoding.")
+            return .failure(Refusal(400, "InvalidParameter", "The query string is not valid percent-encoding."))
         }
         var bodyParameters: [(String, String)] = []
         if !request.body.isEmpty {
             guard request.header("content-type")?.contains("x-www-form-urlencoded") == true,
                   let parsed = String(validating: request.body, as: UTF8.self).flatMap({ PercentEncoding.parseForm(Substring($0)) }) else {
-                return reply(400, "InvalidParameter", "The body must be application/x-www-form-urlencoded.")
+                return .failure(Refusal(400, "InvalidParameter", "The body must be application/x-www-form-urlencoded."))
             }
             bodyParameters = parsed
         }
-
-        // Who signed, and how.
-        let action: String, version: String, timestamp: String, nonce: String
-        var business: [String: String] = [:]
         if let authorization = request.header("authorization"), authorization.hasPrefix(SignatureV3.algorithm + " ") {
-            switch verifyV3(request, authorization: authorization, query: query) {
-            case .failure(let failure): return reply(failure.status, failure.code, failure.message)
-            case .success: break
-            }
-            action = request.header("x-acs-action") ?? ""
-            version = request.header("x-acs-version") ?? ""
-            timestamp = request.header("x-acs-date") ?? ""
-            nonce = request.header("x-acs-signature-nonce") ?? ""
-            for (name, value) in query + bodyParameters { business[name] = value }
-        } else if let signature = query.first(where: { $0.0 == "Signature" })?.1 {
-            let parameters = query.filter { $0.0 != "Signature" } + bodyParameters
-            let values = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
-            guard values["AccessKeyId"] == configuration.accessKeyId else {
-                return reply(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
-            }
-            guard values["SignatureMethod"] == "HMAC-SHA1", values["SignatureVersion"] == "1.0" else {
-                return reply(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.")
-            }
-            let expected = SignatureV1.signature(stringToSign: SignatureV1.stringToSign(method: request.method, canonicalQuery: SignatureV1.canonicalQuery(parameters)),
-                                                 secret: configuration.accessKeySecret)
-            guard expected == signature else {
-                return reply(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
-            }
-            action = values["Action"] ?? ""
-            version = values["Version"] ?? ""
-            timestamp = values["Timestamp"] ?? ""
-            nonce = values["SignatureNonce"] ?? ""
-            for (name, value) in parameters where !Self.commonV1.contains(name) { business[name] = value }
-        } else {
-            return reply(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.")
+            if case .failure(let refusal) = verifyV3(request, authorization: authorization, query: query) { return .failure(refusal) }
+            var call = SignedCall(action: request.header("x-acs-action") ?? "", version: request.header("x-acs-version") ?? "",
+                                  timestamp: request.header("x-acs-date") ?? "", nonce: request.header("x-acs-signature-nonce") ?? "")
+            for (name, value) in query + bodyParameters { call.business[name] = value }
+            return .success(call)
         }
+        guard let signature = query.first(where: { $0.0 == "Signature" })?.1 else {
+            return .failure(Refusal(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards."))
+        }
+        return verifyV1(method: request.method, parameters: query.filter { $0.0 != "Signature" } + bodyParameters, signature: signature)
+    }
 
-        // When, and whether it was seen before.
-        guard let time = Self.parseTimestamp(timestamp) else {
-            return reply(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
+    private func verifyV1(method: String, parameters: [(String, String)], signature: String) -> Result<SignedCall, Refusal> {
+        let values = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
+        guard values["AccessKeyId"] == configuration.accessKeyId else {
+            return .failure(Refusal(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."))
         }
-        let now = configuration.now()
+        guard values["SignatureMethod"] == "HMAC-SHA1", values["SignatureVersion"] == "1.0" else {
+            return .failure(Refusal(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards."))
+        }
+        let expected = SignatureV1.signature(stringToSign: SignatureV1.stringToSign(method: method, canonicalQuery: SignatureV1.canonicalQuery(parameters)),
+                                             secret: configuration.accessKeySecret)
+        guard expected == signature else {
+            return .failure(Refusal(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation."))
+        }
+        var call = SignedCall(action: values["Action"] ?? "", version: values["Version"] ?? "", timestamp: values["Timestamp"] ?? "",
+                              nonce: values["SignatureNonce"] ?? "")
+        for (name, value) in parameters where !Self.commonV1.contains(name) { call.business[name] = value }
+        return .success(call)
+    }
+
+    /// When it was signed, whether its nonce was seen before, whether the action and its
+    /// parameters exist, and flow control: the refusal, or nil to go on.
+    private func admit(_ call: SignedCall, now: Date) -> Refusal? {
+        guard let time = Self.parseTimestamp(call.timestamp) else {
+            return Refusal(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
+        }
         guard abs(now.timeIntervalSince(time)) <= Self.seconds(configuration.timestampWindow) else {
-            return reply(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+            return Refusal(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
         }
-        guard !nonce.isEmpty else { return reply(400, "MissingSignatureNonce", "SignatureNonce is mandatory for this action.") }
+        guard !call.nonce.isEmpty else { return Refusal(400, "MissingSignatureNonce", "SignatureNonce is mandatory for this action.") }
         let reused = state.withLock { state -> Bool in
             let horizon = now.addingTimeInterval(-Self.seconds(configuration.nonceMemory))
             if state.nonces.count > 100_000 { state.nonces = state.nonces.filter { $0.value > horizon } }
-            if let seen = state.nonces[nonce], seen > horizon { return true }
-            state.nonces[nonce] = now
+            if let seen = state.nonces[call.nonce], seen > horizon { return true }
+            state.nonces[call.nonce] = now
             return false
         }
-        guard !reused else { return reply(400, "SignatureNonceUsed", "Specified signature nonce was used already.") }
-        guard version == SMSOperation.version else { return reply(400, "InvalidVersion", "Specified parameter Version is not valid.") }
-        guard let allowed = Self.allowed[action] else { return reply(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method.") }
-        if let unknown = business.keys.sorted().first(where: { !allowed.contains($0) }) {
-            return reply(400, "InvalidParameter", "The parameter \(unknown) is not known for \(action).")
+        guard !reused else { return Refusal(400, "SignatureNonceUsed", "Specified signature nonce was used already.") }
+        guard call.version == SMSOperation.version else { return Refusal(400, "InvalidVersion", "Specified parameter Version is not valid.") }
+        guard let allowed = Self.allowed[call.action] else { return Refusal(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method.") }
+        if let unknown = call.business.keys.sorted().first(where: { !allowed.contains($0) }) {
+            return Refusal(400, "InvalidParameter", "The parameter \(unknown) is not known for \(call.action).")
         }
-
         // Flow control: the account's requests per second, refused before any processing.
-        guard admits(action: action, now: now) else {
-            return reply(400, "Throttling.User", "Request was denied due to user flow control.", headers: configuration.flowControl.retryAfterHeader.map { [$0] } ?? [])
+        guard admits(action: call.action, now: now) else {
+            return Refusal(400, "Throttling.User", "Request was denied due to user flow control.", headers: configuration.flowControl.retryAfterHeader.map { [$0] } ?? [])
         }
+        return nil
+    }
 
+    /// The faults drawn for the request, then the call itself.
+    private func perform(_ call: SignedCall, draw: Double, now: Date, replying: Replying) -> EmulatorReply {
         // Faults that refuse the request before it is processed.
         let faults = configuration.faults
         if draw < faults.throttleRate {
-            return reply(400, "Throttling.User", "Request was denied due to user flow control.")
+            return replying.reply(400, "Throttling.User", "Request was denied due to user flow control.")
         }
         if draw < faults.throttleRate + faults.unavailableRate {
-            return reply(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+            return replying.reply(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
         }
         let ambiguous = draw < faults.throttleRate + faults.unavailableRate + faults.ambiguousRate
 
-        switch action {
-        case "QuerySendDetails":
-            return querySendDetails(business, reply: reply)
+        switch call.action {
+        case SMSAction.querySendDetails.wireName:
+            return querySendDetails(call.business, replying: replying)
         default:
-            let outcome = send(action: action, business, requestId: requestId, now: now)
-            switch outcome {
-            case .refused(let status, let code, let message):
-                return reply(status, code, message)
-            case .accepted(let bizId):
+            switch send(action: call.action, call.business, requestId: replying.requestId, now: now) {
+            case .failure(let refusal):
+                return replying.refusal(refusal)
+            case .success(let bizId):
                 if ambiguous {
                     // Processed and recorded, but the caller never learns it.
                     return draw < faults.throttleRate + faults.unavailableRate + faults.ambiguousRate / 2
-                        ? reply(0, "", "", drop: true)
-                        : reply(500, "InternalError", "The request processing has failed due to some unknown error.")
+                        ? replying.reply(0, "", "", drop: true)
+                        : replying.reply(500, "InternalError", "The request processing has failed due to some unknown error.")
                 }
-                return reply(200, "OK", "OK", extra: ["BizId": bizId])
+                return replying.reply(200, "OK", "OK", extra: ["BizId": bizId])
             }
         }
     }
@@ -214,7 +262,7 @@ public final class EmulatorCore: Sendable {
         guard configuration.flowControl.isLimited else { return true }
         return state.withLock { state -> Bool in
             let admitted: Bool
-            if action == "QuerySendDetails" {
+            if !SMSAction(wireName: action).sendsMessages {
                 admitted = state.queryBudget?.take(now: now) ?? true
             } else {
                 admitted = state.sendBudget?.take(now: now) ?? true
@@ -226,88 +274,34 @@ public final class EmulatorCore: Sendable {
 
     // MARK: - Sending
 
-    private enum SendOutcome {
-        case accepted(bizId: String)
-        case refused(status: Int, code: String, message: String)
-    }
-
-    private func send(action: String, _ parameters: [String: String], requestId: String, now: Date) -> SendOutcome {
-        guard let templateCode = parameters["TemplateCode"] else { return .refused(status: 400, code: "MissingTemplateCode", message: "TemplateCode is mandatory for this action.") }
+    /// The recipients of one send: a number, a sign name and template parameters each.
+    private struct Recipients {
         var phones: [String]
         var signNames: [String]
         var templateParameters: [[String: String]?]
-        if action == "SendSms" {
-            guard let numbers = parameters["PhoneNumbers"] else { return .refused(status: 400, code: "MissingPhoneNumbers", message: "PhoneNumbers is mandatory for this action.") }
-            guard let signName = parameters["SignName"] else { return .refused(status: 400, code: "MissingSignName", message: "SignName is mandatory for this action.") }
-            phones = numbers.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard phones.count <= 1000 else { return .refused(status: 200, code: "isv.MOBILE_COUNT_OVER_LIMIT", message: "手机号码数量超过限制") }
-            signNames = Array(repeating: signName, count: phones.count)
-            if let json = parameters["TemplateParam"] {
-                guard let object = Self.stringObject(json) else { return .refused(status: 200, code: "isv.INVALID_JSON_PARAM", message: "JSON参数不合法，只接受字符串值") }
-                templateParameters = Array(repeating: object, count: phones.count)
-            } else {
-                templateParameters = Array(repeating: nil, count: phones.count)
-            }
-        } else {
-            guard let numbers = parameters["PhoneNumberJson"] else { return .refused(status: 400, code: "MissingPhoneNumberJson", message: "PhoneNumberJson is mandatory for this action.") }
-            guard let signs = parameters["SignNameJson"] else { return .refused(status: 400, code: "MissingSignNameJson", message: "SignNameJson is mandatory for this action.") }
-            guard let phoneList = Self.stringArray(numbers), let signList = Self.stringArray(signs) else {
-                return .refused(status: 200, code: "isv.INVALID_JSON_PARAM", message: "JSON参数不合法")
-            }
-            guard phoneList.count <= 100 else { return .refused(status: 200, code: "isv.MOBILE_COUNT_OVER_LIMIT", message: "手机号码数量超过限制") }
-            guard !phoneList.isEmpty, signList.count == phoneList.count else {
-                return .refused(status: 200, code: "isv.INVALID_PARAMETERS", message: "PhoneNumberJson与SignNameJson的个数不一致")
-            }
-            phones = phoneList
-            signNames = signList
-            if let json = parameters["TemplateParamJson"] {
-                guard let objects = Self.objectArray(json) else { return .refused(status: 200, code: "isv.INVALID_JSON_PARAM", message: "JSON参数不合法，只接受字符串值") }
-                guard objects.count == phones.count else {
-                    return .refused(status: 200, code: "isv.INVALID_PARAMETERS", message: "TemplateParamJson与PhoneNumberJson的个数不一致")
-                }
-                templateParameters = objects
-            } else {
-                templateParameters = Array(repeating: nil, count: phones.count)
-            }
+    }
+
+    /// Checks a send, records its recipients and tells `onAccepted`; the BizId, or the refusal.
+    private func send(action: String, _ parameters: [String: String], requestId: String, now: Date) -> Result<String, Refusal> {
+        guard let templateCode = parameters["TemplateCode"] else { return .failure(Refusal(400, "MissingTemplateCode", "TemplateCode is mandatory for this action.")) }
+        let parsed = action == SMSAction.sendSms.wireName ? Self.singleSendRecipients(parameters) : Self.batchSendRecipients(parameters)
+        let recipients: Recipients
+        switch parsed {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let found): recipients = found
         }
         if let outId = parameters["OutId"], outId.count >= 256 {
-            return .refused(status: 200, code: "isv.INVALID_PARAMETERS", message: "OutId超过长度限制")
+            return .failure(Refusal(200, "isv.INVALID_PARAMETERS", "OutId超过长度限制"))
         }
         var normalised: [String] = []
-        for phone in phones {
-            guard let number = Self.mainland(phone) else { return .refused(status: 200, code: "isv.MOBILE_NUMBER_ILLEGAL", message: "非法手机号") }
+        for phone in recipients.phones {
+            guard let number = Self.mainland(phone) else { return .failure(Refusal(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")) }
             normalised.append(number)
         }
-        for sign in Set(signNames) where !configuration.signNames.isEmpty && !configuration.signNames.contains(sign) {
-            return .refused(status: 200, code: "isv.SMS_SIGNATURE_ILLEGAL", message: "该账号下找不到对应签名")
-        }
-        if !configuration.templates.isEmpty {
-            guard let template = configuration.templates[templateCode] else {
-                return .refused(status: 200, code: "isv.SMS_TEMPLATE_ILLEGAL", message: "该账号下找不到对应模板")
-            }
-            for values in templateParameters {
-                let given = Set(values?.keys.map { $0 } ?? [])
-                if !template.placeholders.isSubset(of: given) {
-                    return .refused(status: 200, code: "isv.TEMPLATE_MISSING_PARAMETERS", message: "模板缺少变量")
-                }
-                for value in values?.values.map({ $0 }) ?? [] where value.isEmpty || value.count > 35 {
-                    return .refused(status: 200, code: "isv.PARAM_LENGTH_LIMIT", message: "参数超出长度限制")
-                }
-            }
-        }
+        if let refusal = knownRefusal(recipients, templateCode: templateCode) { return .failure(refusal) }
         let sendDate = Self.chinaDate(now)
-        if configuration.faults.dailyCap > 0 {
-            var counts: [String: Int] = [:]
-            for (phone, sign) in zip(normalised, signNames) {
-                let key = phone + "\u{1}" + sign
-                if counts[key] == nil {
-                    counts[key] = record.messages(phone: phone, sendDate: sendDate, signName: sign, templateCode: templateCode).count
-                }
-                counts[key, default: 0] += 1
-                if counts[key, default: 0] > configuration.faults.dailyCap {
-                    return .refused(status: 200, code: "isv.BUSINESS_LIMIT_CONTROL", message: "触发天级流控Permits:\(configuration.faults.dailyCap)")
-                }
-            }
+        if let refusal = dailyCapRefusal(phones: normalised, signNames: recipients.signNames, templateCode: templateCode, sendDate: sendDate) {
+            return .failure(refusal)
         }
         let bizId = state.withLock { state -> String in
             state.nextBizId += 1
@@ -315,30 +309,105 @@ public final class EmulatorCore: Sendable {
         }
         let sentAt = Self.chinaTime(now)
         let messages = normalised.indices.map { index in
-            RecordedMessage(bizId: bizId, requestId: requestId, action: action, phone: normalised[index], signName: signNames[index], templateCode: templateCode,
-                            parameters: templateParameters[index].map(TemplateJSON.object) ?? "{}", outId: parameters["OutId"], sentAt: sentAt, sendDate: sendDate)
+            RecordedMessage(bizId: bizId, requestId: requestId, action: action, phone: normalised[index], signName: recipients.signNames[index], templateCode: templateCode,
+                            parameters: recipients.templateParameters[index].map(TemplateJSON.object) ?? "{}", outId: parameters["OutId"], sentAt: sentAt, sendDate: sendDate)
         }
         do {
             try record.append(messages)
         } catch {
-            return .refused(status: 500, code: "InternalError", message: "The request processing has failed due to some unknown error.")
+            return .failure(Refusal(500, "InternalError", "The request processing has failed due to some unknown error."))
         }
         configuration.onAccepted?(messages)
-        return .accepted(bizId: bizId)
+        return .success(bizId)
+    }
+
+    /// SendSms's recipients: numbers separated by commas, one sign name and one parameter object.
+    private static func singleSendRecipients(_ parameters: [String: String]) -> Result<Recipients, Refusal> {
+        guard let numbers = parameters["PhoneNumbers"] else { return .failure(Refusal(400, "MissingPhoneNumbers", "PhoneNumbers is mandatory for this action.")) }
+        guard let signName = parameters["SignName"] else { return .failure(Refusal(400, "MissingSignName", "SignName is mandatory for this action.")) }
+        let phones = numbers.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard phones.count <= 1000 else { return .failure(Refusal(200, "isv.MOBILE_COUNT_OVER_LIMIT", "手机号码数量超过限制")) }
+        var templateParameters: [[String: String]?] = Array(repeating: nil, count: phones.count)
+        if let json = parameters["TemplateParam"] {
+            guard let object = stringObject(json) else { return .failure(Refusal(200, "isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")) }
+            templateParameters = Array(repeating: object, count: phones.count)
+        }
+        return .success(Recipients(phones: phones, signNames: Array(repeating: signName, count: phones.count), templateParameters: templateParameters))
+    }
+
+    /// SendBatchSms's recipients: JSON arrays of numbers, sign names and parameter objects.
+    private static func batchSendRecipients(_ parameters: [String: String]) -> Result<Recipients, Refusal> {
+        guard let numbers = parameters["PhoneNumberJson"] else { return .failure(Refusal(400, "MissingPhoneNumberJson", "PhoneNumberJson is mandatory for this action.")) }
+        guard let signs = parameters["SignNameJson"] else { return .failure(Refusal(400, "MissingSignNameJson", "SignNameJson is mandatory for this action.")) }
+        guard let phones = stringArray(numbers), let signNames = stringArray(signs) else {
+            return .failure(Refusal(200, "isv.INVALID_JSON_PARAM", "JSON参数不合法"))
+        }
+        guard phones.count <= 100 else { return .failure(Refusal(200, "isv.MOBILE_COUNT_OVER_LIMIT", "手机号码数量超过限制")) }
+        guard !phones.isEmpty, signNames.count == phones.count else {
+            return .failure(Refusal(200, "isv.INVALID_PARAMETERS", "PhoneNumberJson与SignNameJson的个数不一致"))
+        }
+        var templateParameters: [[String: String]?] = Array(repeating: nil, count: phones.count)
+        if let json = parameters["TemplateParamJson"] {
+            guard let objects = objectArray(json) else { return .failure(Refusal(200, "isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")) }
+            guard objects.count == phones.count else {
+                return .failure(Refusal(200, "isv.INVALID_PARAMETERS", "TemplateParamJson与PhoneNumberJson的个数不一致"))
+            }
+            templateParameters = objects
+        }
+        return .success(Recipients(phones: phones, signNames: signNames, templateParameters: templateParameters))
+    }
+
+    /// Sign names and template the account does not know (when it knows any), or parameters the
+    /// template cannot take: the refusal, or nil.
+    private func knownRefusal(_ recipients: Recipients, templateCode: String) -> Refusal? {
+        for sign in Set(recipients.signNames) where !configuration.signNames.isEmpty && !configuration.signNames.contains(sign) {
+            return Refusal(200, "isv.SMS_SIGNATURE_ILLEGAL", "该账号下找不到对应签名")
+        }
+        guard !configuration.templates.isEmpty else { return nil }
+        guard let template = configuration.templates[templateCode] else {
+            return Refusal(200, "isv.SMS_TEMPLATE_ILLEGAL", "该账号下找不到对应模板")
+        }
+        for values in recipients.templateParameters {
+            let given = Set(values?.keys.map { $0 } ?? [])
+            if !template.placeholders.isSubset(of: given) {
+                return Refusal(200, "isv.TEMPLATE_MISSING_PARAMETERS", "模板缺少变量")
+            }
+            for value in values?.values.map({ $0 }) ?? [] where value.isEmpty || value.count > 35 {
+                return Refusal(200, "isv.PARAM_LENGTH_LIMIT", "参数超出长度限制")
+            }
+        }
+        return nil
+    }
+
+    /// A number that would pass the daily cap for its sign name and template: the refusal, or nil.
+    private func dailyCapRefusal(phones: [String], signNames: [String], templateCode: String, sendDate: String) -> Refusal? {
+        guard configuration.faults.dailyCap > 0 else { return nil }
+        var counts: [String: Int] = [:]
+        for (phone, sign) in zip(phones, signNames) {
+            let key = phone + "\u{1}" + sign
+            if counts[key] == nil {
+                counts[key] = record.messages(phone: phone, sendDate: sendDate, signName: sign, templateCode: templateCode).count
+            }
+            counts[key, default: 0] += 1
+            if counts[key, default: 0] > configuration.faults.dailyCap {
+                return Refusal(200, "isv.BUSINESS_LIMIT_CONTROL", "触发天级流控Permits:\(configuration.faults.dailyCap)")
+            }
+        }
+        return nil
     }
 
     // MARK: - QuerySendDetails
 
-    private func querySendDetails(_ parameters: [String: String], reply: (Int, String, String, [String: Any], Bool, [(String, String)]) -> EmulatorReply) -> EmulatorReply {
+    private func querySendDetails(_ parameters: [String: String], replying: Replying) -> EmulatorReply {
         for name in ["PhoneNumber", "SendDate", "PageSize", "CurrentPage"] where parameters[name] == nil {
-            return reply(400, "Missing\(name)", "\(name) is mandatory for this action.", [:], false, [])
+            return replying.reply(400, "Missing\(name)", "\(name) is mandatory for this action.")
         }
-        guard let phone = parameters["PhoneNumber"].flatMap(Self.mainland) else { return reply(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号", [:], false, []) }
+        guard let phone = parameters["PhoneNumber"].flatMap(Self.mainland) else { return replying.reply(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号") }
         guard let date = parameters["SendDate"], date.count == 8, date.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            return reply(400, "InvalidParameter", "SendDate is yyyyMMdd.", [:], false, [])
+            return replying.reply(400, "InvalidParameter", "SendDate is yyyyMMdd.")
         }
         guard let size = parameters["PageSize"].flatMap(Int.init), (1...50).contains(size), let page = parameters["CurrentPage"].flatMap(Int.init), page >= 1 else {
-            return reply(400, "InvalidParameter", "PageSize is 1 to 50 and CurrentPage at least 1.", [:], false, [])
+            return replying.reply(400, "InvalidParameter", "PageSize is 1 to 50 and CurrentPage at least 1.")
         }
         let rows = record.messages(phone: phone, sendDate: date, bizId: parameters["BizId"])
         let pageRows = rows.dropFirst((page - 1) * size).prefix(size)
@@ -355,16 +424,10 @@ public final class EmulatorCore: Sendable {
             if let outId = row.outId { detail["OutId"] = outId }
             return detail
         }
-        return reply(200, "OK", "OK", ["TotalCount": String(rows.count), "SmsSendDetailDTOs": ["SmsSendDetailDTO": details]], false, [])
+        return replying.reply(200, "OK", "OK", extra: ["TotalCount": String(rows.count), "SmsSendDetailDTOs": ["SmsSendDetailDTO": details]])
     }
 
     // MARK: - V3
-
-    private struct Refusal: Error {
-        var status: Int
-        var code: String
-        var message: String
-    }
 
     private func verifyV3(_ request: EmulatorRequest, authorization: String, query: [(String, String)]) -> Result<Void, Refusal> {
         var fields: [String: String] = [:]
@@ -373,30 +436,30 @@ public final class EmulatorCore: Sendable {
             if pieces.count == 2 { fields[pieces[0].trimmingCharacters(in: .whitespaces)] = String(pieces[1]) }
         }
         guard let credential = fields["Credential"], let signedHeaders = fields["SignedHeaders"], let signature = fields["Signature"] else {
-            return .failure(Refusal(status: 400, code: "IncompleteSignature", message: "The request signature does not conform to Aliyun standards."))
+            return .failure(Refusal(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards."))
         }
         guard credential == configuration.accessKeyId else {
-            return .failure(Refusal(status: 404, code: "InvalidAccessKeyId.NotFound", message: "Specified access key is not found."))
+            return .failure(Refusal(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."))
         }
         let names = signedHeaders.split(separator: ";").map { String($0) }
         for required in ["host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"] where !names.contains(required) {
-            return .failure(Refusal(status: 400, code: "IncompleteSignature", message: "The header \(required) must be signed."))
+            return .failure(Refusal(400, "IncompleteSignature", "The header \(required) must be signed."))
         }
         let hash = SignatureV3.hexSHA256(request.body)
         guard request.header("x-acs-content-sha256") == hash else {
-            return .failure(Refusal(status: 400, code: "SignatureDoesNotMatch", message: "Specified signature is not matched with our calculation (x-acs-content-sha256 is not the body's hash)."))
+            return .failure(Refusal(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation (x-acs-content-sha256 is not the body's hash)."))
         }
         var headers: [(String, String)] = []
         for name in names {
             guard let value = request.header(name) else {
-                return .failure(Refusal(status: 400, code: "IncompleteSignature", message: "The signed header \(name) is missing."))
+                return .failure(Refusal(400, "IncompleteSignature", "The signed header \(name) is missing."))
             }
             headers.append((name, value))
         }
         let canonical = SignatureV3.canonicalRequest(method: request.method, query: query, headers: headers, payloadHash: hash)
         let expected = SignatureV3.signature(stringToSign: SignatureV3.stringToSign(canonicalRequest: canonical.request), secret: configuration.accessKeySecret)
         guard expected == signature, canonical.signedHeaders == signedHeaders else {
-            return .failure(Refusal(status: 400, code: "SignatureDoesNotMatch", message: "Specified signature is not matched with our calculation."))
+            return .failure(Refusal(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation."))
         }
         return .success(())
     }
