@@ -19,11 +19,6 @@ public struct RecordedMessage: Sendable, Hashable {
     public var sendDate: String
 }
 
-/// What went wrong with the record file.
-public struct EmulatorRecordError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-}
-
 /// The durable record of what the emulator accepted: SQLite in WAL mode, one row per recipient,
 /// each request committed in one transaction before it is answered.
 public final class EmulatorRecord: Sendable {
@@ -32,13 +27,13 @@ public final class EmulatorRecord: Sendable {
     public let isDurable: Bool
 
     /// Opens (creating if needed) the record at `path`; `:memory:` keeps it in memory.
-    public init(path: String) throws(EmulatorRecordError) {
+    public init(path: String) throws(EmulatorError) {
         isDurable = path != ":memory:"
         // The record holds full phone numbers: owner-only, made so before SQLite opens it (its WAL
         // and shared-memory files take the database file's mode).
         if path != ":memory:" {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else { throw EmulatorRecordError(description: "cannot open the record '\(path)'") }
+            guard descriptor >= 0 else { throw EmulatorError(code: .recordUnopenable, message: "cannot open the record '\(path)'", path: path) }
             fchmod(descriptor, 0o600)
             close(descriptor)
             for suffix in ["-wal", "-shm"] { chmod(path + suffix, 0o600) }
@@ -47,7 +42,7 @@ public final class EmulatorRecord: Sendable {
         do {
             database = try SQLiteConnection(path: path, mode: .create)
         } catch {
-            throw EmulatorRecordError(description: "cannot open the record '\(path)': \(error)")
+            throw EmulatorError(code: .recordUnopenable, message: "cannot open the record '\(path)': \(error)", path: path, cause: error)
         }
         do {
             try database.execute("""
@@ -66,15 +61,15 @@ public final class EmulatorRecord: Sendable {
                 CREATE TABLE IF NOT EXISTS pending_pushes (id INTEGER PRIMARY KEY, route TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL);
                 """)
         } catch {
-            throw EmulatorRecordError(description: "'\(path)' is not a usable record: \(error)")
+            throw EmulatorError(code: .recordUnusable, message: "'\(path)' is not a usable record: \(error)", path: path, cause: error)
         }
         database.setBusyTimeout(milliseconds: 5000)
         connection = Mutex(database)
     }
 
     /// Records the recipients of one accepted request in one transaction.
-    public func append(_ messages: [RecordedMessage]) throws(EmulatorRecordError) {
-        let failure: String? = connection.withLock { database -> String? in
+    public func append(_ messages: [RecordedMessage]) throws(EmulatorError) {
+        let failure: SQLiteError? = connection.withLock { database -> SQLiteError? in
             do throws(SQLiteError) {
                 try database.transaction { () throws(SQLiteError) in
                     for message in messages {
@@ -85,10 +80,10 @@ public final class EmulatorRecord: Sendable {
                 }
                 return nil
             } catch {
-                return error.message
+                return error
             }
         }
-        if let failure { throw EmulatorRecordError(description: "cannot record: \(failure)") }
+        if let failure { throw EmulatorError(code: .recordNotWritten, message: "cannot record: \(failure.message)", cause: failure) }
     }
 
     /// Records the outcome decided for each message's receipt (before it is pushed).

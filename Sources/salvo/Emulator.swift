@@ -77,10 +77,7 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Scale of the retry schedule (1, 5 and 10 minutes) when the receiver does not answer code 0; 0.001 makes it 60, 300 and 600 ms.") var reportRetryScale = 1.0
 
     func validate() throws {
-        for rate in [throttleRate, unavailableRate, ambiguousRate] where !(0...1).contains(rate) {
-            throw ValidationError("fault rates are between 0 and 1")
-        }
-        guard throttleRate + unavailableRate + ambiguousRate <= 1 else { throw ValidationError("fault rates add up to more than 1") }
+        if let problem = faults.problem { throw ValidationError(problem) }
         guard qpsLimit >= 0 else { throw ValidationError("--qps-limit is 0 (no limit) or more") }
         for rate in [reportFailRate, reportDuplicateRate, replyRate] where !(0...1).contains(rate) {
             throw ValidationError("--report-fail-rate, --report-duplicate-rate and --reply-rate are between 0 and 1")
@@ -108,14 +105,14 @@ struct EmulatorOptions: ParsableArguments {
             throw ExitCode(64)
         }
         var configuration = EmulatorConfiguration(accessKeyId: id, accessKeySecret: secret)
-        try await loadKnown(into: &configuration)
-        configuration.faults.throttleRate = throttleRate
-        configuration.faults.unavailableRate = unavailableRate
-        configuration.faults.ambiguousRate = ambiguousRate
-        configuration.faults.latency = .milliseconds(latencyMs)
-        configuration.faults.jitter = .milliseconds(jitterMs)
-        configuration.faults.dailyCap = dailyCap
-        configuration.faults.seed = seed
+        do throws(EmulatorError) {
+            try await configuration.learnKnown(campaigns: campaigns, configuration: config)
+        } catch {
+            let hint = error.code == .campaignHasErrors ? "; run 'salvo validate \(error.path ?? "")'" : ""
+            Terminal.standardError("salvo: error: \(error.message)\(hint)")
+            throw ExitCode(1)
+        }
+        configuration.faults = faults
         configuration.flowControl = UserFlowControl(requestsPerSecond: qpsLimit, retryAfter: qpsRetryAfter.map { Duration.milliseconds($0) })
         let store: EmulatorRecord
         do {
@@ -165,31 +162,19 @@ struct EmulatorOptions: ParsableArguments {
         Terminal.standardError("salvo: stopped")
     }
 
-    private func loadKnown(into configuration: inout EmulatorConfiguration) async throws {
-        for path in campaigns {
-            let check = await CampaignChecker.check(path: path, options: CheckOptions(checksRecipientFiles: false))
-            guard let campaign = check.campaign else {
-                Terminal.standardError("salvo: error: '\(path)' has errors; run 'salvo validate \(path)'")
-                throw ExitCode(1)
-            }
-            configuration.signNames.insert(campaign.signName.value)
-            let template = campaign.template
-            configuration.templates[template.code.value] = KnownTemplate(code: template.code.value, placeholders: Set(template.placeholders.map(\.value)), content: template.content.value)
-        }
-        guard let config else { return }
-        guard let data = FileManager.default.contents(atPath: config),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            Terminal.standardError("salvo: error: cannot read '\(config)' as a JSON object")
-            throw ExitCode(1)
-        }
-        for sign in object["signNames"] as? [String] ?? [] { configuration.signNames.insert(sign) }
-        for entry in object["templates"] as? [[String: Any]] ?? [] {
-            guard let code = entry["code"] as? String else { continue }
-            let content = entry["content"] as? String ?? ""
-            configuration.templates[code] = KnownTemplate(code: code, placeholders: Set(PlaceholderParser.placeholderNames(in: content)), content: content)
-        }
+    /// The faults the options ask for.
+    private var faults: FaultPlan {
+        var faults = FaultPlan()
+        faults.throttleRate = throttleRate
+        faults.unavailableRate = unavailableRate
+        faults.ambiguousRate = ambiguousRate
+        faults.latency = .milliseconds(latencyMs)
+        faults.jitter = .milliseconds(jitterMs)
+        faults.dailyCap = dailyCap
+        faults.seed = seed
+        return faults
     }
-    }
+}
 
 extension Emulator {
     struct Stats: AsyncParsableCommand {

@@ -34,9 +34,6 @@ struct Receipts: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Seconds a connection may stay silent (between requests, or within a body) before it is closed.", valueName: "seconds")) var idleTimeout = 60.0
         @Option(help: ArgumentHelp("Connections served at once; past them a new one is answered 503 and closed.", valueName: "n")) var maxConnections = 512
 
-        /// The shortest token taken.
-        static let minimumTokenLength = 16
-
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
             let token = (self.token ?? environment["SALVO_RECEIPTS_TOKEN"]).flatMap { $0.isEmpty ? nil : $0 }
@@ -80,14 +77,9 @@ struct Receipts: AsyncParsableCommand {
         static func problem(host: String, token: String?, noToken: Bool, headerTimeout: Double, idleTimeout: Double, maxConnections: Int) -> String? {
             if let token {
                 if noToken { return "--no-token and a token (--token or SALVO_RECEIPTS_TOKEN) contradict each other" }
-                guard token.count >= minimumTokenLength else {
-                    return "the token has \(token.count) characters; use at least \(minimumTokenLength) unguessable ones (e.g. 'openssl rand -hex 16')"
-                }
-                guard token.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F && $0 != "/" && $0 != "?" && $0 != "#" && $0 != "%" }) else {
-                    return "the token may hold only printable ASCII characters other than '/', '?', '#' and '%'"
-                }
+                if let problem = ReceiptsHTTPService.tokenProblem(token) { return problem }
             } else if !HTTPListener.isLoopback(host), !noToken {
-                return "'\(host)' is not a loopback address: anyone who reaches it could push receipts and unsubscribe replies; give a --token (or SALVO_RECEIPTS_TOKEN) of at least \(minimumTokenLength) characters, or --no-token if something in front already guards it"
+                return "'\(host)' is not a loopback address: anyone who reaches it could push receipts and unsubscribe replies; give a --token (or SALVO_RECEIPTS_TOKEN) of at least \(ReceiptsHTTPService.minimumTokenLength) characters, or --no-token if something in front already guards it"
             }
             guard headerTimeout > 0, headerTimeout.isFinite, idleTimeout > 0, idleTimeout.isFinite else { return "--header-timeout and --idle-timeout are more than 0 seconds" }
             guard maxConnections >= 1 else { return "--max-connections is at least 1" }

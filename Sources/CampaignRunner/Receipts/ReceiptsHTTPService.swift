@@ -16,6 +16,22 @@ public struct ReceiptsHTTPService: HTTPService {
         self.log = log
     }
 
+    /// The shortest token taken.
+    public static let minimumTokenLength = 16
+
+    /// What is wrong with `token` as the path segment that guards the routes, in words; nil when
+    /// nothing is: at least `minimumTokenLength` printable ASCII characters, none that would end
+    /// or escape a path segment.
+    public static func tokenProblem(_ token: String) -> String? {
+        guard token.count >= minimumTokenLength else {
+            return "the token has \(token.count) characters; use at least \(minimumTokenLength) unguessable ones (e.g. 'openssl rand -hex 16')"
+        }
+        guard token.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F && $0 != "/" && $0 != "?" && $0 != "#" && $0 != "%" }) else {
+            return "the token may hold only printable ASCII characters other than '/', '?', '#' and '%'"
+        }
+        return nil
+    }
+
     /// A push to a route is read; anything else is refused from its head.
     public func judge(_ head: HTTPServiceHead) -> HTTPHeadDecision {
         switch receiver.route(method: head.method, path: head.uri) {
