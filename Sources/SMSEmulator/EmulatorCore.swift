@@ -2,34 +2,6 @@ import AliyunSMS
 import Foundation
 import Synchronization
 
-/// A request as the server received it.
-public struct EmulatorRequest: Sendable {
-    public var method: String
-    public var uri: String
-    public var headers: [(String, String)]
-    public var body: [UInt8]
-
-    public init(method: String, uri: String, headers: [(String, String)], body: [UInt8]) {
-        self.method = method
-        self.uri = uri
-        self.headers = headers
-        self.body = body
-    }
-
-    func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name }?.1
-    }
-}
-
-/// What to answer, after how long; or to close the connection without answering.
-public struct EmulatorReply: Sendable {
-    public var status: Int
-    public var headers: [(String, String)]
-    public var body: [UInt8]
-    public var delay: Duration
-    public var dropConnection: Bool
-}
-
 /// The behaviour of Alibaba Cloud's SMS API: signatures, timestamps, nonces, parameter rules,
 /// the same codes and statuses, faults on request, and a durable record of what was accepted.
 /// Independent of any network code, so it can be tested directly.
@@ -526,17 +498,5 @@ public final class EmulatorCore: Sendable {
             result.append(strings)
         }
         return result
-    }
-}
-
-/// A small seeded generator (SplitMix64), so that fault injection can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -2,23 +2,6 @@ import Foundation
 internal import SQLiteDatabase
 import Synchronization
 
-/// One recipient of an accepted request, as the emulator records it.
-public struct RecordedMessage: Sendable, Hashable {
-    public var bizId: String
-    public var requestId: String
-    public var action: String
-    public var phone: String
-    public var signName: String
-    public var templateCode: String
-    /// The template parameters as the JSON object received.
-    public var parameters: String
-    public var outId: String?
-    /// China time, `yyyy-MM-dd HH:mm:ss`.
-    public var sentAt: String
-    /// China date, `yyyyMMdd`.
-    public var sendDate: String
-}
-
 /// The durable record of what the emulator accepted: SQLite in WAL mode, one row per recipient,
 /// each request committed in one transaction before it is answered.
 public final class EmulatorRecord: Sendable {
@@ -197,42 +180,4 @@ public final class EmulatorRecord: Sendable {
             return statistics
         }
     }
-}
-
-/// A push kept in the record: `sms-report` or `sms-up`, its JSON array of texts, the pushes
-/// already made of it.
-struct PendingPush: Sendable {
-    var route: String
-    var body: String
-    var attempts: Int
-}
-
-/// Counts of a record.
-public struct EmulatorStatistics: Sendable, Hashable, Codable {
-    /// Recipients recorded (one row each).
-    public var messages = 0
-    /// Accepted requests.
-    public var requests = 0
-    /// Different numbers.
-    public var distinctNumbers = 0
-    /// Numbers that got the same sign and template more than once: double sends.
-    public var numbersRecordedMoreThanOnce = 0
-    /// Messages beyond the first for those numbers.
-    public var extraCopies = 0
-    /// Recipients by API action.
-    public var messagesByAction: [String: Int] = [:]
-    /// Receipts decided (with `--report-url`): delivered and failed, and those the receiver
-    /// acknowledged with code 0.
-    public var reportsDelivered = 0
-    public var reportsFailed = 0
-    public var reportsAcknowledged = 0
-    /// Arrays pushed, and those not answered code 0 (to be pushed again, or dropped after three
-    /// retries).
-    public var reportPushes = 0
-    public var reportPushesRefused = 0
-    /// Replies pushed (with `--reply-rate`), and the numbers that asked to unsubscribe.
-    public var replies = 0
-    public var unsubscribes = 0
-    /// Pushes a stopped emulator kept for the next one on this record.
-    public var pendingPushes = 0
 }

@@ -1,0 +1,31 @@
+/// Counts of a record.
+public struct EmulatorStatistics: Sendable, Hashable, Codable {
+    /// Recipients recorded (one row each).
+    public var messages = 0
+    /// Accepted requests.
+    public var requests = 0
+    /// Different numbers.
+    public var distinctNumbers = 0
+    /// Numbers that got the same sign and template more than once: double sends.
+    public var numbersRecordedMoreThanOnce = 0
+    /// Messages beyond the first for those numbers.
+    public var extraCopies = 0
+    /// Recipients by API action.
+    public var messagesByAction: [String: Int] = [:]
+    /// Receipts decided (with `--report-url`) as delivered.
+    public var reportsDelivered = 0
+    /// Receipts decided as failed.
+    public var reportsFailed = 0
+    /// Receipts the receiver acknowledged with code 0.
+    public var reportsAcknowledged = 0
+    /// Arrays pushed.
+    public var reportPushes = 0
+    /// Arrays not answered code 0 (to be pushed again, or dropped after three retries).
+    public var reportPushesRefused = 0
+    /// Replies pushed (with `--reply-rate`).
+    public var replies = 0
+    /// Numbers whose reply asked to unsubscribe.
+    public var unsubscribes = 0
+    /// Pushes a stopped emulator kept for the next one on this record.
+    public var pendingPushes = 0
+}
