@@ -85,9 +85,7 @@ public struct PlanCompiler: Sendable {
             header.suppression = PlanHeader.Input(path: "suppression list (\(suppressed.numbers.count) numbers)", kind: "suppression", sha256: suppressed.digest)
         }
         let usesColumns = campaign.parameters.contains { if case .column = $0.binding { true } else { false } }
-        var checker = RecipientChecker(campaign: campaign, diagnosticLimit: diagnosticLimit)
-        checker.planRendering = PlanRendering(grouped: !usesColumns)
-        if let suppressed, !suppressed.numbers.isEmpty { checker.suppression = suppressed.set }
+        var checker = recipientChecker(suppressed: suppressed, usesColumns: usesColumns)
         let constants = campaign.parameters.map { if case .constant(let value) = $0.binding { value.value } else { "" } }
 
         var frequent = FrequentSets(capacity: frequentSetCounters)
@@ -121,17 +119,8 @@ public struct PlanCompiler: Sendable {
             if samples.count < sampleCount { samples.append(Self.sample(full.make(), campaign: campaign)) }
             try rows.add(recipient.fragment, segments: recipient.segments)
         })
-        var diagnostics = first.collector
-        for diagnostic in CampaignChecker.limitDiagnostics(first.summary, sending: campaign.sending, sendingKey: nil, path: campaign.path) {
-            diagnostics.report(diagnostic)
-        }
-        let calendar = ScheduleCalendar(schedule: campaign.schedule, templateType: campaign.template.type.value)
-        let seconds = Double(first.summary.toSend) / Double(max(campaign.sending.rate, 1))
-        var result = PlanResult(header: header, recipients: first.summary, requests: ["SendBatchSms": 0, "SendSms": 0],
-                                estimatedCost: Double(first.summary.totalSegments) * campaign.sending.pricePerSegment,
-                                firstSend: calendar.nextOpening(after: now), sendingSeconds: seconds, finish: calendar.finish(after: now, sendingFor: seconds),
-                                samples: samples, diagnostics: diagnostics, sources: first.sources, isComplete: false)
-        guard diagnostics.errorCount == 0 else {
+        var result = firstResult(first, header: header, samples: samples)
+        guard result.diagnostics.errorCount == 0 else {
             writer.discard()
             return result
         }
@@ -165,6 +154,29 @@ public struct PlanCompiler: Sendable {
         }
         try emitter.finish()
         return try complete(requests: emitter.requests, recipients: emitter.recipientCount, segments: emitter.segments)
+    }
+
+    /// The checker of the first pass, which renders the plan rows.
+    private func recipientChecker(suppressed: SuppressionList?, usesColumns: Bool) -> RecipientChecker {
+        var checker = RecipientChecker(campaign: campaign, diagnosticLimit: diagnosticLimit)
+        checker.planRendering = PlanRendering(grouped: !usesColumns)
+        if let suppressed, !suppressed.numbers.isEmpty { checker.suppression = suppressed.set }
+        return checker
+    }
+
+    /// What the first pass found: the counts, the diagnostics with the sending limits', the cost
+    /// and the schedule (no requests yet: the plan is not complete).
+    private func firstResult(_ first: RecipientCheck, header: PlanHeader, samples: [SampleMessage]) -> PlanResult {
+        var diagnostics = first.collector
+        for diagnostic in CampaignChecker.limitDiagnostics(first.summary, sending: campaign.sending, sendingKey: nil, path: campaign.path) {
+            diagnostics.report(diagnostic)
+        }
+        let calendar = ScheduleCalendar(schedule: campaign.schedule, templateType: campaign.template.type.value)
+        let seconds = Double(first.summary.toSend) / Double(max(campaign.sending.rate, 1))
+        return PlanResult(header: header, recipients: first.summary, requests: PlanAction.noRequests,
+                          estimatedCost: Double(first.summary.totalSegments) * campaign.sending.pricePerSegment,
+                          firstSend: calendar.nextOpening(after: now), sendingSeconds: seconds, finish: calendar.finish(after: now, sendingFor: seconds),
+                          samples: samples, diagnostics: diagnostics, sources: first.sources, isComplete: false)
     }
 
     // MARK: - Inputs
@@ -378,7 +390,7 @@ struct RowEmitter {
     let writer: PlanWriter
     private let values: [UInt8]
 
-    private(set) var requests: [String: Int] = ["SendBatchSms": 0, "SendSms": 0]
+    private(set) var requests: [String: Int] = PlanAction.noRequests
     private(set) var recipientCount = 0
     private(set) var segments = 0
     private var nextBatch = 1
@@ -422,7 +434,7 @@ struct RowEmitter {
     }
 
     private mutating func emit() throws(PlanError) {
-        let action = grouped ? "SendSms" : "SendBatchSms"
+        let action = (grouped ? PlanAction.sendSms : .sendBatchSms).rawValue
         let outId = "\(campaignID):\(planID):\(nextBatch)"
         let batch = nextBatch
         let count = pendingSegments
@@ -449,7 +461,7 @@ struct BatchEmitter {
     let heavy: Set<UInt64>
     let writer: PlanWriter
 
-    private(set) var requests: [String: Int] = ["SendBatchSms": 0, "SendSms": 0]
+    private(set) var requests: [String: Int] = PlanAction.noRequests
     private(set) var recipientCount = 0
     private(set) var segments = 0
     private var nextBatch = 1
@@ -514,13 +526,13 @@ struct BatchEmitter {
     }
 
     private mutating func emitBatch() throws(PlanError) {
-        try write(PlanBatch(batch: nextBatch, action: "SendBatchSms", outId: outId(), recipients: pending, values: nil, segments: pendingSegments))
+        try write(PlanBatch(batch: nextBatch, action: PlanAction.sendBatchSms.rawValue, outId: outId(), recipients: pending, values: nil, segments: pendingSegments))
         pending.removeAll(keepingCapacity: true)
         pendingSegments = 0
     }
 
     private mutating func emitSendSms(values: [String], group: Group) throws(PlanError) {
-        try write(PlanBatch(batch: nextBatch, action: "SendSms", outId: outId(), recipients: group.recipients, values: values,
+        try write(PlanBatch(batch: nextBatch, action: PlanAction.sendSms.rawValue, outId: outId(), recipients: group.recipients, values: values,
                             segments: group.segmentsEach * group.recipients.count))
     }
 

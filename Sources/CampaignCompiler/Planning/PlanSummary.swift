@@ -31,8 +31,8 @@ public enum PlanSummary {
         var out = "Plan \(result.header.planId) for campaign '\(campaign.id.value)'\n\n"
         func row(_ label: String, _ value: String) { out += "  " + label.padding(toLength: 12, withPad: " ", startingAt: 0) + value + "\n" }
         row("recipients", "\(counts.toSend) to send (\(counts.read) row\(counts.read == 1 ? "" : "s") read: \(counts.invalid) invalid, \(counts.duplicates) duplicate\(counts.duplicates == 1 ? "" : "s"), \(counts.excluded) excluded\(counts.suppressed > 0 ? ", \(counts.suppressed) suppressed (unsubscribed)" : ""))")
-        let batch = result.requests["SendBatchSms", default: 0], single = result.requests["SendSms", default: 0]
-        row("requests", "\(batch + single): \(batch) SendBatchSms (up to \(campaign.sending.batchSize) each), \(single) SendSms (shared values, up to 1000 each)")
+        let batch = result.requests[PlanAction.sendBatchSms.rawValue, default: 0], single = result.requests[PlanAction.sendSms.rawValue, default: 0]
+        row("requests", "\(batch + single): \(batch) \(PlanAction.sendBatchSms.rawValue) (up to \(campaign.sending.batchSize) each), \(single) \(PlanAction.sendSms.rawValue) (shared values, up to 1000 each)")
         let histogram = counts.segmentHistogram.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: ", ")
         row("segments", "\(counts.totalSegments)" + (histogram.isEmpty ? "" : " (recipients × segments: \(histogram))"))
         row("cost", "\(Money.format(result.estimatedCost)) estimated at \(Money.format(campaign.sending.pricePerSegment)) per segment")

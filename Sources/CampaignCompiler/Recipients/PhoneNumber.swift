@@ -91,22 +91,6 @@ public enum PhoneNumber: Sendable, Hashable {
         }
     }
 
-    /// The value of a mainland number when `bytes` parse as one, else nil (the row reader's test).
-    static func mainlandValue(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        // The common form, eleven digits alone, without the general parse.
-        if bytes.count == 11, bytes[0] == UInt8(ascii: "1"), bytes[1] >= UInt8(ascii: "3"), bytes[1] <= UInt8(ascii: "9") {
-            var value: UInt64 = 0
-            for byte in bytes {
-                let digit = byte &- UInt8(ascii: "0")
-                guard digit < 10 else { return nil }
-                value = value &* 10 &+ UInt64(digit)
-            }
-            return value
-        }
-        if case .success(.mainland(let value)) = parse(utf8: bytes) { return value }
-        return nil
-    }
-
     /// Appends the decimal digits of `value` (a mainland number) to `out`.
     static func appendDigits(_ value: UInt64, to out: inout some PlanByteSink) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
@@ -123,7 +107,7 @@ public enum PhoneNumber: Sendable, Hashable {
     }
 
     private static func mainland(_ digits: UnsafeMutableBufferPointer<UInt8>, from start: Int, count: Int) -> PhoneNumber? {
-        guard count == 11, digits[start] == 1, digits[start + 1] >= 3 else { return nil }
+        guard count == 11, MainlandPhonePolicy.isMobile(count: count, first: digits[start], second: digits[start + 1]) else { return nil }
         return .mainland(value(digits, from: start, count: count))
     }
 

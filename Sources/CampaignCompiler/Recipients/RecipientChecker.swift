@@ -117,13 +117,6 @@ public struct RecipientChecker: Sendable {
                   content: campaign.template.content.value, campaignPath: campaign.path, diagnosticLimit: diagnosticLimit)
     }
 
-    struct Binding {
-        var parameter: Parameter
-        var position: Int
-        var column: String
-        var index: Int?
-    }
-
     /// Checks every row.
     public func check() async -> RecipientCheck {
         await check(accept: { (_: AcceptedRecipient) throws(Never) in }, fast: { (_: FastRecipient, _: FullRecipient) throws(Never) in })
@@ -177,29 +170,16 @@ public struct RecipientChecker: Sendable {
         }
 
         let constantValues = parameters.map { constants[$0.name.value] ?? "" }
-        var state = PassState(constants: constantValues, fixedLength: fixedLength, exclusions: exclusions)
-        state.suppression = suppression ?? PhoneSet()
+        var state = PassState(constants: constantValues, fixedLength: fixedLength,
+                              screening: Screening(exclusions: exclusions, suppression: suppression ?? PhoneSet()))
         // Duplicates past what the collector could keep per file are only counted: a file of a
         // million copies of one number costs no memory per copy.
         state.duplicatesKeptPerFile = [diagnosticLimit, perIDLimit].compactMap { $0 }.min() ?? Int.max
         for (sourceIndex, spec) in recipients.sources.enumerated() {
-            let access = recipients.access
-            if let sourceOverride {
-                try await checkRows(of: sourceOverride(spec), spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources,
-                                    accept: accept, setAside: setAside, fast: nil, fastAllowed: false)
-                continue
-            }
-            switch spec.kind {
-            case .csv:
-                let source = CSVSource(path: spec.resolvedPath, encoding: spec.encoding, access: access, campaignPath: campaignPath)
-                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside, fast: fast, fastAllowed: true)
-            case .jsonl:
-                let source = JSONLSource(path: spec.resolvedPath, columns: wantedColumns(spec), access: access, campaignPath: campaignPath)
-                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside, fast: fast, fastAllowed: true)
-            case .sqlite:
-                let source = SQLiteSource(path: spec.resolvedPath, query: spec.query?.value ?? "", access: access, campaignPath: campaignPath)
-                try await checkRows(of: source, spec: spec, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources, accept: accept, setAside: setAside, fast: fast, fastAllowed: true)
-            }
+            let format = spec.kind.format
+            let source = sourceOverride?(spec) ?? format.makeSource(spec, columns: wantedColumns(spec), access: recipients.access, campaignPath: campaignPath)
+            try await checkRows(of: source, spec: spec, format: format, sourceIndex: sourceIndex, state: &state, collector: &collector, sources: &sources,
+                                accept: accept, setAside: setAside, fast: sourceOverride == nil ? fast : nil, fastAllowed: sourceOverride == nil)
         }
         let summary = state.summary
         let duplicates = state.duplicates
@@ -225,8 +205,7 @@ public struct RecipientChecker: Sendable {
     struct PassState {
         var constants: [String]
         var fixedLength: Int?
-        var exclusions: PhoneSet
-        var suppression = PhoneSet()
+        var screening: Screening
         var seen = PhoneSet()
         var duplicates: [(PhoneNumber, SourceLocation)] = []
         var duplicatesKeptPerFile = Int.max
@@ -234,10 +213,25 @@ public struct RecipientChecker: Sendable {
         var summary = RecipientSummary()
     }
 
+    /// The cross-row rules of both readers, in file order: an excluded number, then a suppressed
+    /// one, then one seen before (each counted); nil for a new recipient, now seen.
+    @inline(__always)
+    static func admit(_ phone: PhoneNumber, screening: Screening, seen: inout PhoneSet, summary: inout RecipientSummary) -> SetAsideRow.Reason? {
+        if let reason = screening.reason(for: phone) {
+            if reason == .excluded { summary.excluded += 1 } else { summary.suppressed += 1 }
+            return reason
+        }
+        guard seen.insert(phone) else {
+            summary.duplicates += 1
+            return .duplicate
+        }
+        return nil
+    }
+
     /// Checks the rows of one source (generic, so each source type gets its own loop); CSV and
     /// JSON Lines go through the parallel fast reader where nothing needs the set-aside rows.
     private func checkRows<Source: RecipientSource, Failure: Error>(
-        of source: Source, spec: RecipientSourceSpec, sourceIndex: Int, state: inout PassState,
+        of source: Source, spec: RecipientSourceSpec, format: any SourceFormat, sourceIndex: Int, state: inout PassState,
         collector: inout DiagnosticCollector, sources: inout [String: SourceText],
         accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: ((SetAsideRow) -> Void)?, fast: FastSink<Failure>?, fastAllowed: Bool
     ) async throws(Failure) {
@@ -253,16 +247,14 @@ public struct RecipientChecker: Sendable {
         if let text = header.shownText {
             sources[spec.resolvedPath] = SourceText(String(repeating: "\n", count: header.range.start.line - 1) + text)
         }
-        // A database has no header line to point at; its columns come from the query.
-        let headerLocation = spec.kind == .sqlite
-            ? SourceLocation(file: campaignPath, range: spec.query?.range ?? spec.path.range)
-            : SourceLocation(file: spec.resolvedPath, range: header.range)
+        let headerLocation = format.headerLocation(spec, header: header, campaignPath: campaignPath)
         guard let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else {
             collector.report(.columnMissing(spec.phoneColumn.value, role: "the phone column", header: header.looksLikeHeader ? header.columns : nil,
                                             named: SourceLocation(file: campaignPath, range: spec.phoneColumn.range), at: headerLocation))
             return
         }
-        var bindings: [Binding] = []
+        var bindings: [RowRules.Binding] = []
+        var labels: [RowRules.Label] = []
         var missing = Set<String>()
         for (position, parameter) in parameters.enumerated() {
             guard case .column(let column) = parameter.binding else { continue }
@@ -272,9 +264,14 @@ public struct RecipientChecker: Sendable {
                 collector.report(.columnMissing(column.value, role: "parameter '\(parameter.name.value)'", header: header.looksLikeHeader ? header.columns : nil,
                                                 named: SourceLocation(file: campaignPath, range: column.range), at: headerLocation))
             }
-            bindings.append(Binding(parameter: parameter, position: position, column: column.value, index: index))
+            let fallback = parameter.defaultValue?.value
+            bindings.append(RowRules.Binding(index: index ?? -1, position: position, type: parameter.type.value, hasFallback: fallback != nil,
+                                             fallbackLength: fallback.map(MessageLength.characters) ?? 0))
+            labels.append(RowRules.Label(column: column.value, parameter: parameter.name.value, fallback: fallback))
         }
-        let context = SourceContext(spec: spec, sourceIndex: sourceIndex, header: header, phoneIndex: phoneIndex, bindings: bindings,
+        let rules = RowRules(mode: .check, keyed: format.keyed, columnCount: header.columns.count, keys: format.keyed ? header.columns.map { Array($0.utf8) } : [],
+                             phoneIndex: phoneIndex, bindings: bindings, labels: labels, fixedLength: state.fixedLength, render: nil)
+        let context = SourceContext(spec: spec, format: format, sourceIndex: sourceIndex, header: header, rules: rules,
                                     skip: recipients.invalid == .skip, yaml: yaml)
         if fastAllowed, setAside == nil, missing.isEmpty {
             let handled = if let fast {
@@ -303,130 +300,101 @@ public struct RecipientChecker: Sendable {
     /// What the rows of one source are checked against.
     struct SourceContext {
         var spec: RecipientSourceSpec
+        var format: any SourceFormat
         var sourceIndex: Int
         var header: RecipientHeader
-        var phoneIndex: Int
-        var bindings: [Binding]
+        /// The row rules, with the source's columns.
+        var rules: RowRules
         var skip: Bool
         /// The source's entry in the campaign file, where read failures point.
         var yaml: SourceLocation
         var file: String { spec.resolvedPath }
+
+        /// The set-aside row of `row`: its values as the row has them.
+        func setAsideRow(_ row: RecipientRow, constants: [String], reason: SetAsideRow.Reason, phone: String, problem: DiagnosticID?) -> SetAsideRow {
+            var values = constants
+            for binding in rules.bindings where binding.index >= 0 && binding.index < row.fields.count {
+                values[binding.position] = row.fields[binding.index]
+            }
+            return SetAsideRow(phone: phone, values: values, reason: reason, problem: problem?.rawValue, file: spec.path.value, line: row.line)
+        }
     }
 
     /// The full check of one row, in the order that decides which diagnostic a row gets: field
-    /// count, phone, exclusion, duplicate, values, length. Every row the fast reader does not
-    /// accept comes here, so this is the one definition of the row rules.
+    /// count, phone, exclusion, duplicate, values, length (the rules in `RowRules`, the cross-row
+    /// ones in `admit`). Every row the fast reader does not accept comes here.
     func checkRow<Failure: Error>(_ row: RecipientRow, _ context: SourceContext, state: inout PassState, collector: inout DiagnosticCollector,
                                   accept: (AcceptedRecipient) throws(Failure) -> Void, setAside: ((SetAsideRow) -> Void)?) throws(Failure) {
-        let header = context.header, phoneIndex = context.phoneIndex, bindings = context.bindings, skip = context.skip
-        let file = context.file, spec = context.spec, sourceIndex = context.sourceIndex
+        let rules = context.rules, file = context.file
         state.summary.read += 1
         func at(_ index: Int) -> SourceLocation {
             let position = index < row.positions.count ? row.positions[index] : SourcePosition(line: row.line, column: 1)
             return SourceLocation(file: file, range: SourceRange(at: position))
         }
+        func report(_ diagnostic: Diagnostic) {
+            collector.report(context.skip ? diagnostic.skippingRow() : diagnostic)
+        }
         func setAsideRow(_ reason: SetAsideRow.Reason, phone: @autoclosure () -> String, problem: DiagnosticID? = nil) {
-            guard let setAside else { return }
-            var values = state.constants
-            for binding in bindings {
-                if let index = binding.index, index < row.fields.count { values[binding.position] = row.fields[index] }
-            }
-            setAside(SetAsideRow(phone: phone(), values: values, reason: reason, problem: problem?.rawValue, file: spec.path.value, line: row.line))
+            setAside?(context.setAsideRow(row, constants: state.constants, reason: reason, phone: phone(), problem: problem))
         }
-        guard row.fields.count == header.columns.count else {
-            collector.report(skip ? Diagnostic.rowFieldCount(row.fields.count, header: header.columns.count, at: at(0)).skippingRow() : .rowFieldCount(row.fields.count, header: header.columns.count, at: at(0)))
+        if let diagnostic = rules.fieldCountProblem(row, at: at(0)) {
+            report(diagnostic)
             state.summary.invalid += 1
-            setAsideRow(.invalid, phone: phoneIndex < row.fields.count ? row.fields[phoneIndex] : "", problem: "recipient-row-fields")
+            setAsideRow(.invalid, phone: rules.phoneIndex < row.fields.count ? row.fields[rules.phoneIndex] : "", problem: diagnostic.id)
             return
         }
-        let phoneText = row.fields[phoneIndex]
         let phone: PhoneNumber
-        switch PhoneNumber.parse(phoneText) {
-        case .failure(let problem):
-            let diagnostic = Diagnostic.phoneProblem(problem, text: phoneText, at: at(phoneIndex))
-            collector.report(skip ? diagnostic.skippingRow() : diagnostic)
+        switch rules.phone(of: row) {
+        case .rejected(let rejection):
+            let diagnostic = rejection.diagnostic(at: at(rules.phoneIndex))
+            report(diagnostic)
             state.summary.invalid += 1
-            setAsideRow(.invalid, phone: phoneText, problem: diagnostic.id)
+            setAsideRow(.invalid, phone: rejection.shown, problem: diagnostic.id)
             return
-        case .success(let number):
+        case .accepted(let number):
             phone = number
         }
-        if case .international = phone {
-            let diagnostic = Diagnostic.phoneInternational(phone, at: at(phoneIndex))
-            collector.report(skip ? diagnostic.skippingRow() : diagnostic)
+        if let reason = Self.admit(phone, screening: state.screening, seen: &state.seen, summary: &state.summary) {
+            setAsideRow(reason, phone: phone.digits)
+            if reason == .duplicate { noteDuplicate(phone, at: at(rules.phoneIndex), file: file, state: &state, collector: &collector) }
+            return
+        }
+        let checked = rules.values(of: row, constants: state.constants, location: at, report: report)
+        guard checked.valid else {
             state.summary.invalid += 1
-            setAsideRow(.invalid, phone: phone.digits, problem: diagnostic.id)
+            setAsideRow(.invalid, phone: phone.digits, problem: checked.firstProblem ?? "recipients-column-missing")
             return
         }
-        if state.exclusions.contains(phone) {
-            state.summary.excluded += 1
-            setAsideRow(.excluded, phone: phone.digits)
-            return
+        let segments = count(length: checked.length, state: &state, at: at(0))
+        try accept(AcceptedRecipient(phone: phone, values: checked.values, length: checked.length, segments: segments,
+                                     sourceIndex: context.sourceIndex, line: row.line))
+    }
+
+    /// Keeps a duplicate for its diagnostic, or only counts it past the per-file limit.
+    func noteDuplicate(_ phone: PhoneNumber, at location: @autoclosure () -> SourceLocation, file: String, state: inout PassState, collector: inout DiagnosticCollector) {
+        if state.duplicatesByFile[file, default: 0] < state.duplicatesKeptPerFile {
+            state.duplicatesByFile[file, default: 0] += 1
+            state.duplicates.append((phone, location()))
+        } else {
+            collector.omit(file: file, id: "recipient-duplicate", severity: .warning)
         }
-        if !state.suppression.isEmpty, state.suppression.contains(phone) {
-            state.summary.suppressed += 1
-            setAsideRow(.suppressed, phone: phone.digits)
-            return
-        }
-        guard state.seen.insert(phone) else {
-            state.summary.duplicates += 1
-            setAsideRow(.duplicate, phone: phone.digits)
-            if state.duplicatesByFile[file, default: 0] < state.duplicatesKeptPerFile {
-                state.duplicatesByFile[file, default: 0] += 1
-                state.duplicates.append((phone, at(phoneIndex)))
-            } else {
-                collector.omit(file: file, id: "recipient-duplicate", severity: .warning)
-            }
-            return
-        }
-        var values = state.constants
-        var valid = true
-        var firstProblem: DiagnosticID?
-        var length = state.fixedLength ?? 0
-        for binding in bindings {
-            guard let index = binding.index else {
-                valid = false
-                continue
-            }
-            var value = row.fields[index]
-            if value.isEmpty, let fallback = binding.parameter.defaultValue {
-                value = fallback.value
-            } else {
-                for problem in ValueRules.problems(of: value, as: binding.parameter.type.value) {
-                    let diagnostic = Diagnostic.rowValue(problem, column: binding.column, parameter: binding.parameter.name.value, type: binding.parameter.type.value, at: at(index))
-                    collector.report(skip ? diagnostic.skippingRow() : diagnostic)
-                    valid = false
-                    firstProblem = firstProblem ?? diagnostic.id
-                }
-            }
-            length += MessageLength.characters(value)
-            values[binding.position] = value
-        }
-        // With constants only, every row has the campaign file's length, reported there once.
-        if valid, state.fixedLength != nil, !bindings.isEmpty, length > MessageLength.maxLength {
-            let diagnostic = Diagnostic.rowMessageTooLong(length, at: at(0))
-            collector.report(skip ? diagnostic.skippingRow() : diagnostic)
-            valid = false
-            firstProblem = diagnostic.id
-        }
-        guard valid else {
-            state.summary.invalid += 1
-            setAsideRow(.invalid, phone: phone.digits, problem: firstProblem ?? "recipients-column-missing")
-            return
-        }
+    }
+
+    /// Counts a recipient to send to, whose message is `length` long, and returns its segments.
+    private func count(length: Int, state: inout PassState, at location: @autoclosure () -> SourceLocation) -> Int {
         // Without a measurable template (its errors are reported elsewhere) there is no length.
         let segments = state.fixedLength == nil ? 0 : MessageLength.segments(forLength: length)
         state.summary.toSend += 1
         // Where the template's fixed part alone needs two segments, the warning stays at the
         // template; otherwise it points at the first row whose values make it longer.
         if segments > 1, state.summary.firstMultiSegmentRow == nil, MessageLength.segments(forLength: state.fixedLength ?? 0) <= 1 {
-            state.summary.firstMultiSegmentRow = at(0)
+            state.summary.firstMultiSegmentRow = location()
         }
         if segments > 0 {
             state.summary.segmentHistogram[segments, default: 0] += 1
             state.summary.totalSegments += segments
         }
-        try accept(AcceptedRecipient(phone: phone, values: values, length: length, segments: segments, sourceIndex: sourceIndex, line: row.line))
+        return segments
     }
 
     private static func open(_ source: some RecipientSource) throws(RecipientSourceError) -> (header: RecipientHeader, rows: any AsyncSequence<RecipientRow, RecipientSourceError>) {

@@ -119,10 +119,6 @@ public protocol RecipientSource: Sendable {
 extension RecipientSourceSpec {
     /// The source this entry of the campaign file at `campaignPath` describes, read under `access`.
     public func makeSource(access: SourceAccess, campaignPath: String) -> any RecipientSource {
-        switch kind {
-        case .csv: CSVSource(path: resolvedPath, encoding: encoding, access: access, campaignPath: campaignPath)
-        case .jsonl: JSONLSource(path: resolvedPath, columns: [phoneColumn.value], access: access, campaignPath: campaignPath)
-        case .sqlite: SQLiteSource(path: resolvedPath, query: query?.value ?? "", access: access, campaignPath: campaignPath)
-        }
+        kind.format.makeSource(self, columns: [phoneColumn.value], access: access, campaignPath: campaignPath)
     }
 }

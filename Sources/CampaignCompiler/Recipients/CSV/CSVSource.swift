@@ -181,61 +181,13 @@ enum CSVRecordParser {
         while true {
             positions.append(SourcePosition(line: cursor.line, column: cursor.column))
             field.removeAll(keepingCapacity: true)
-            var fieldStart = index
-            if index < end, bytes[index] == 0x22 {
-                // Quoted field.
-                let quoteLine = cursor.line, quoteColumn = cursor.column
-                index += 1
-                cursor.column += 1
-                var closed = false
-                while index < end {
-                    let byte = bytes[index]
-                    if byte == 0 { return nulByte(cursor) }
-                    if byte == 0x22 {
-                        if index + 1 < end, bytes[index + 1] == 0x22 {
-                            field.append(0x22)
-                            index += 2
-                            cursor.column += 2
-                            continue
-                        }
-                        if index + 1 == end, !eof { break }
-                        index += 1
-                        cursor.column += 1
-                        closed = true
-                        break
-                    }
-                    if byte == 0x0A || (byte == 0x0D && !(index + 1 < end && bytes[index + 1] == 0x0A)) {
-                        if byte == 0x0D, index + 1 == end, !eof { break }
-                        cursor.line += 1
-                        cursor.column = 1
-                    } else if byte & 0xC0 != 0x80, byte != 0x0D {
-                        cursor.column += 1
-                    }
-                    field.append(byte)
-                    index += 1
-                }
-                if !closed {
-                    if !eof { return more() }
-                    return .failure(RecipientSourceError(.unclosedQuote, "ends inside the quoted field opened here; the file may be truncated",
-                                                         at: SourcePosition(line: quoteLine, column: quoteColumn)))
-                }
-                // Text between the closing quote and the next comma is kept, as spreadsheets do.
-                fieldStart = index
-                while index < end, bytes[index] != 0x2C, bytes[index] != 0x0A, bytes[index] != 0x0D {
-                    if bytes[index] == 0 { return nulByte(cursor) }
-                    if bytes[index] & 0xC0 != 0x80 { cursor.column += 1 }
-                    index += 1
-                }
-                field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[fieldStart..<index]))
-            } else {
-                while index < end {
-                    let byte = bytes[index]
-                    if byte == 0x2C || byte == 0x0A || byte == 0x0D { break }
-                    if byte == 0 { return nulByte(cursor) }
-                    if byte & 0xC0 != 0x80 { cursor.column += 1 }
-                    index += 1
-                }
-                field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[fieldStart..<index]))
+            let stop = index < end && bytes[index] == 0x22
+                ? quotedField(bytes, index: &index, end: end, eof: eof, cursor: &cursor, into: &field)
+                : plainField(bytes, index: &index, end: end, cursor: &cursor, into: &field)
+            switch stop {
+            case .none: break
+            case .more?: return more()
+            case .outcome(let outcome)?: return outcome
             }
             if index == end, !eof { return more() }
             guard field.allSatisfy({ $0 < 0x80 }) || YAMLParser.firstInvalidUTF8Byte(in: field) == nil else {
@@ -260,5 +212,69 @@ enum CSVRecordParser {
             }
             return .record(RecipientRow(fields: fields, positions: positions, line: rowLine), next: index)
         }
+    }
+
+    /// Why a field's read stops the record: more bytes are needed, or the record's outcome.
+    private enum FieldStop {
+        case more
+        case outcome(Outcome)
+    }
+
+    /// A quoted field from its opening quote at `index`, with any text after the closing quote
+    /// (kept, as spreadsheets do), appended to `field`; nil when it is whole.
+    private static func quotedField(_ bytes: UnsafeBufferPointer<UInt8>, index: inout Int, end: Int, eof: Bool, cursor: inout CSVCursor,
+                                    into field: inout [UInt8]) -> FieldStop? {
+        let quoteLine = cursor.line, quoteColumn = cursor.column
+        index += 1
+        cursor.column += 1
+        var closed = false
+        while index < end {
+            let byte = bytes[index]
+            if byte == 0 { return .outcome(nulByte(cursor)) }
+            if byte == 0x22 {
+                if index + 1 < end, bytes[index + 1] == 0x22 {
+                    field.append(0x22)
+                    index += 2
+                    cursor.column += 2
+                    continue
+                }
+                if index + 1 == end, !eof { break }
+                index += 1
+                cursor.column += 1
+                closed = true
+                break
+            }
+            if byte == 0x0A || (byte == 0x0D && !(index + 1 < end && bytes[index + 1] == 0x0A)) {
+                if byte == 0x0D, index + 1 == end, !eof { break }
+                cursor.line += 1
+                cursor.column = 1
+            } else if byte & 0xC0 != 0x80, byte != 0x0D {
+                cursor.column += 1
+            }
+            field.append(byte)
+            index += 1
+        }
+        if !closed {
+            if !eof { return .more }
+            return .outcome(.failure(RecipientSourceError(.unclosedQuote, "ends inside the quoted field opened here; the file may be truncated",
+                                                          at: SourcePosition(line: quoteLine, column: quoteColumn))))
+        }
+        return plainField(bytes, index: &index, end: end, cursor: &cursor, into: &field)
+    }
+
+    /// An unquoted field (or the text after a quoted one) up to a comma or line break, appended
+    /// to `field`; nil when it is read.
+    private static func plainField(_ bytes: UnsafeBufferPointer<UInt8>, index: inout Int, end: Int, cursor: inout CSVCursor,
+                                   into field: inout [UInt8]) -> FieldStop? {
+        let fieldStart = index
+        while index < end {
+            let byte = bytes[index]
+            if byte == 0x2C || byte == 0x0A || byte == 0x0D { break }
+            if byte == 0 { return .outcome(nulByte(cursor)) }
+            if byte & 0xC0 != 0x80 { cursor.column += 1 }
+            index += 1
+        }
+        field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[fieldStart..<index]))
+        return nil
     }
 }

@@ -1,0 +1,17 @@
+/// What the fast reader found about one row.
+struct RowRecord {
+    /// The byte offset where the row starts in its chunk.
+    var start: Int32
+    /// The row's line, counted from the chunk's first line (0).
+    var line: Int32
+    /// The message length in UTF-16 units (rows that passed).
+    var length: Int32
+    /// Where the row's plan fragment ends in the table's bytes.
+    var fragmentEnd: Int32
+    /// The mainland number (rows that passed).
+    var phone: UInt64
+    /// The value set's key (rows that passed, when rendering with column values).
+    var key: UInt64
+    /// Whether every check passed.
+    var clean: Bool
+}

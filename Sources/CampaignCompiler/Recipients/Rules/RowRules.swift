@@ -1,0 +1,165 @@
+import YAMLSyntax
+
+/// The row rules: what makes one row a recipient on its own, away from the other rows: its field
+/// count, its phone number (by the campaign's `PhonePolicy`), every rule of a parameter value, and
+/// the message length. Each rule is written here once, in two readings side by side: the full
+/// check's (`RecipientChecker.checkRow`), which says what is wrong, and the fast reader's
+/// (`RowBuilder.finish`), which says only whether a row passes, over bytes and without allocating;
+/// a row it does not pass goes to the full check. What depends on earlier rows (exclusions,
+/// suppression, duplicates, counts) is decided in file order by `RecipientChecker.PassState`.
+struct RowRules: Sendable {
+    /// Check rows (validate, plan), or only read their numbers (finding where a duplicate first
+    /// appeared).
+    enum Mode: Sendable { case check, phones }
+
+    /// A parameter bound to a column, as the fast reader reads it (no reference counted fields).
+    struct Binding: Sendable {
+        /// The field the value is read from; -1 where the source lacks the column (the full check
+        /// only: the fast reader is not used for such a source).
+        var index: Int
+        /// The parameter's position, where the value goes.
+        var position: Int
+        var type: ParameterType
+        /// Whether the parameter has a default, used where the field is empty (its bytes are in
+        /// `Render.fallbacks`).
+        var hasFallback: Bool
+        /// The default's length in UTF-16 units.
+        var fallbackLength: Int
+    }
+
+    /// What the full check names in a binding's diagnostics, per binding.
+    struct Label: Sendable {
+        /// The column.
+        var column: String
+        /// The parameter's name.
+        var parameter: String
+        /// The parameter's default, used where the field is empty.
+        var fallback: String?
+    }
+
+    /// What the full check found in a row's values.
+    struct Values {
+        /// Values in the order of the campaign's parameters (constants included).
+        var values: [String]
+        /// The message length with these values, in UTF-16 units.
+        var length: Int
+        /// Whether every value passed (and the length).
+        var valid: Bool
+        /// The id of the first problem found.
+        var firstProblem: DiagnosticID?
+    }
+
+    /// How an accepted row is written into the plan, ready to copy: `["phone","source",values…]`,
+    /// or `["phone","source"]` when every recipient shares the constants.
+    struct Render: Sendable {
+        /// The source index as a JSON string.
+        var source: [UInt8]
+        /// Per parameter position: the constant as a JSON string, or nil where a column binds it.
+        var constants: [[UInt8]?]
+        /// Only phone and source (all parameters constant).
+        var grouped: Bool
+        /// The constants' raw bytes, for the value-set key.
+        var constantBytes: [[UInt8]?]
+        /// Per parameter position: the default's raw bytes, for an empty field.
+        var fallbacks: [[UInt8]?]
+    }
+
+    var mode: Mode
+    /// Whether the format reads rows by key (`SourceFormat.keyed`): the fast reader then takes
+    /// any field count, as absent keys read as empty fields.
+    var keyed: Bool
+    /// The header's column count: a row with another count is not a recipient.
+    var columnCount: Int
+    /// The JSON Lines keys read, as UTF-8 (the columns).
+    var keys: [[UInt8]]
+    var phoneIndex: Int
+    var bindings: [Binding]
+    /// Per binding, what its diagnostics name.
+    var labels: [Label]
+    /// The sign name, 【】 and the template's fixed text, in UTF-16 units; nil where the template
+    /// cannot be measured.
+    var fixedLength: Int?
+    /// Plan lines to render for accepted rows; nil for validate.
+    var render: Render?
+    /// Which numbers the campaign sends to (concrete, so the fast reader's test is inlined).
+    var phones = MainlandPhonePolicy()
+
+    /// The longest record or line read.
+    static let maxRecordBytes = 1 << 20
+
+    // MARK: - Field count
+
+    /// The field-count rule, full check: a diagnostic when the row does not have the header's count.
+    func fieldCountProblem(_ row: RecipientRow, at location: SourceLocation) -> Diagnostic? {
+        row.fields.count == columnCount ? nil : .rowFieldCount(row.fields.count, header: columnCount, at: location)
+    }
+
+    /// The field-count rule, fast reader: whether a row of `count` fields can pass here.
+    @inline(__always)
+    func passesFieldCount(_ count: Int) -> Bool {
+        count <= RowBuilder.maxFields && (keyed || count == columnCount) && phoneIndex < count
+    }
+
+    // MARK: - Phone
+
+    /// The phone rule, full check: the policy's verdict on the row's phone field.
+    func phone(of row: RecipientRow) -> PhoneVerdict {
+        phones.judge(row.fields[phoneIndex])
+    }
+
+    /// The phone rule, fast reader: the accepted number's key, or nil.
+    @inline(__always)
+    func quickPhone(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        phones.acceptedKey(bytes)
+    }
+
+    // MARK: - Values and length
+
+    /// The value and length rules, full check: every problem goes to `report` (a field's location
+    /// from `location`), and the values come back with the message length.
+    func values(of row: RecipientRow, constants: [String], location: (Int) -> SourceLocation, report: (Diagnostic) -> Void) -> Values {
+        var result = Values(values: constants, length: fixedLength ?? 0, valid: true, firstProblem: nil)
+        for (binding, label) in zip(bindings, labels) {
+            guard binding.index >= 0 else {
+                result.valid = false
+                continue
+            }
+            var value = row.fields[binding.index]
+            if value.isEmpty, let fallback = label.fallback {
+                value = fallback
+            } else {
+                for problem in ValueRules.problems(of: value, as: binding.type) {
+                    let diagnostic = Diagnostic.rowValue(problem, column: label.column, parameter: label.parameter, type: binding.type, at: location(binding.index))
+                    report(diagnostic)
+                    result.valid = false
+                    result.firstProblem = result.firstProblem ?? diagnostic.id
+                }
+            }
+            result.length += MessageLength.characters(value)
+            result.values[binding.position] = value
+        }
+        // With constants only, every row has the campaign file's length, reported there once.
+        if result.valid, !lengthFits(result.length) {
+            let diagnostic = Diagnostic.rowMessageTooLong(result.length, at: location(0))
+            report(diagnostic)
+            result.valid = false
+            result.firstProblem = diagnostic.id
+        }
+        return result
+    }
+
+    /// The value rules, fast reader: the value's length in UTF-16 units (the default's where it
+    /// is empty) when it passes, else nil.
+    @inline(__always)
+    static func quickLength(of value: UnsafeBufferPointer<UInt8>, _ binding: Binding) -> Int? {
+        if value.isEmpty { return binding.hasFallback ? binding.fallbackLength : nil }
+        return ValueRules.cleanLength(value, as: binding.type)
+    }
+
+    /// The length rule: whether a message of `length` fits (a template without columns is
+    /// measured, and reported, at the campaign file).
+    @inline(__always)
+    func lengthFits(_ length: Int) -> Bool {
+        fixedLength == nil || bindings.isEmpty || length <= MessageLength.maxLength
+    }
+}
