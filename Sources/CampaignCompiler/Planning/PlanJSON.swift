@@ -1,49 +1,21 @@
-/// Where plan bytes are written: an array, or the fast reader's row table.
-protocol PlanByteSink {
-    mutating func appendByte(_ byte: UInt8)
-    mutating func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>)
-}
+import SalvoIO
 
-extension Array: PlanByteSink where Element == UInt8 {
-    mutating func appendByte(_ byte: UInt8) { append(byte) }
-    mutating func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
-}
+/// Where plan bytes are written: an array, or the fast reader's row table.
+typealias PlanByteSink = JSONByteSink
 
 /// The plan's batch lines, written by hand as bytes: they are most of a plan's bytes, and the
 /// output must be the same bytes for the same inputs (keys in a fixed order, strings escaped
-/// minimally).
+/// minimally by `JSONString`, the one escaper).
 enum PlanJSON {
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
+    @inline(__always)
     static func string(_ text: String, into out: inout [UInt8]) {
-        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ string($0, into: &out) }) { return done }
-        string(Array(text.utf8), into: &out)
+        JSONString.append(text, to: &out)
     }
 
-
     /// A JSON string of UTF-8 bytes, appended to any byte sink.
+    @inline(__always)
     static func string(_ bytes: some Collection<UInt8>, into out: inout some PlanByteSink) {
-        out.appendByte(UInt8(ascii: "\""))
-        // Most values need no escape: copy their bytes whole.
-        if !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            if bytes.withContiguousStorageIfAvailable({ out.appendBytes($0) }) == nil {
-                Array(bytes).withUnsafeBufferPointer { out.appendBytes($0) }
-            }
-        } else {
-            for byte in bytes {
-                switch byte {
-                case 0x22: out.appendByte(0x5C); out.appendByte(0x22)
-                case 0x5C: out.appendByte(0x5C); out.appendByte(0x5C)
-                case 0x0A: out.appendByte(0x5C); out.appendByte(UInt8(ascii: "n"))
-                case 0x0D: out.appendByte(0x5C); out.appendByte(UInt8(ascii: "r"))
-                case 0x09: out.appendByte(0x5C); out.appendByte(UInt8(ascii: "t"))
-                case 0x00..<0x20:
-                    for escaped in [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]] { out.appendByte(escaped) }
-                default: out.appendByte(byte)
-                }
-            }
-        }
-        out.appendByte(UInt8(ascii: "\""))
+        JSONString.append(bytes, to: &out)
     }
 
     static func array(_ values: [String], into out: inout [UInt8]) {

@@ -1,38 +1,21 @@
 import Crypto
 import Foundation
+import SalvoIO
 
-/// Writes a plan file as a stream of JSON lines: to a temporary file beside the destination,
-/// owner-readable only, renamed into place when complete, so a crash never leaves half a plan
-/// under the plan's name.
+/// Writes a plan file as a stream of JSON lines through an `OwnerOnlyFile`: owner-readable only,
+/// renamed into place when complete, so a crash never leaves half a plan under the plan's name.
 final class PlanWriter {
-    private let destination: String?
-    private let temporary: String?
-    private var handle: FileHandle?
+    private let file: OwnerOnlyFile?
     private var buffer: [UInt8] = []
     private var requestsHasher = SHA256()
 
     /// A writer to `path`, or one that only counts when `path` is nil.
     init(path: String?) throws(PlanError) {
-        destination = path
-        guard let path else {
-            temporary = nil
-            return
+        do {
+            file = try path.map { path throws(FileWriteError) in try OwnerOnlyFile(path: path) }
+        } catch {
+            throw PlanError(error.description)
         }
-        let folder = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        let temporary = (folder.isEmpty ? "." : folder) + "/.\(name).\(getpid()).partial"
-        // A new file, never one that is there (a link planted in a shared folder such as /tmp would
-        // otherwise be followed): a leftover of an earlier run is removed first.
-        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
-        var descriptor = open(temporary, flags, 0o600)
-        if descriptor < 0, errno == EEXIST, unlink(temporary) == 0 { descriptor = open(temporary, flags, 0o600) }
-        guard descriptor >= 0 else { throw PlanError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
-        self.temporary = temporary
-        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-    }
-
-    deinit {
-        if let temporary, handle != nil { unlink(temporary) }
     }
 
     /// Appends one line.
@@ -58,40 +41,27 @@ final class PlanWriter {
     }
 
     private func flush() throws(PlanError) {
-        guard let handle, !buffer.isEmpty else {
-            buffer.removeAll(keepingCapacity: true)
-            return
-        }
-        do {
-            try handle.write(contentsOf: buffer)
-        } catch {
-            throw PlanError("cannot write the plan: \(error.localizedDescription)")
-        }
-        buffer.removeAll(keepingCapacity: true)
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard let file, !buffer.isEmpty else { return }
+        file.write(bytes: buffer)
+        if let failure = file.failure { throw PlanError("cannot write the plan: \(failure.reason)") }
     }
 
     /// Gives up the plan: the partial file is removed and the destination left as it was.
     func discard() {
-        guard let handle, let temporary else { return }
-        try? handle.close()
-        self.handle = nil
-        unlink(temporary)
+        file?.discard()
     }
 
     /// Flushes, syncs and moves the plan into place.
     func finish() throws(PlanError) {
         try flush()
-        guard let handle, let temporary, let destination else { return }
+        guard let file else { return }
         do {
-            try handle.synchronize()
-            try handle.close()
+            try file.finish()
+        } catch where error.code == .rename {
+            throw PlanError("cannot move the plan into place at '\(file.path)': \(error.reason)")
         } catch {
-            throw PlanError("cannot write the plan: \(error.localizedDescription)")
-        }
-        self.handle = nil
-        guard rename(temporary, destination) == 0 else {
-            unlink(temporary)
-            throw PlanError("cannot move the plan into place at '\(destination)': \(String(cString: strerror(errno)))")
+            throw PlanError("cannot write the plan: \(error.reason)")
         }
     }
 }
