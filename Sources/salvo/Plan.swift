@@ -29,12 +29,9 @@ struct Plan: AsyncParsableCommand {
         compiler.sampleCount = max(show, 0)
         do {
             compiler.suppression = try ReceiptsLedger.suppression(for: decoded, stateFolder: try stateLocation(state).localFolder)
-        } catch let exit as ExitCode {
-            throw exit
         } catch {
             // A plan made without the list could send to people who unsubscribed.
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(1)
+            throw CommandFailure.failed(error)
         }
         // An earlier plan at --out: keep what is needed to say what changed before it is replaced.
         var previous: (header: PlanHeader, phones: [Int: [PlanReader.PlannedRecipient]]?)?
@@ -50,15 +47,14 @@ struct Plan: AsyncParsableCommand {
         do {
             result = try await compiler.compile(output: out, header: current)
         } catch {
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(1)
+            throw CommandFailure(.failed, "\(error)", cause: error)
         }
         guard result.isComplete else {
             let report = ValidationReport(fileCount: 1, diagnostics: result.diagnostics.diagnostics, sources: result.sources.merging(campaignSources) { first, _ in first },
                                           omitted: result.diagnostics.omitted)
             Terminal.standardOutput(TextReporter(colored: Terminal.isTerminal(fileDescriptor: 1)).render(report))
             if json { Terminal.standardError(PlanSummary.json(result, campaign: decoded, written: nil)) }
-            throw ExitCode(1)
+            throw CommandFailure(.failed, nil)
         }
         if let out, let previous, result.isComplete {
             // Recipients are counted only when the old plan's could be read.

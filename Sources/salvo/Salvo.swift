@@ -24,7 +24,7 @@ struct Salvo: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            exit(withError: error)
+            ExitStatus.exit(for: error)
         }
     }
 
@@ -32,7 +32,7 @@ struct Salvo: AsyncParsableCommand {
     /// so a script that lost its subcommand does not pass silently.
     func run() async throws {
         Terminal.standardErrorRaw(Self.helpMessage())
-        throw ExitCode(64)
+        throw CommandFailure(.usage, nil)
     }
 }
 

@@ -1,12 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import AliyunSMS
 import ArgumentParser
 import CampaignCompiler
 import CampaignRunner
-import Foundation
-import PostgresStore
+import SalvoIO
 
 /// `salvo status`: where a campaign stands.
 struct Status: AsyncParsableCommand {
@@ -19,21 +14,15 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         let campaign = try await loadCampaign(self.campaign, access: SourceAccess()).campaign
         let reader = try stateLocation(state).reader(for: campaign)
-        let status: CampaignStatus
+        let reporter: any StatusReporter = json ? JSONStatusReporter() : TextStatusReporter()
         do {
-            status = try await reader.status()
+            reporter.status(try await reader.status())
         } catch {
             // A state that 'run' would refuse, or that cannot be read, is not "not started".
             Terminal.standardError("salvo: error: \(error)")
-            if json {
-                let object: [String: Any] = ["campaign": campaign.id.value, "state": "error", "error": "\(error)"]
-                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                    Terminal.standardOutput(String(decoding: data, as: UTF8.self))
-                }
-            }
-            throw ExitCode(1)
+            reporter.failure(campaign: campaign.id.value, message: "\(error)")
+            throw CommandFailure(.failed, nil, cause: error)
         }
-        Terminal.standardOutput(json ? status.json() : PrintableText.escapeLines(status.text()))
     }
 }
 
@@ -78,188 +67,50 @@ struct Report: AsyncParsableCommand {
     func run() async throws {
         let campaign = try await loadCampaign(self.campaign, access: sourceOptions.access).campaign
         let reader = try stateLocation(state).reader(for: campaign)
-        let output: ReportOutput
+        let output: any TextOutput
         do {
-            output = try ReportOutput(path: out)
+            output = try out.map { path throws(FileWriteError) in try OwnerOnlyFile(path: path) } ?? BufferedOutput(descriptor: 1, target: "the report")
         } catch {
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(1)
+            throw CommandFailure(.failed, "\(error)", cause: error)
         }
-        if format == .html {
-            do {
-                let report = try await DeliveryReport.make(campaign: campaign, reader: reader)
-                output.write(report.html())
-                try output.finish()
-            } catch {
-                output.discard()
-                Terminal.standardError("salvo: error: \(error)")
-                throw ExitCode(1)
-            }
-            return
-        }
-        if notSent {
-            try await reportNotSent(reader: reader, output: output)
-            return
-        }
-        var names = ["phone"] + campaign.parameters.map(\.name.value) + ["outcome", "code", "batch", "out_id", "biz_id"]
-        if receipts {
-            // QuerySendDetails' answer, then what was pushed.
-            names += ["receipt", "receipt_code", "received_at"] + StatusReader.deliveryColumns
-            try await reportWithReceipts(campaign: campaign, reader: reader, names: names, output: output)
-            return
-        }
-        names += StatusReader.deliveryColumns
-        if format == .csv { output.write(ReportCSV.line(names, raw: raw) + "\n") }
         do {
-            _ = try await reader.report(selection) { row in output.write(line(row, names: names)) }
+            let note = try await write(campaign, reader: reader, to: output)
             try output.finish()
+            if let note { Terminal.standardError(note) }
         } catch {
             output.discard()
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(1)
+            throw CommandFailure.failed(error)
         }
     }
 
     private var selection: StatusReader.ReportSelection { failed ? .notSent : sent ? .sent : .all }
 
-    /// One row as a CSV line or a JSON object, with its line break.
-    private func line(_ row: [String], names: [String]) -> String {
-        if format == .csv { return ReportCSV.line(row, raw: raw) + "\n" }
-        let object = Dictionary(zip(names, row), uniquingKeysWith: { first, _ in first })
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
-    private func reportNotSent(reader: StatusReader, output: ReportOutput) async throws {
-        let names = reader.notSentColumns
-        if format == .csv { output.write(ReportCSV.line(names, raw: raw) + "\n") }
-        do {
-            let summary = try await reader.notSent { row in output.write(line(row, names: names)) }
-            try output.finish()
-            if summary.stillOpen > 0 {
-                Terminal.standardError("note: \(summary.stillOpen) recipient\(summary.stillOpen == 1 ? " is" : "s are") still pending, deferred or uncertain and not listed; they may yet get the message")
-            }
-        } catch {
-            output.discard()
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(1)
+    /// Writes the report chosen by the flags; a note to show once it is complete.
+    private func write(_ campaign: Campaign, reader: StatusReader, to output: any TextOutput) async throws -> String? {
+        let report = RecipientReport(reader: reader)
+        let rows: any RowReporter = format == .csv ? CSVRowReporter(output: output, raw: raw) : JSONLinesRowReporter(output: output)
+        if format == .html {
+            output.write(try await DeliveryReport.make(campaign: campaign, reader: reader).html())
+        } else if notSent {
+            let open = try await report.writeNotSent(to: rows).stillOpen
+            if open > 0 { return "note: \(open) recipient\(open == 1 ? " is" : "s are") still pending, deferred or uncertain and not listed; they may yet get the message" }
+        } else if receipts {
+            // QuerySendDetails' answer, then what was pushed.
+            let (found, times) = try await report.rowsForReceipts(selection)
+            // Receipts are asked where the run sent, unless told otherwise.
+            let target = await reader.endpoint(given: endpoint)
+            let (client, transport) = try providerClient(for: campaign, endpoint: target)
+            let columns = report.columns(receipts: true)
+            let asking = ReceiptLookup.asking(found, columns: columns)
+            Terminal.standardError("asking \(target) for the receipts of \(asking) sent recipient\(asking == 1 ? "" : "s") (QuerySendDetails, one query each)")
+            rows.begin(columns: columns)
+            await ReceiptLookup(client: client, perSecond: queryRate).addReceipts(to: found, columns: columns, attemptTimes: times) { rows.row($0) }
+            await transport.shutdown()
+        } else {
+            try await report.write(selection, to: rows)
         }
+        return nil
     }
-
-    /// The report with receipts: rows are gathered, then each sent one is looked up.
-    private func reportWithReceipts(campaign: Campaign, reader: StatusReader, names: [String], output: ReportOutput) async throws {
-        var rows: [[String]] = []
-        let times: [Int: Double]
-        do {
-            _ = try await reader.report(selection) { rows.append($0) }
-            times = try await reader.attemptTimes()
-        } catch {
-            output.discard()
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(1)
-        }
-        // Receipts are asked where the run sent, unless told otherwise.
-        var recorded: String?
-        if endpoint == nil { recorded = try? await reader.recordedEndpoint() }
-        let target = endpoint ?? recorded ?? campaign.provider.endpoint
-        let (client, transport) = try providerClient(for: campaign, endpoint: target)
-        let reconciler = Reconciler(client: client)
-        let asking = rows.filter { $0[names.firstIndex(of: "outcome") ?? 0] == "sent" }.count
-        Terminal.standardError("asking \(target) for the receipts of \(asking) sent recipient\(asking == 1 ? "" : "s") (QuerySendDetails, one query each)")
-        let outcomeColumn = names.firstIndex(of: "outcome") ?? 0
-        let batchColumn = names.firstIndex(of: "batch") ?? 0
-        let outIdColumn = names.firstIndex(of: "out_id") ?? 0
-        if format == .csv { output.write(ReportCSV.line(names, raw: raw) + "\n") }
-        let clock = ContinuousClock()
-        var nextQuery = clock.now
-        for var row in rows {
-            var receipt = ["", "", ""]
-            if row[outcomeColumn] == "sent", let batch = Int(row[batchColumn]), let time = times[batch] {
-                // QuerySendDetails has its own limit, shared with any campaign running now.
-                if nextQuery > clock.now { try? await Task.sleep(until: nextQuery, clock: clock) }
-                nextQuery = max(nextQuery, clock.now.advanced(by: .zero)) + .microseconds(Int64(1_000_000 / queryRate))
-                if let detail = await reconciler.receipt(outId: row[outIdColumn], phone: row[0], attemptAt: time) {
-                    receipt = [[1: "waiting", 2: "failed", 3: "delivered"][detail.sendStatus] ?? "unknown", detail.errorCode, detail.receiveDate ?? ""]
-                } else {
-                    receipt = ["unknown", "", ""]
-                }
-            }
-            let pushed = row.suffix(StatusReader.deliveryColumns.count)
-            row = Array(row.dropLast(StatusReader.deliveryColumns.count)) + receipt + pushed
-            output.write(line(row, names: names))
-        }
-        await transport.shutdown()
-        do {
-            try output.finish()
-        } catch {
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(1)
-        }
-    }
-}
-
-/// Where a report goes: standard output in pieces, or a file written owner-only (0600) under a
-/// temporary name and renamed into place when complete, so a report of phone numbers is never
-/// readable by others and never left half-written.
-final class ReportOutput {
-    private let path: String?
-    /// The file being written; nil for standard output and once it is renamed or dropped.
-    private var temporary: String?
-    private var descriptor: Int32 = 1
-    private var buffer: [UInt8] = []
-    /// The errno of the first write that failed: the report is then incomplete.
-    private var failure: Int32?
-
-    init(path: String?) throws {
-        self.path = path
-        guard let path else { return }
-        let temporary = path + ".tmp-\(getpid())"
-        let opened = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard opened >= 0 else { throw ReportOutputError(description: "cannot write '\(path)': \(String(cString: strerror(errno)))") }
-        fchmod(opened, 0o600)
-        self.temporary = temporary
-        descriptor = opened
-    }
-
-    func write(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 16 { flush() }
-    }
-
-    private func flush() {
-        if !Terminal.write(buffer[...], to: descriptor), failure == nil { failure = errno }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    /// Writes what is buffered and, for a file, renames it into place.
-    func finish() throws {
-        flush()
-        if let failure {
-            discard()
-            throw ReportOutputError(description: "cannot write \(path.map { "'\($0)'" } ?? "the report"): \(String(cString: strerror(failure)))")
-        }
-        guard let path, let temporary else { return }
-        fsync(descriptor)
-        close(descriptor)
-        self.temporary = nil
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw ReportOutputError(description: "cannot write '\(path)': \(String(cString: strerror(code)))")
-        }
-    }
-
-    /// Drops a file report that could not be completed (once; nothing after `finish` renamed it).
-    func discard() {
-        guard let temporary else { return }
-        close(descriptor)
-        unlink(temporary)
-        self.temporary = nil
-    }
-}
-
-struct ReportOutputError: Error, CustomStringConvertible {
-    var description: String
 }
 
 /// `salvo state`: the campaign's stored run.
@@ -297,8 +148,7 @@ struct StateCommand: AsyncParsableCommand {
             case .nothing(let why):
                 Terminal.standardError(why)
             case .refused(let why):
-                Terminal.standardError("salvo: error: \(why)")
-                throw ExitCode(1)
+                throw CommandFailure(.failed, why)
             }
         }
     }

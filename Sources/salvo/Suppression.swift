@@ -2,7 +2,7 @@ import ArgumentParser
 import CampaignCompiler
 import CampaignRunner
 import Foundation
-import PostgresStore
+import SalvoIO
 
 /// `salvo suppression`: the numbers that replied to unsubscribe, kept in the state folder per
 /// sign name and left out of promotional campaigns' plans.
@@ -25,23 +25,16 @@ struct SuppressionCommand: AsyncParsableCommand {
             do {
                 list = try ledger.suppressionList()
             } catch {
-                Terminal.standardError("salvo: error: cannot read the suppression list: \(error)")
-                throw ExitCode(1)
+                throw CommandFailure(.failed, "cannot read the suppression list: \(error)", cause: error)
             }
-            let formatter = ISO8601DateFormatter()
-            var text = "sign_name,phone,source,added_at\n"
-            for entry in list {
-                text += [ReportCSV.field(entry.signName), entry.phone, entry.source, formatter.string(from: Date(timeIntervalSince1970: entry.addedAt))].joined(separator: ",") + "\n"
+            let text = SuppressionExport.csv(list)
+            guard let out else { return Terminal.standardOutput(text) }
+            do {
+                try OwnerOnlyFile.write(Array(text.utf8), to: out)
+            } catch {
+                throw CommandFailure(.failed, "cannot write '\(out)'", cause: error)
             }
-            if let out {
-                guard FileManager.default.createFile(atPath: out, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-                    Terminal.standardError("salvo: error: cannot write '\(out)'")
-                    throw ExitCode(1)
-                }
-                Terminal.standardError("\(list.count) suppressed numbers written to \(out)\n")
-            } else {
-                Terminal.standardOutput(text)
-            }
+            Terminal.standardError("\(list.count) suppressed numbers written to \(out)\n")
         }
     }
 
@@ -65,13 +58,6 @@ struct SuppressionCommand: AsyncParsableCommand {
         @Flag(help: "Suppress rows without a sign name for every sign.") var allSigns = false
         @Flag(help: "Import the valid rows and skip the others (counted), instead of refusing the file.") var skipInvalid = false
 
-        /// Rows between progress lines.
-        static let progressEvery = 100_000
-        /// A file at least this large shows its progress even when standard error is not a terminal.
-        static let progressFileSize = 4 << 20
-        /// Invalid rows listed at most; the rest are counted.
-        static let listedAtMost = 50
-
         func validate() throws {
             if signName != nil && allSigns { throw ValidationError("--sign-name and --all-signs exclude each other: rows without a sign name get one or the other") }
             if let signName {
@@ -83,84 +69,32 @@ struct SuppressionCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let source = CSVSource(path: file)
-            var entries: [(signName: String, phone: String)] = []
-            var invalid: [String] = []
-            var invalidCount = 0
-            var rowCount = 0
-            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-            let showsProgress = Terminal.isTerminal(fileDescriptor: 2) || size >= Self.progressFileSize
-            func refuse(_ line: Int, _ why: String) {
-                invalidCount += 1
-                if invalid.count < Self.listedAtMost { invalid.append("\(file):\(line): \(why)") }
-            }
+            let reading = SuppressionImport(path: file, missingSign: signName.map { .named($0) } ?? (allSigns ? .allSigns : .refused))
+            let showsProgress = Terminal.isTerminal(fileDescriptor: 2) || reading.isLarge
+            let found: SuppressionImport.Found
             do {
-                let (header, rows) = try source.open()
-                guard let phoneIndex = header.columns.firstIndex(of: "phone") else {
-                    Terminal.standardError("salvo: error: '\(file)' has no 'phone' column")
-                    throw ExitCode(1)
-                }
-                let signIndex = header.columns.firstIndex(of: "sign_name")
-                var checkedSigns: [String: [String]] = [:]
-                for try await row in rows {
-                    if row.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-                    rowCount += 1
-                    if showsProgress, rowCount % Self.progressEvery == 0 {
-                        Terminal.standardError("\(file): \(rowCount) rows read (\(entries.count) numbers, \(invalidCount) invalid)")
-                    }
-                    let text = phoneIndex < row.fields.count ? row.fields[phoneIndex] : ""
-                    let phone: PhoneNumber
-                    switch PhoneNumber.parse(text) {
-                    case .success(let parsed): phone = parsed
-                    case .failure(.empty): refuse(row.line, "no phone number")
-                        continue
-                    case .failure(.internationalLength):
-                        refuse(row.line, "'\(PrintableText.escape(PhoneNumber.maskedText(text)))' is not a phone number: an international number has 7-15 digits after + or 00")
-                        continue
-                    case .failure:
-                        refuse(row.line, "'\(PrintableText.escape(PhoneNumber.maskedText(text)))' is not a phone number (a mainland mobile number, or + and the country code)")
-                        continue
-                    }
-                    let cell = signIndex.flatMap { $0 < row.fields.count ? row.fields[$0].trimmingCharacters(in: .whitespaces) : nil } ?? ""
-                    let sign: String
-                    if !cell.isEmpty {
-                        let problems = checkedSigns[cell] ?? SignNameRules.problems(cell)
-                        checkedSigns[cell] = problems
-                        guard problems.isEmpty else {
-                            refuse(row.line, "sign name '\(PrintableText.escape(String(cell.prefix(40))))': " + problems.joined(separator: "; "))
-                            continue
-                        }
-                        sign = cell
-                    } else if let signName {
-                        sign = signName
-                    } else if allSigns {
-                        sign = ""
-                    } else {
-                        refuse(row.line, "no sign name: add a 'sign_name' column, or give --sign-name NAME, or --all-signs to suppress the number for every sign")
-                        continue
-                    }
-                    entries.append((sign, ReceiptsLedger.suppressionForm(phone)))
-                }
-            } catch let error as RecipientSourceError {
-                Terminal.standardError("salvo: error: '\(file)'\(error.position.map { ":\($0.line):\($0.column)" } ?? ""): \(error.message)")
-                throw ExitCode(1)
+                found = try await reading.read(progress: !showsProgress ? nil : { found in
+                    Terminal.standardError("\(file): \(found.rowCount) rows read (\(found.entries.count) numbers, \(found.invalidCount) invalid)")
+                })
+            } catch {
+                throw CommandFailure(.failed, error.message, cause: error)
             }
-            if invalidCount > 0 && !skipInvalid {
-                var text = invalid.map { "\($0)\n" }.joined()
-                if invalidCount > invalid.count { text += "… and \(invalidCount - invalid.count) more\n" }
+            let (invalid, rows) = (found.invalidCount, found.rowCount)
+            if invalid > 0 && !skipInvalid {
+                var text = found.invalid.map { "\($0)\n" }.joined()
+                if invalid > found.invalid.count { text += "… and \(invalid - found.invalid.count) more\n" }
                 Terminal.standardErrorRaw(text)
-                Terminal.standardError("salvo: error: \(invalidCount) of \(rowCount) row\(rowCount == 1 ? "" : "s") of '\(file)' cannot be imported (above); nothing was imported. Fix them, or import the others with --skip-invalid")
-                throw ExitCode(1)
+                throw CommandFailure(.failed, "\(invalid) of \(rows) row\(rows == 1 ? "" : "s") of '\(file)' cannot be imported (above); nothing was imported. Fix them, or import the others with --skip-invalid")
             }
             let ledger = ReceiptsLedger.of(stateFolder: try stateLocation(state).localFolder)
             let added: Int
             do {
-                added = try ledger.suppress(entries, source: "import", at: Date().timeIntervalSince1970)
+                added = try ledger.suppress(found.entries, source: "import", at: Date().timeIntervalSince1970)
             } catch {
-                Terminal.standardError("salvo: error: cannot write the suppression list: \(error)")
-                throw ExitCode(1)
+                throw CommandFailure(.failed, "cannot write the suppression list: \(error)", cause: error)
             }
-            Terminal.standardOutput("\(added) numbers added to the suppression list (\(entries.count - added) already on it\(invalidCount > 0 ? ", \(invalidCount) invalid row\(invalidCount == 1 ? "" : "s") skipped" : ""))\n")
+            let skipped = invalid > 0 ? ", \(invalid) invalid row\(invalid == 1 ? "" : "s") skipped" : ""
+            Terminal.standardOutput("\(added) numbers added to the suppression list (\(found.entries.count - added) already on it\(skipped))\n")
         }
     }
 }

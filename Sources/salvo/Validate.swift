@@ -32,8 +32,7 @@ struct Validate: AsyncParsableCommand {
         do {
             files = try CampaignValidation.campaignFiles(in: paths.isEmpty ? ["."] : paths, dataFolders: sourceOptions.access.dataFolders)
         } catch {
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(64)
+            throw CommandFailure(.usage, "\(error)", cause: error)
         }
         // Text and annotations show the first 50 diagnostics per recipient file; JSON and SARIF
         // keep up to 1,000 of each id per file and count the rest, so memory stays bounded.
@@ -48,7 +47,7 @@ struct Validate: AsyncParsableCommand {
             Terminal.standardOutput(GitHubReporter().render(report))
         }
         if report.errorCount > 0 || (strict && report.warningCount > 0) {
-            throw ExitCode(1)
+            throw CommandFailure(.failed, nil)
         }
     }
 }
