@@ -17,22 +17,16 @@ extension CampaignRunner {
     /// unknown: settle those first by running again. A lost or damaged state can be put aside
     /// (the next run asks the provider whether its plan was sent before it sends).
     public func reset() async -> ResetOutcome {
-        if locksFolder {
-            do {
-                // A folder that cannot be read is an error, never "no state".
-                guard let folder = try StateFolder.root(options.stateFolder, create: false)?.folder(campaign.id.value, create: false) else {
-                    return .nothing("no state for campaign '\(campaign.id.value)' in \(options.stateFolder)")
-                }
-                switch try CampaignLock.acquire(in: folder) {
-                case .success(let lock): return await reset(holding: lock)
-                case .failure(let holder):
-                    return .refused(LaterReason.held(pid: holder.pid, campaign: campaign.id.value).description)
-                }
-            } catch {
-                return .refused(error.description)
+        do {
+            // A folder that cannot be read is an error, never "no state".
+            switch try await backend.lock(LockRequest(campaign: campaign.id.value, create: false)) {
+            case .taken(let lock): return await reset(holding: lock)
+            case .busy(let pid): return .refused(LaterReason.held(pid: pid, campaign: campaign.id.value).description)
+            case .absent: return .nothing("no state for campaign '\(campaign.id.value)' in \(options.stateFolder)")
             }
+        } catch {
+            return .refused(error.description)
         }
-        return await reset(holding: nil)
     }
 
     private func reset(holding lock: CampaignLock?) async -> ResetOutcome {

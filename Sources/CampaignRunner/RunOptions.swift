@@ -34,6 +34,8 @@ public struct RunOptions: Sendable {
     /// Shared state: how long to keep trying to reach a database that went away mid-run before
     /// ending the run (exit 75).
     public var reconnectSeconds = 300.0
+    /// Shared state: how long this runner's claims outlive its last heartbeat, in seconds.
+    public var leaseSeconds = 30.0
     /// Time: read and slept on (a test's clock moves when told).
     public var clock: any RunClock = SystemRunClock()
     /// Random numbers in [0, 1) for jitter.

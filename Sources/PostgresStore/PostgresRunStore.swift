@@ -304,6 +304,11 @@ public final class PostgresRunStore: SharedRunStore {
         return try? JSONDecoder().decode(PlanTrailer.self, from: Data(text.utf8))
     }
 
+    /// Changes are told by file: the numbers are not compared.
+    public var comparesRecipients: Bool { false }
+
+    public func planRecipients(_ request: PlanRecipientsRequest) async throws(RunStoreError) -> [Int: [PlanReader.PlannedRecipient]]? { nil }
+
     public func attempts(_ query: AttemptQuery) async throws(RunStoreError) -> [AttemptRecord] {
         let run = try await requireRun()
         let rows = try await session.rows("""

@@ -11,23 +11,20 @@ let stateHelp: ArgumentHelp = """
     runners on any machine (password from PGPASSWORD or ~/.pgpass; one in the URL shows in ps). Default: $SALVO_STATE, else $XDG_STATE_HOME/salvo or ~/.local/state/salvo.
     """
 
-/// Where state lives for a command: `--state`, else `SALVO_STATE`, else the default folder. A
-/// malformed URL is a usage error (64); its password is never shown. A password written in a
-/// `--state` URL, and a password file that was ignored, are warned about once per process.
-func stateLocation(_ given: String?) throws -> StateLocation {
-    let location: StateLocation
+/// Where state lives for a command: `--state`, else `SALVO_STATE`, else the default folder
+/// (`StateResolver`, the one place that chooses a backend). A malformed URL is a usage error (64);
+/// its password is never shown. A password written in a `--state` URL, and a password file that
+/// was ignored, are warned about once per process.
+func stateLocation(_ given: String?) throws -> any StateBackend {
+    let resolved: StateResolver.Resolved
     do {
-        location = try StateLocation.resolve(given)
+        resolved = try StateResolver.resolve(given)
     } catch {
         Terminal.standardError("salvo: error: \(error.message)")
         throw ExitCode(64)
     }
-    if case .postgres(let database) = location {
-        var warnings = database.notices
-        if given != nil, database.passwordSource == .url { warnings.append(PostgresLocation.passwordInURLWarning) }
-        StateWarnings.shared.show(warnings)
-    }
-    return location
+    StateWarnings.shared.show(resolved.warnings)
+    return resolved.backend
 }
 
 /// The state's warnings already shown by this process: each is shown once however often the
@@ -43,19 +40,15 @@ final class StateWarnings: Sendable {
     }
 }
 
-extension StateLocation {
-    /// The folder that keeps what stays on this machine: the state folder itself, or for a
-    /// database the default folder (the replies ledger and suppression list of `salvo receipts`).
-    var localFolder: String {
-        if let folder { return folder }
-        var environment = ProcessInfo.processInfo.environment
-        environment["SALVO_STATE"] = nil
-        return RunOptions.defaultStateFolder(environment: environment)
+extension StateBackend {
+    /// A store for `campaign`'s run that the runner is to use, or nil where the state is a folder
+    /// (the runner then takes the campaign's lock and opens its store through the backend).
+    func store(campaign: String, leaseSeconds: Double = 30) -> (any RunStore)? {
+        folder == nil ? store(StoreRequest(campaign: campaign, leaseSeconds: leaseSeconds)) : nil
     }
 
     /// A reader of `campaign`'s state.
     func reader(for campaign: Campaign) -> StatusReader {
-        if let store = store(campaign: campaign.id.value) { return StatusReader(campaign: campaign, store: store) }
-        return StatusReader(campaign: campaign, stateFolder: localFolder)
+        StatusReader(campaign: campaign, backend: self)
     }
 }

@@ -181,6 +181,10 @@ import Testing
         func storeReceipts(_ batch: ReceiptBatch) async throws(RunStoreError) -> ReceiptsStored { throw RunStoreError(.io, "disk full") }
         func receipts(_ query: ReceiptQuery) async throws(RunStoreError) -> [Receipt] { [] }
         func setAside(_ request: SetAsideRequest) async throws(RunStoreError) -> String { try await inner.setAside(request) }
+        func planHeader() async throws(RunStoreError) -> PlanHeader? { try await inner.planHeader() }
+        func planTrailer() async throws(RunStoreError) -> PlanTrailer? { try await inner.planTrailer() }
+        var comparesRecipients: Bool { inner.comparesRecipients }
+        func planRecipients(_ request: PlanRecipientsRequest) async throws(RunStoreError) -> [Int: [PlanReader.PlannedRecipient]]? { try await inner.planRecipients(request) }
     }
 
     /// A storage failure is a 5xx, so that Alibaba Cloud pushes the array again.

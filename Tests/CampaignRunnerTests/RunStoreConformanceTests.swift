@@ -8,7 +8,7 @@ import Testing
 /// The kinds of run store; every one passes the same suite. (The PostgreSQL one runs against the
 /// throwaway cluster of scripts/test, each test in a database of its own.)
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
-    case sqlite, memory, postgres
+    case sqlite, memory, sharedMemory, postgres
 
     var testDescription: String { rawValue }
 
@@ -20,11 +20,12 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         let store: any RunStore = switch self {
         case .sqlite: SQLiteRunStore(folder: folder)
         case .memory: InMemoryRunStore()
+        case .sharedMemory: InMemorySharedRunStore()
         case .postgres:
             try PostgresRunStore(database: PostgresLocation(url: TestPostgres.freshDatabase("conformance"), environment: ["PGPASSWORD": TestPostgres.server().password]),
                                  campaign: "run-test")
         }
-        let plan = (store as? SQLiteRunStore)?.newPlanPath ?? fixture.folder + "/plan.jsonl"
+        let plan = store.planStagingPath ?? fixture.folder + "/plan.jsonl"
         let result = try await PlanCompiler(campaign: try await fixture.campaign()).compile(output: plan)
         #expect(result.isComplete)
         var records: [BatchRecord] = []
@@ -159,5 +160,24 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         let run = try #require(try await store.load())
         #expect(run.batches == records && run.metadata == Self.metadata, "all or nothing")
         #expect(try await store.attempts(AttemptQuery()).isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases) func theStoredPlansHeaderAndTrailerReadBack(kind: StoreKind) async throws {
+        let (store, plan, records) = try await kind.make()
+        #expect(try await store.planHeader() == nil, "no run, no plan")
+        #expect(try await store.planTrailer() == nil)
+        let header = try #require(PlanReader.header(at: plan))
+        let trailer = try #require(PlanReader.trailer(at: plan))
+        try await store.create(NewRun(metadata: Self.metadata, batches: records, planFile: plan))
+        #expect(try await store.planHeader()?.planId == header.planId)
+        #expect(try await store.planTrailer()?.recipients == trailer.recipients)
+        if store.comparesRecipients {
+            let recipients = try #require(try await store.planRecipients(PlanRecipientsRequest(sources: [0])))
+            #expect(recipients[0]?.count == records.reduce(0) { $0 + $1.recipients })
+        } else {
+            #expect(try await store.planRecipients(PlanRecipientsRequest(sources: [0])) == nil)
+        }
+        _ = try await store.setAside(SetAsideRequest(at: 1_800_000_000))
+        #expect(try await store.planHeader() == nil, "a run set aside takes its plan with it")
     }
 }

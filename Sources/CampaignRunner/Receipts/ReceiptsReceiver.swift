@@ -73,9 +73,9 @@ public final class ReceiptsReceiver: Sendable {
         var batches: Set<Int>
         /// Recipients in the plan.
         var recipients: Int
-        /// The state file's identity when read (nil for a store that is not a file): a reset moves
-        /// the state aside, and a new run starts another file.
-        var file: FileIdentity?
+        /// The storage's identity when read (nil for a store that cannot tell): a reset moves the
+        /// state aside, and a new run starts another file.
+        var identity: String?
     }
 
     /// The numbers of a campaign's batches read so far (`PhoneNumber.key`), for one plan.
@@ -89,36 +89,21 @@ public final class ReceiptsReceiver: Sendable {
     /// them the cache starts over.
     static let cachedNumbers = 1_000_000
 
-    /// Device and inode of a file.
-    struct FileIdentity: Equatable {
-        var device: UInt64
-        var inode: UInt64
-
-        init?(path: String) {
-            var info = stat()
-            guard stat(path, &info) == 0 else { return nil }
-            device = UInt64(info.st_dev)
-            inode = UInt64(info.st_ino)
-        }
+    /// A receiver for the campaigns whose runs `backend` keeps; the ledger and the suppression
+    /// list are in its local folder.
+    public convenience init(backend: any StateBackend, token: String?, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.init(stateFolder: backend.localFolder, token: token, clock: clock, storeFor: { backend.existingStore(campaign: $0) })
     }
 
-    private func stateFile(_ campaign: String) -> String { stateFolder + "/" + campaign + "/state.db" }
-
     /// A receiver for the campaigns under `stateFolder`; `storeFor` gives a campaign's run store
-    /// (by default its SQLite store in the state folder, when it has one).
+    /// (by default its store in the state folder, when it has one).
     public init(stateFolder: String, token: String?, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
                 storeFor: (@Sendable (String) -> (any RunStore)?)? = nil) {
         self.stateFolder = stateFolder
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         self.clock = clock
-        self.storeFor = storeFor ?? { campaign in
-            let folder = stateFolder + "/" + campaign
-            // Anything at state.db, a link included, is the campaign's: its store then refuses a
-            // link by name (the push is answered 500, so it comes again once that is mended),
-            // rather than the receipt being filed as no campaign's.
-            var entry = stat()
-            return lstat(folder + "/state.db", &entry) == 0 ? SQLiteRunStore(folder: folder) : nil
-        }
+        let folder = FolderBackend(root: stateFolder)
+        self.storeFor = storeFor ?? { folder.existingStore(campaign: $0) }
         ledger = ReceiptsLedger.of(stateFolder: stateFolder)
     }
 
@@ -426,7 +411,7 @@ public final class ReceiptsReceiver: Sendable {
         var known = stores.withLock { $0[campaign] }
         if !checked.contains(campaign) {
             checked.insert(campaign)
-            if known == nil || known?.planId != plan || (known?.file != nil && known?.file != FileIdentity(path: stateFile(campaign))) {
+            if known == nil || known?.planId != plan || (known?.identity != nil && known?.identity != known?.store.storageIdentity()) {
                 known = try await load(campaign)
             }
         }
@@ -485,7 +470,7 @@ public final class ReceiptsReceiver: Sendable {
         }
         let entry = CampaignStore(store: store, planId: run.metadata.planID, batches: Set(run.batches.map(\.batch)),
                                   recipients: run.batches.reduce(0) { $0 + $1.recipients },
-                                  file: store is SQLiteRunStore ? FileIdentity(path: stateFile(campaign)) : nil)
+                                  identity: store.storageIdentity())
         stores.withLock { $0[campaign] = entry }
         return entry
     }

@@ -5,34 +5,37 @@ import Foundation
 public struct StatusReader: Sendable {
     /// The campaign.
     public var campaign: Campaign
-    /// The folder of state stores (one subfolder per campaign).
+    /// The folder of state stores (one subfolder per campaign), or where the store is.
     public var stateFolder: String
-    /// A store given instead of the folder's (a database).
-    private let given: (any RunStore)?
+    /// Where the campaign's state is kept.
+    private let backend: any StateBackend
+
+    /// A reader of `campaign`'s state in `backend`.
+    public init(campaign: Campaign, backend: any StateBackend) {
+        self.campaign = campaign
+        self.backend = backend
+        stateFolder = backend.folder ?? backend.place(campaign: campaign.id.value)
+    }
 
     /// A reader of `campaign`'s state in `stateFolder`.
     public init(campaign: Campaign, stateFolder: String) {
-        self.campaign = campaign
-        self.stateFolder = stateFolder
-        given = nil
+        self.init(campaign: campaign, backend: FolderBackend(root: stateFolder))
     }
 
     /// A reader of `campaign`'s state in `store` (a shared database).
     public init(campaign: Campaign, store: any RunStore) {
-        self.campaign = campaign
-        stateFolder = store.location
-        given = store
+        self.init(campaign: campaign, backend: SingleStoreBackend(store: store, localFolder: store.location))
     }
 
-    var folder: String { given?.location ?? stateFolder + "/" + campaign.id.value }
+    /// Where the campaign's state is, in words.
+    var folder: String { backend.place(campaign: campaign.id.value) }
 
     /// The campaign's store, opened read-only.
-    var store: any RunStore { given ?? SQLiteRunStore(folder: folder, readOnly: true) }
+    var store: any RunStore { backend.store(StoreRequest(campaign: campaign.id.value, readOnly: true)) }
 
-    /// Whether a live run holds the campaign folder's lock (never for a database).
-    private func lockHeld() throws(RunStoreError) -> Bool {
-        guard given == nil, let folder = try StateFolder.child(folder, create: false) else { return false }
-        return try CampaignLock.isHeld(in: folder)
+    /// Whether a live run holds the campaign's lock (never for a database).
+    private func lockHeld() async throws(RunStoreError) -> Bool {
+        try await backend.isLocked(campaign: campaign.id.value)
     }
 
     /// Where the campaign stands; a store that cannot be read (lost, damaged) throws, as `run`
@@ -71,7 +74,7 @@ public struct StatusReader: Sendable {
             status.counts.uncertain -= inFlight
             status.activity = run.metadata.activity
             status.state = status.counts.isDone ? "done" : run.metadata.activity?.kind == .waiting ? "waiting" : "running"
-        } else if try lockHeld() {
+        } else if try await lockHeld() {
             // A live run: its `sending` batches are in flight, not uncertain.
             let inFlight = run.batches.filter { $0.state == .sending }.reduce(0) { $0 + $1.recipients }
             status.inFlight = inFlight

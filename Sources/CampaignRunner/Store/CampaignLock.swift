@@ -3,7 +3,7 @@ import Foundation
 /// The lock that lets one run at a time work on a campaign: `flock` on a file in the campaign's
 /// state folder. The kernel releases it when its holder exits, however it dies, so a dead
 /// holder's lock is taken over without any stale-lock guessing.
-public final class CampaignLock {
+public final class CampaignLock: Sendable {
     private let descriptor: Int32
 
     /// Takes the lock `lock` in the campaign's folder (opened without following a link), or

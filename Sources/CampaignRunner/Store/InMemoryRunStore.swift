@@ -7,6 +7,8 @@ public final class InMemoryRunStore: RunStore {
     private struct Held {
         var run: StoredRun?
         var plan: [PlanBatch] = []
+        var header: PlanHeader?
+        var trailer: PlanTrailer?
         var attempts: [AttemptRecord] = []
         var setAside: [StoredRun] = []
         var receipts: [Receipt] = []
@@ -58,10 +60,13 @@ public final class InMemoryRunStore: RunStore {
             throw RunStoreError(.damaged, "the plan has \(plan.count) requests and the run \(run.batches.count)")
         }
         let taken = plan
+        let header = PlanReader.header(at: run.planFile), trailer = PlanReader.trailer(at: run.planFile)
         try held.withLock { held throws(RunStoreError) in
             guard held.run == nil else { throw RunStoreError(.exists, "the store already holds a run") }
             held.run = StoredRun(metadata: run.metadata, batches: run.batches)
             held.plan = taken
+            held.header = header
+            held.trailer = trailer
             held.attempts = []
         }
     }
@@ -107,8 +112,23 @@ public final class InMemoryRunStore: RunStore {
             if let run = held.run { held.setAside.append(run) }
             held.run = nil
             held.plan = []
+            held.header = nil
+            held.trailer = nil
             held.attempts = []
             return "memory (set aside \(held.setAside.count))"
         }
     }
+
+    public func planHeader() async throws(RunStoreError) -> PlanHeader? {
+        held.withLock { $0.run == nil ? nil : $0.header }
+    }
+
+    public func planTrailer() async throws(RunStoreError) -> PlanTrailer? {
+        held.withLock { $0.run == nil ? nil : $0.trailer }
+    }
+
+    /// Changes are told by file: the numbers are not compared.
+    public var comparesRecipients: Bool { false }
+
+    public func planRecipients(_ request: PlanRecipientsRequest) async throws(RunStoreError) -> [Int: [PlanReader.PlannedRecipient]]? { nil }
 }

@@ -47,17 +47,45 @@ public protocol RunStore: Sendable {
     var planStagingPath: String? { get }
 
     /// The stored plan's header, or nil when the store holds no run: what a runner checks the
-    /// campaign against when the plan is taken from the store.
+    /// campaign against when the plan is taken from the store, and what `report --not-sent`
+    /// checks the recipient files against.
     func planHeader() async throws(RunStoreError) -> PlanHeader?
 
-    /// The stored plan's last line (counts, what the suppression list left out).
+    /// The stored plan's last line (counts, what the suppression list left out), or nil.
     func planTrailer() async throws(RunStoreError) -> PlanTrailer?
+
+    /// Whether the store can give the stored plan's recipients by source (`planRecipients`), to
+    /// count what changed in a recipient file; a store that cannot says what changed by file.
+    var comparesRecipients: Bool { get }
+
+    /// The stored plan's recipients of the given sources, sorted; nil when the store does not
+    /// compare recipients or the plan is too large to (see `PlanReader.comparableBytes`).
+    func planRecipients(_ request: PlanRecipientsRequest) async throws(RunStoreError) -> [Int: [PlanReader.PlannedRecipient]]?
+
+    /// What identifies the storage of the run now (a file's device and inode), so that a reader
+    /// that keeps a run in memory notices a reset or a new run; nil when the store cannot tell.
+    func storageIdentity() -> String?
+
+    /// Round trips to a database made so far (for benchmarks; 0 for a store that makes none).
+    var roundTrips: Int { get }
+
+    /// Releases the store's connections (a database's); the store is not used after.
+    func close() async
 }
 
 extension RunStore {
     public var planStagingPath: String? { nil }
-    public func planHeader() async throws(RunStoreError) -> PlanHeader? { nil }
-    public func planTrailer() async throws(RunStoreError) -> PlanTrailer? { nil }
+    public func storageIdentity() -> String? { nil }
+    public var roundTrips: Int { 0 }
+    public func close() async {}
+}
+
+/// Which of the stored plan's recipients to read.
+public struct PlanRecipientsRequest: Sendable, Hashable {
+    /// The recipient sources (0-based, as in the plan header).
+    public var sources: Set<Int>
+    /// The recipients of `sources`.
+    public init(sources: Set<Int>) { self.sources = sources }
 }
 
 /// Which plan request to read.

@@ -57,6 +57,16 @@ public final class SQLiteRunStore: RunStore {
             return PlanReader.trailer(at: folder.resolved("plan.jsonl"))
         }
     }
+    public var comparesRecipients: Bool { true }
+    public func planRecipients(_ request: PlanRecipientsRequest) async throws(RunStoreError) -> [Int: [PlanReader.PlannedRecipient]]? {
+        PlanReader.phones(at: planPath, sources: request.sources)
+    }
+    /// The state file's device and inode: a reset moves it aside, and a new run starts another.
+    public func storageIdentity() -> String? {
+        var info = stat()
+        guard stat(databasePath, &info) == 0 else { return nil }
+        return "\(info.st_dev):\(info.st_ino)"
+    }
 
     /// The campaign's folder, opened (and checked: owner, mode, no link) once; created when
     /// `create` says so, else nil when missing.

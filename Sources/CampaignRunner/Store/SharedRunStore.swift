@@ -28,8 +28,6 @@ public protocol SharedRunStore: RunStore {
     func leave() async
     /// The runners of the campaign's run, live ones first.
     func runners() async throws(RunStoreError) -> [RunnerRecord]
-    /// Database round trips made so far (for benchmarks).
-    var roundTrips: Int { get }
 }
 
 /// Who a runner is, for `status`.
