@@ -354,9 +354,9 @@ final class FakeClock: RunClock {
     }
 
     @Test func perNumberLimitsDeferToTheNextWindow() {
-        #expect(CampaignRunner.deferral(.minute, now: 120.5) == 181)
-        #expect(CampaignRunner.deferral(.hour, now: 3700) == 7201)
-        #expect(CampaignRunner.deferral(.day, now: 1000) == 87_400)
+        #expect(BatchTransition.deferral(.minute, now: 120.5) == 181)
+        #expect(BatchTransition.deferral(.hour, now: 3700) == 7201)
+        #expect(BatchTransition.deferral(.day, now: 1000) == 87_400)
     }
 }
 

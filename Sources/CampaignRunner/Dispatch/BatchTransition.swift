@@ -24,6 +24,19 @@ public struct BatchTransition: Sendable, Equatable {
     /// Why the campaign must stop, for a fatal answer.
     public var stop: StopReason?
 
+    /// The code of a batch whose run ended before any answer came.
+    public static let noAnswer = "NoAnswer"
+
+    /// When a recipient deferred by a per-number limit may be tried again: the next minute or hour
+    /// in China time, or a day later (the daily limit is a rolling 24 hours).
+    public static func deferral(_ window: LimitWindow, now: Double) -> Double {
+        switch window {
+        case .minute: (now / 60).rounded(.down) * 60 + 61
+        case .hour: (now / 3600).rounded(.down) * 3600 + 3601
+        case .day: now + 86_400
+        }
+    }
+
     init(state: BatchState, notBefore: Double? = nil, bizId: String? = nil, code: String? = nil, message: String? = nil, pace: FlowControl.Answer = .other,
          retracted: Bool = false, retryAfter: Double? = nil, stop: StopReason? = nil) {
         self.state = state
@@ -52,7 +65,7 @@ public struct BatchTransition: Sendable, Equatable {
             let asked = failure.retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
             switch failure.errorClass {
             case .later:
-                return BatchTransition(state: .deferred, notBefore: CampaignRunner.deferral(failure.limitWindow ?? .day, now: now),
+                return BatchTransition(state: .deferred, notBefore: Self.deferral(failure.limitWindow ?? .day, now: now),
                                        code: failure.code, message: failure.message)
             case .backoff where failure.notSent:
                 // Nothing reached the provider (a network or proxy outage): slow the whole run

@@ -142,83 +142,14 @@ public struct RunState: Sendable {
             if !inFlight.isEmpty { return .wait(until: nil, reason: .finishing) }
             return .finish(ending)
         }
-        // Settle what is unanswered: at once on resume, then when each grace period ends.
-        // (Batches marked or in flight are unsettled too; only the others are asked about.)
-        let others = unsettled.count > queued.count + inFlight.count
-        let due = !others ? [] : unsettled.sorted().map { batches[$0 - 1] }.filter { batch in
-            guard inFlight[batch.batch] == nil, !queued.contains(batch.batch) else { return false }
-            guard let asked = askedAt[batch.batch] else { return true }
-            return now >= max(asked + retryDelay(batch.batch), graceStart(batch, now: asked) + policy.graceSeconds)
-        }
-        if !due.isEmpty {
-            for batch in due { askedAt[batch.batch] = now }
-            return .reconcile(due)
-        }
+        if let settle = settleDue(now: now) { return settle }
         if counts.isDone, inFlight.isEmpty { return .finish(.done) }
-
         // The end of the campaign: nothing new leaves; what waits expires.
-        if let end = policy.calendar.endDate?.timeIntervalSince1970, now >= end {
-            if !queued.isEmpty { return .commit(putBack()) }
-            let expiring = waiting
-            if !expiring.isEmpty {
-                var change = RunChange()
-                cursor = fresh.count
-                for number in expiring {
-                    var batch = batches[number - 1]
-                    batch.state = .expired
-                    batch.code = "Expired"
-                    batch.message = "the campaign ended before it was sent"
-                    set(batch)
-                    change.batches.append(batch)
-                }
-                return .commit(change)
-            }
-            if !inFlight.isEmpty { return .wait(until: nil, reason: .answers) }
-            if let unreachable = unreachableOutcome() { return .finish(unreachable) }
-            if let settle = settleTime(now: now) { return .wait(until: settle, reason: .unanswered) }
-            return .finish(counts.isDone ? .done : .later(.campaignEnded(uncertain: counts.uncertain)))
-        }
-
+        if let end = policy.calendar.endDate?.timeIntervalSince1970, now >= end { return campaignEnded(now: now) }
         // The send windows.
-        let date = Date(timeIntervalSince1970: now)
-        guard let openUntil = openUntil(now) else {
-            if !queued.isEmpty { return .commit(putBack()) }
-            if !inFlight.isEmpty { return .wait(until: nil, reason: .answers) }
-            let beforeStart = policy.calendar.startDate.map { now < $0.timeIntervalSince1970 } ?? false
-            guard let opens = policy.calendar.nextOpening(after: date)?.timeIntervalSince1970 else {
-                // No window opens within the calendar's horizon: look again in an hour.
-                if policy.wait { return .wait(until: now + 3600, reason: beforeStart ? .beforeStart : .outsideWindows) }
-                return .finish(.later(.outsideWindows(opens: "no time soon (no window opens in the schedule's next year)")))
-            }
-            if let unreachable = unreachableOutcome(), !policy.wait { return .finish(unreachable) }
-            if let settle = settleTime(now: now), settle < opens { return .wait(until: settle, reason: .unanswered) }
-            if policy.wait { return .wait(until: opens, reason: beforeStart ? .beforeStart : .outsideWindows) }
-            return .finish(.later(beforeStart ? .beforeStart(opens: policy.describe(opens)) : .outsideWindows(opens: policy.describe(opens))))
-        }
-
+        guard let openUntil = openUntil(now) else { return windowClosed(now: now) }
         // Send what is marked, at the pace, at most `concurrency` at once.
-        if let first = queued.first {
-            guard inFlight.count < policy.concurrency else { return .wait(until: nil, reason: .answers) }
-            // A claimed batch also waits for the slot the store booked on the shared pace.
-            let slot = max(flow.nextSlot(now: now), slots[first] ?? now)
-            if slot >= openUntil { return .commit(putBack()) }
-            guard slot <= now else { return .wait(until: slot, reason: .pace) }
-            slots[first] = nil
-            let start = flow.schedule(messages: batches[first - 1].recipients, now: now)
-            queued.removeFirst()
-            inFlight[first] = start
-            var batch = batches[first - 1]
-            var change: RunChange?
-            // Paced well after its group was marked: record when it leaves, or a crash after it
-            // left would be reconciled with a grace period that ran out before it was sent.
-            if start > queuedAt + min(0.5, policy.graceSeconds / 10) {
-                batch.attemptAt = start
-                set(batch)
-                change = RunChange(batches: [batch])
-            }
-            return .launch(batch, change: change)
-        }
-
+        if let first = queued.first { return launch(first, now: now, openUntil: openUntil) }
         // Nothing more leaves in this window at the pace: wait for answers, then for the window's
         // end (or end the run).
         if flow.nextSlot(now: now) >= openUntil {
@@ -226,7 +157,6 @@ public struct RunState: Sendable {
             if policy.wait { return .wait(until: openUntil, reason: .outsideWindows) }
             return .finish(.later(.windowClosing(at: policy.describe(openUntil))))
         }
-
         // Mark the next group: what can leave in about half a second at the pace, at least one
         // request, at most two rounds of in-flight requests.
         let perRequest = Double(max(batches.first?.recipients ?? 1, 1))
@@ -237,23 +167,108 @@ public struct RunState: Sendable {
             return sharedIdle(now: now, openUntil: openUntil)
         }
         let group = eligible(now: now, limit: limit)
-        if !group.isEmpty {
-            var change = RunChange(durable: true)
-            for number in group {
+        if !group.isEmpty { return mark(group, now: now) }
+        return idle(now: now, openUntil: openUntil)
+    }
+
+    /// Settle what is unanswered: at once on resume, then when each grace period ends. (Batches
+    /// marked or in flight are unsettled too; only the others are asked about.)
+    private mutating func settleDue(now: Double) -> RunAction? {
+        let others = unsettled.count > queued.count + inFlight.count
+        let due = !others ? [] : unsettled.sorted().map { batches[$0 - 1] }.filter { batch in
+            guard inFlight[batch.batch] == nil, !queued.contains(batch.batch) else { return false }
+            guard let asked = askedAt[batch.batch] else { return true }
+            return now >= max(asked + retryDelay(batch.batch), graceStart(batch, now: asked) + policy.graceSeconds)
+        }
+        guard !due.isEmpty else { return nil }
+        for batch in due { askedAt[batch.batch] = now }
+        return .reconcile(due)
+    }
+
+    /// After the campaign's end: marked batches go back, waiting ones expire, unanswered ones are
+    /// still settled; then the run ends.
+    private mutating func campaignEnded(now: Double) -> RunAction {
+        if !queued.isEmpty { return .commit(putBack()) }
+        let expiring = waiting
+        if !expiring.isEmpty {
+            var change = RunChange()
+            cursor = fresh.count
+            for number in expiring {
                 var batch = batches[number - 1]
-                batch.state = .sending
-                batch.attempts += 1
-                batch.attemptAt = now
+                batch.state = .expired
+                batch.code = "Expired"
+                batch.message = "the campaign ended before it was sent"
                 set(batch)
                 change.batches.append(batch)
-                queued.append(batch.batch)
             }
-            queuedAt = now
-            return .markSending(change)
+            return .commit(change)
         }
-
         if !inFlight.isEmpty { return .wait(until: nil, reason: .answers) }
-        // Nothing to send now: deferred recipients, or unanswered ones in their grace period.
+        if let unreachable = unreachableOutcome() { return .finish(unreachable) }
+        if let settle = settleTime(now: now) { return .wait(until: settle, reason: .unanswered) }
+        return .finish(counts.isDone ? .done : .later(.campaignEnded(uncertain: counts.uncertain)))
+    }
+
+    /// Outside the send windows: marked batches go back; wait for answers, for grace periods, or
+    /// for the next window (or end the run until then).
+    private mutating func windowClosed(now: Double) -> RunAction {
+        if !queued.isEmpty { return .commit(putBack()) }
+        if !inFlight.isEmpty { return .wait(until: nil, reason: .answers) }
+        let beforeStart = policy.calendar.startDate.map { now < $0.timeIntervalSince1970 } ?? false
+        guard let opens = policy.calendar.nextOpening(after: Date(timeIntervalSince1970: now))?.timeIntervalSince1970 else {
+            // No window opens within the calendar's horizon: look again in an hour.
+            if policy.wait { return .wait(until: now + 3600, reason: beforeStart ? .beforeStart : .outsideWindows) }
+            return .finish(.later(.outsideWindows(opens: "no time soon (no window opens in the schedule's next year)")))
+        }
+        if let unreachable = unreachableOutcome(), !policy.wait { return .finish(unreachable) }
+        if let settle = settleTime(now: now), settle < opens { return .wait(until: settle, reason: .unanswered) }
+        if policy.wait { return .wait(until: opens, reason: beforeStart ? .beforeStart : .outsideWindows) }
+        return .finish(.later(beforeStart ? .beforeStart(opens: policy.describe(opens)) : .outsideWindows(opens: policy.describe(opens))))
+    }
+
+    /// The first marked batch leaves when the pace (and, shared, its booked slot) allows and a
+    /// request may be in flight; one that would leave after the window goes back.
+    private mutating func launch(_ first: Int, now: Double, openUntil: Double) -> RunAction {
+        guard inFlight.count < policy.concurrency else { return .wait(until: nil, reason: .answers) }
+        // A claimed batch also waits for the slot the store booked on the shared pace.
+        let slot = max(flow.nextSlot(now: now), slots[first] ?? now)
+        if slot >= openUntil { return .commit(putBack()) }
+        guard slot <= now else { return .wait(until: slot, reason: .pace) }
+        slots[first] = nil
+        let start = flow.schedule(messages: batches[first - 1].recipients, now: now)
+        queued.removeFirst()
+        inFlight[first] = start
+        var batch = batches[first - 1]
+        var change: RunChange?
+        // Paced well after its group was marked: record when it leaves, or a crash after it
+        // left would be reconciled with a grace period that ran out before it was sent.
+        if start > queuedAt + min(0.5, policy.graceSeconds / 10) {
+            batch.attemptAt = start
+            set(batch)
+            change = RunChange(batches: [batch])
+        }
+        return .launch(batch, change: change)
+    }
+
+    /// Marks `group` `sending` (the durable intent), queued to leave in order.
+    private mutating func mark(_ group: [Int], now: Double) -> RunAction {
+        var change = RunChange(durable: true)
+        for number in group {
+            var batch = batches[number - 1]
+            batch.state = .sending
+            batch.attempts += 1
+            batch.attemptAt = now
+            set(batch)
+            change.batches.append(batch)
+            queued.append(batch.batch)
+        }
+        queuedAt = now
+        return .markSending(change)
+    }
+
+    /// Nothing to send now: deferred recipients, or unanswered ones in their grace period.
+    private func idle(now: Double, openUntil: Double) -> RunAction {
+        if !inFlight.isEmpty { return .wait(until: nil, reason: .answers) }
         if let unreachable = unreachableOutcome(), !policy.wait, retry.isEmpty { return .finish(unreachable) }
         let settle = settleTime(now: now)
         let deferredUntil = retry.compactMap { batches[$0 - 1].notBefore }.min()
@@ -448,7 +463,7 @@ public struct RunState: Sendable {
             // An attempt that got no answer at all (the run ended first) and that the provider
             // has no record of never reached it: it does not count. One the provider answered
             // ambiguously (InternalError, a dropped connection) does.
-            let unanswered = batch.state == .sending || batch.code == CampaignRunner.noAnswer
+            let unanswered = batch.state == .sending || batch.code == BatchTransition.noAnswer
             if unanswered { batch.attempts = max(batch.attempts - 1, 0) }
             batch.state = .pending
             batch.notBefore = nil
@@ -459,7 +474,7 @@ public struct RunState: Sendable {
         case .notFound, .unknown:
             guard batch.state == .sending else { return RunChange() }
             batch.state = .uncertain
-            batch.code = CampaignRunner.noAnswer
+            batch.code = BatchTransition.noAnswer
             batch.message = finding == .unknown ? "could not ask the provider; will ask again" : "no answer; waiting for the provider's records"
         }
         set(batch)
