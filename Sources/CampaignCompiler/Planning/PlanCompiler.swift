@@ -224,7 +224,7 @@ public struct PlanCompiler: Sendable {
         do {
             file = try access.open(path, campaignPath: campaignPath)
         } catch {
-            throw PlanError("'\(named ?? path)' \(error.message)")
+            throw PlanError("'\(named ?? path)' \(error.message)", code: .unreadable, cause: error)
         }
         defer { close(file.descriptor) }
         var hasher = SHA256()
@@ -232,7 +232,7 @@ public struct PlanCompiler: Sendable {
         while true {
             let count = chunk.withUnsafeMutableBytes { read(file.descriptor, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw PlanError("cannot read '\(named ?? path)' (errno \(errno))") }
+            guard count >= 0 else { throw PlanError("cannot read '\(named ?? path)' (errno \(errno))", code: .unreadable) }
             if count == 0 { break }
             chunk.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }

@@ -49,7 +49,7 @@ public enum PlanReader {
         try lines(at: path) { (line, _) throws(PlanError) in
             lineNumber += 1
             guard lineNumber > 1, !line.isEmpty else { return }
-            if trailer != nil { throw PlanError("the plan '\(path)' has lines after its end (line \(lineNumber))") }
+            if trailer != nil { throw PlanError("the plan '\(path)' has lines after its end (line \(lineNumber))", code: .damaged) }
             if line[0] == UInt8(ascii: "{"), let batch = PlanLineParser.batch(line) {
                 digest.add(line)
                 requests[batch.action, default: 0] += 1
@@ -60,10 +60,10 @@ public enum PlanReader {
                       end.requestsSHA256.map({ $0 == digest.hex }) ?? true else { throw edited(path) }
                 trailer = end
             } else {
-                throw PlanError("line \(lineNumber) of the plan '\(path)' is not a batch; the file is damaged")
+                throw PlanError("line \(lineNumber) of the plan '\(path)' is not a batch; the file is damaged", code: .damaged)
             }
         }
-        guard let trailer else { throw PlanError("the plan '\(path)' ends before its last line: it was cut short") }
+        guard let trailer else { throw PlanError("the plan '\(path)' ends before its last line: it was cut short", code: .damaged) }
         return trailer
     }
 
@@ -80,7 +80,7 @@ public enum PlanReader {
         try lines(at: path) { (line, offset) throws(PlanError) in
             lineNumber += 1
             guard lineNumber > 1, !line.isEmpty else { return }
-            if trailer != nil { throw PlanError("the plan '\(path)' has lines after its end (line \(lineNumber))") }
+            if trailer != nil { throw PlanError("the plan '\(path)' has lines after its end (line \(lineNumber))", code: .damaged) }
             if line.starts(with: #"{"action":"#.utf8) {
                 digest.add(line)
                 spans.append(offset..<(offset + line.count))
@@ -88,22 +88,22 @@ public enum PlanReader {
                 guard end.requests.values.reduce(0, +) == spans.count, end.requestsSHA256.map({ $0 == digest.hex }) ?? true else { throw edited(path) }
                 trailer = end
             } else {
-                throw PlanError("line \(lineNumber) of the plan '\(path)' is not a batch; the file is damaged")
+                throw PlanError("line \(lineNumber) of the plan '\(path)' is not a batch; the file is damaged", code: .damaged)
             }
         }
-        guard trailer != nil else { throw PlanError("the plan '\(path)' ends before its last line: it was cut short") }
+        guard trailer != nil else { throw PlanError("the plan '\(path)' ends before its last line: it was cut short", code: .damaged) }
         return spans
     }
 
     private static func edited(_ path: String) -> PlanError {
-        PlanError("the requests in the plan '\(path)' are not the ones it was written with (its last line counts and hashes them): it was edited or damaged; make it again with 'salvo plan'")
+        PlanError("the requests in the plan '\(path)' are not the ones it was written with (its last line counts and hashes them): it was edited or damaged; make it again with 'salvo plan'", code: .damaged)
     }
 
     /// Calls `handle` with every line of the file at `path` (without its newline) and the offset
     /// where it starts, found with `memchr` in a byte buffer and handed over where it lies.
     private static func lines(at path: String, _ handle: (UnsafeBufferPointer<UInt8>, Int) throws(PlanError) -> Void) throws(PlanError) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw PlanError("cannot read the plan '\(path)'") }
+        guard descriptor >= 0 else { throw PlanError("cannot read the plan '\(path)'", code: .unreadable) }
         defer { close(descriptor) }
         // `buffer[0..<filled]` holds bytes read but not yet handled: at most one partial line.
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -115,7 +115,7 @@ public enum PlanReader {
                 read(descriptor, raw.baseAddress.map { $0 + filled }, raw.count - filled)
             }
             if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw PlanError("cannot read the plan '\(path)': \(String(cString: strerror(errno)))") }
+            guard count >= 0 else { throw PlanError("cannot read the plan '\(path)': \(String(cString: strerror(errno)))", code: .unreadable) }
             if count == 0 { break }
             filled += count
             let consumed = try buffer.withUnsafeBufferPointer { (bytes) throws(PlanError) -> Int in

@@ -66,17 +66,6 @@ final class PlanWriter {
     }
 }
 
-/// A failure of the environment while planning (a file that cannot be read or written).
-public struct PlanError: Error, Sendable, CustomStringConvertible, Equatable {
-    /// What went wrong, in words.
-    public var description: String
-    /// An error described by `description`.
-    public init(_ description: String) { self.description = description }
-
-    /// The compile was stopped: its task was cancelled.
-    public static let cancelled = PlanError("the plan was not finished: a stop was asked for")
-}
-
 /// The digest of a plan's request lines, as the writer makes it and the reader checks it.
 struct PlanDigest {
     private var hasher = SHA256()
