@@ -19,32 +19,14 @@ func loadCampaign(_ path: String, access: SourceAccess) async throws -> (campaig
     return (campaign, check.sources)
 }
 
-/// A client for the campaign's provider (or `endpoint`), with credentials from the environment or
-/// the credentials file; a clear error and exit 64 when they are missing.
+/// A client for the campaign's provider (or `endpoint`), set up from the environment
+/// (credentials, proxy, trusted authorities); a clear error and exit 64 when it cannot be.
 func providerClient(for campaign: Campaign, endpoint: String?) throws -> (client: SMSClient, transport: HTTPClientTransport) {
-    let credentials: Credentials
     do {
-        credentials = try CredentialsLoader.load()
+        return try SMSClient.fromEnvironment(endpoint: endpoint ?? campaign.provider.endpoint, scheme: campaign.provider.signing == .v1 ? .v1 : .v3,
+                                             maxConnections: max(campaign.sending.concurrency, 1))
     } catch {
         Terminal.standardError("salvo: error: \(error)")
         throw ExitCode(64)
     }
-    let parsed: Endpoint
-    do {
-        parsed = try Endpoint(url: endpoint ?? campaign.provider.endpoint)
-    } catch {
-        Terminal.standardError("salvo: error: \(error)")
-        throw ExitCode(64)
-    }
-    let environment = ProcessInfo.processInfo.environment
-    let roots = environment[TransportConfiguration.trustRootsVariable].flatMap { $0.isEmpty ? nil : $0 }
-    if let roots, !FileManager.default.isReadableFile(atPath: roots) {
-        Terminal.standardError("salvo: error: \(TransportConfiguration.trustRootsVariable) names '\(roots)', which cannot be read")
-        throw ExitCode(64)
-    }
-    let transport = HTTPClientTransport(configuration: TransportConfiguration(
-        maxConnections: max(campaign.sending.concurrency, 1),
-        proxy: TransportConfiguration.proxy(for: parsed, environment: environment), extraTrustRoots: roots))
-    let scheme: SignatureScheme = campaign.provider.signing == .v1 ? .v1 : .v3
-    return (SMSClient(signer: RequestSigner(credentials: credentials, endpoint: parsed, scheme: scheme), transport: transport), transport)
 }
