@@ -23,10 +23,19 @@ struct CommandFailure: Error {
         self.cause = cause
     }
 
-    /// A library's error as a failure (exit 1, its description as the message); an error that
-    /// already carries its exit status is kept as it is.
-    static func failed(_ error: any Error) -> any Error {
-        error is CommandFailure || error is ExitCode ? error : CommandFailure(.failed, "\(error)", cause: error)
+    /// A library's error as a failure with `code` (exit 1 by default) saying `prefix` and the
+    /// error; an error that already carries its exit status is kept as it is.
+    static func failed(_ error: any Error, _ code: Code = .failed, _ prefix: String = "") -> any Error {
+        error is CommandFailure || error is ExitCode ? error : CommandFailure(code, prefix + "\(error)", cause: error)
+    }
+
+    /// The value of `body`, its error as a failure (`failed`).
+    static func failing<T>(_ code: Code = .failed, _ prefix: String = "", _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw failed(error, code, prefix)
+        }
     }
 }
 

@@ -27,28 +27,12 @@ struct Plan: AsyncParsableCommand {
         let (decoded, campaignSources) = try await loadCampaign(campaign, access: sourceOptions.access)
         var compiler = PlanCompiler(campaign: decoded)
         compiler.sampleCount = max(show, 0)
-        do {
-            compiler.suppression = try ReceiptsLedger.suppression(for: decoded, stateFolder: try stateLocation(state).localFolder)
-        } catch {
-            // A plan made without the list could send to people who unsubscribed.
-            throw CommandFailure.failed(error)
-        }
-        // An earlier plan at --out: keep what is needed to say what changed before it is replaced.
-        var previous: (header: PlanHeader, phones: [Int: [PlanReader.PlannedRecipient]]?)?
-        // The inputs are hashed once: the header made for the comparison is the plan's.
-        var current: PlanHeader?
-        if let out, let header = PlanReader.header(at: out), let made = try? PlanCompiler.header(for: decoded) {
-            current = made
-            if header.planId != made.planId {
-                previous = (header, PlanReader.phones(at: out, sources: PlanReader.changedSources(from: header, to: made)))
-            }
-        }
-        let result: PlanResult
-        do {
-            result = try await compiler.compile(output: out, header: current)
-        } catch {
-            throw CommandFailure(.failed, "\(error)", cause: error)
-        }
+        // A plan made without the list could send to people who unsubscribed.
+        let folder = try stateLocation(state).localFolder
+        compiler.suppression = try await CommandFailure.failing { try ReceiptsLedger.suppression(for: decoded, stateFolder: folder) }
+        // An earlier plan at --out: what is needed to say what changed is read before it is replaced.
+        let replacement = PlanReplacement(path: out, campaign: decoded)
+        let result = try await CommandFailure.failing { [compiler] in try await compiler.compile(output: out, header: replacement.current) }
         guard result.isComplete else {
             let report = ValidationReport(fileCount: 1, diagnostics: result.diagnostics.diagnostics, sources: result.sources.merging(campaignSources) { first, _ in first },
                                           omitted: result.diagnostics.omitted)
@@ -56,13 +40,7 @@ struct Plan: AsyncParsableCommand {
             if json { Terminal.standardError(PlanSummary.json(result, campaign: decoded, written: nil)) }
             throw CommandFailure(.failed, nil)
         }
-        if let out, let previous, result.isComplete {
-            // Recipients are counted only when the old plan's could be read.
-            let newPhones = previous.phones == nil ? nil : PlanReader.phones(at: out, sources: PlanReader.changedSources(from: previous.header, to: result.header))
-            let changes = PlanReader.changes(from: previous.header, oldPhones: previous.phones, to: result.header, newPhones: newPhones)
-            Terminal.standardError("note: \(out) held plan \(previous.header.planId), made from other inputs; it is replaced by \(result.header.planId). What changed:\n"
-                                   + changes.map { "  - \($0)\n" }.joined())
-        }
+        if let out, let note = replacement.note(replacedBy: result.header, at: out) { Terminal.standardError(note) }
         Terminal.standardOutput(json ? PlanSummary.json(result, campaign: decoded, written: out) : PrintableText.escapeLines(PlanSummary.text(result, campaign: decoded, written: out)))
     }
 }

@@ -21,12 +21,7 @@ struct SuppressionCommand: AsyncParsableCommand {
 
         func run() async throws {
             let ledger = ReceiptsLedger.of(stateFolder: try stateLocation(state).localFolder)
-            let list: [(signName: String, phone: String, source: String, addedAt: Double)]
-            do {
-                list = try ledger.suppressionList()
-            } catch {
-                throw CommandFailure(.failed, "cannot read the suppression list: \(error)", cause: error)
-            }
+            let list = try await CommandFailure.failing(.failed, "cannot read the suppression list: ") { try ledger.suppressionList() }
             let text = SuppressionExport.csv(list)
             guard let out else { return Terminal.standardOutput(text) }
             do {
@@ -71,13 +66,10 @@ struct SuppressionCommand: AsyncParsableCommand {
         func run() async throws {
             let reading = SuppressionImport(path: file, missingSign: signName.map { .named($0) } ?? (allSigns ? .allSigns : .refused))
             let showsProgress = Terminal.isTerminal(fileDescriptor: 2) || reading.isLarge
-            let found: SuppressionImport.Found
-            do {
-                found = try await reading.read(progress: !showsProgress ? nil : { found in
+            let found = try await CommandFailure.failing {
+                try await reading.read(progress: !showsProgress ? nil : { found in
                     Terminal.standardError("\(file): \(found.rowCount) rows read (\(found.entries.count) numbers, \(found.invalidCount) invalid)")
                 })
-            } catch {
-                throw CommandFailure(.failed, error.message, cause: error)
             }
             let (invalid, rows) = (found.invalidCount, found.rowCount)
             if invalid > 0 && !skipInvalid {
@@ -87,11 +79,8 @@ struct SuppressionCommand: AsyncParsableCommand {
                 throw CommandFailure(.failed, "\(invalid) of \(rows) row\(rows == 1 ? "" : "s") of '\(file)' cannot be imported (above); nothing was imported. Fix them, or import the others with --skip-invalid")
             }
             let ledger = ReceiptsLedger.of(stateFolder: try stateLocation(state).localFolder)
-            let added: Int
-            do {
-                added = try ledger.suppress(found.entries, source: "import", at: Date().timeIntervalSince1970)
-            } catch {
-                throw CommandFailure(.failed, "cannot write the suppression list: \(error)", cause: error)
+            let added = try await CommandFailure.failing(.failed, "cannot write the suppression list: ") {
+                try ledger.suppress(found.entries, source: "import", at: Date().timeIntervalSince1970)
             }
             let skipped = invalid > 0 ? ", \(invalid) invalid row\(invalid == 1 ? "" : "s") skipped" : ""
             Terminal.standardOutput("\(added) numbers added to the suppression list (\(found.entries.count - added) already on it\(skipped))\n")

@@ -28,11 +28,8 @@ struct Validate: AsyncParsableCommand {
     @OptionGroup var sourceOptions: SourceOptions
 
     func run() async throws {
-        let files: [String]
-        do {
-            files = try CampaignValidation.campaignFiles(in: paths.isEmpty ? ["."] : paths, dataFolders: sourceOptions.access.dataFolders)
-        } catch {
-            throw CommandFailure(.usage, "\(error)", cause: error)
+        let files = try await CommandFailure.failing(.usage) {
+            try CampaignValidation.campaignFiles(in: paths.isEmpty ? ["."] : paths, dataFolders: sourceOptions.access.dataFolders)
         }
         // Text and annotations show the first 50 diagnostics per recipient file; JSON and SARIF
         // keep up to 1,000 of each id per file and count the rest, so memory stays bounded.
