@@ -21,7 +21,7 @@ final class ByteReader {
     static let chunk = 1 << 20
 
     /// What went wrong while reading or converting.
-    enum Failure: Error {
+    enum Failure: Error, Sendable {
         case unreadable
         case encoding(rawOffset: Int)
     }

@@ -1,9 +1,3 @@
-/// Where the fast reader's pieces come from: a file cut at line breaks, or a query's rows.
-protocol PieceFeed: AnyObject {
-    /// The next piece, or nil after the last.
-    func next() -> ChunkFeed.Piece?
-}
-
 /// Cuts a recipient file into chunks of about `target` bytes of UTF-8, each ending after a line
 /// break, for the fast reader to scan in parallel. A cut may fall inside a quoted field: the scan
 /// of the chunk before then ends inside a record, and the merge rescans that chunk's start with

@@ -1,14 +1,5 @@
 import YAMLSyntax
 
-/// One scanned chunk, as a worker hands it back to the merge.
-struct ScannedPiece: Sendable {
-    var index: Int
-    var chunk: ScannedChunk
-    var crFinal: Bool
-    var failure: ByteReader.Failure?
-    var error: RecipientSourceError?
-}
-
 /// Puts the fast reader's chunks back together in file order: a record cut between two chunks is
 /// scanned again whole, what the scan gave up on goes to the format's precise reader, and read
 /// failures stand where the unread record starts.
