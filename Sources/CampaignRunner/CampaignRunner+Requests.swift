@@ -10,7 +10,7 @@ extension CampaignRunner {
         func values(_ list: [String]) -> [String: String]? {
             names.isEmpty ? nil : Dictionary(zip(names, list), uniquingKeysWith: { first, _ in first })
         }
-        if batch.action == "SendSms" {
+        if batch.action == PlanAction.sendSms.rawValue {
             return try SMSOperation.sendSms(phoneNumbers: batch.recipients.map { $0[0] }, signName: campaign.signName.value, templateCode: campaign.template.code.value,
                                             templateParameters: values(batch.values ?? []), outId: batch.outId)
         }

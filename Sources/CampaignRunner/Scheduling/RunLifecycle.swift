@@ -23,8 +23,9 @@ public struct RunLifecycle: Sendable {
 
     /// Where the run is.
     public internal(set) var phase: Phase = .preparing
-    /// The plan the run sends (once prepared) and where it sends it (for messages).
+    /// The plan the run sends (once prepared), for messages.
     public private(set) var planID = ""
+    /// Where the run sends (once prepared), for messages.
     public private(set) var endpoint: String?
     /// Where the store is, for messages.
     public let storeLocation: String
