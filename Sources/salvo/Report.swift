@@ -69,16 +69,12 @@ struct Report: AsyncParsableCommand {
             let open = try await report.writeNotSent(to: rows).stillOpen
             if open > 0 { return "note: \(open) recipient\(open == 1 ? " is" : "s are") still pending, deferred or uncertain and not listed; they may yet get the message" }
         } else if receipts {
-            // QuerySendDetails' answer, then what was pushed.
             let (found, times) = try await report.rowsForReceipts(selection)
             // Receipts are asked where the run sent, unless told otherwise.
             let target = await reader.endpoint(given: endpoint)
             let (client, transport) = try providerClient(for: campaign, endpoint: target)
-            let columns = report.columns(receipts: true)
-            let asking = ReceiptLookup.asking(found, columns: columns)
-            Terminal.standardError("asking \(target) for the receipts of \(asking) sent recipient\(asking == 1 ? "" : "s") (QuerySendDetails, one query each)")
-            rows.begin(columns: columns)
-            await ReceiptLookup(client: client, perSecond: queryRate).addReceipts(to: found, columns: columns, attemptTimes: times) { rows.row($0) }
+            Terminal.standardError(report.askingNote(found, endpoint: target))
+            await report.writeWithReceipts(found, attemptTimes: times, lookup: ReceiptLookup(client: client, perSecond: queryRate), to: rows)
             await transport.shutdown()
         } else {
             try await report.write(selection, to: rows)

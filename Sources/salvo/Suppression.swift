@@ -55,11 +55,8 @@ struct SuppressionCommand: AsyncParsableCommand {
 
         func validate() throws {
             if signName != nil && allSigns { throw ValidationError("--sign-name and --all-signs exclude each other: rows without a sign name get one or the other") }
-            if let signName {
-                let problems = SignNameRules.problems(signName)
-                if !problems.isEmpty {
-                    throw ValidationError("--sign-name '\(PrintableText.escape(signName))': " + problems.joined(separator: "; "))
-                }
+            if let signName, case let problems = SignNameRules.problems(signName), !problems.isEmpty {
+                throw ValidationError("--sign-name '\(PrintableText.escape(signName))': " + problems.joined(separator: "; "))
             }
         }
 
@@ -67,23 +64,17 @@ struct SuppressionCommand: AsyncParsableCommand {
             let reading = SuppressionImport(path: file, missingSign: signName.map { .named($0) } ?? (allSigns ? .allSigns : .refused))
             let showsProgress = Terminal.isTerminal(fileDescriptor: 2) || reading.isLarge
             let found = try await CommandFailure.failing {
-                try await reading.read(progress: !showsProgress ? nil : { found in
-                    Terminal.standardError("\(file): \(found.rowCount) rows read (\(found.entries.count) numbers, \(found.invalidCount) invalid)")
-                })
+                try await reading.read(progress: showsProgress ? { Terminal.standardError($0.progress(path: file)) } : nil)
             }
-            let (invalid, rows) = (found.invalidCount, found.rowCount)
-            if invalid > 0 && !skipInvalid {
-                var text = found.invalid.map { "\($0)\n" }.joined()
-                if invalid > found.invalid.count { text += "… and \(invalid - found.invalid.count) more\n" }
-                Terminal.standardErrorRaw(text)
-                throw CommandFailure(.failed, "\(invalid) of \(rows) row\(rows == 1 ? "" : "s") of '\(file)' cannot be imported (above); nothing was imported. Fix them, or import the others with --skip-invalid")
+            if found.invalidCount > 0 && !skipInvalid {
+                Terminal.standardErrorRaw(found.invalidListing)
+                throw CommandFailure(.failed, found.refusal(path: file))
             }
             let ledger = ReceiptsLedger.of(stateFolder: try stateLocation(state).localFolder)
             let added = try await CommandFailure.failing(.failed, "cannot write the suppression list: ") {
                 try ledger.suppress(found.entries, source: "import", at: Date().timeIntervalSince1970)
             }
-            let skipped = invalid > 0 ? ", \(invalid) invalid row\(invalid == 1 ? "" : "s") skipped" : ""
-            Terminal.standardOutput("\(added) numbers added to the suppression list (\(found.entries.count - added) already on it\(skipped))\n")
+            Terminal.standardOutput(found.summary(added: added))
         }
     }
 }

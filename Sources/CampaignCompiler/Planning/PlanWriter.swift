@@ -14,7 +14,7 @@ final class PlanWriter {
         do {
             file = try path.map { path throws(FileWriteError) in try OwnerOnlyFile(path: path) }
         } catch {
-            throw PlanError(error.description)
+            throw PlanError(error.description, code: .unwritable, cause: error)
         }
     }
 
@@ -44,7 +44,7 @@ final class PlanWriter {
         defer { buffer.removeAll(keepingCapacity: true) }
         guard let file, !buffer.isEmpty else { return }
         file.write(bytes: buffer)
-        if let failure = file.failure { throw PlanError("cannot write the plan: \(failure.reason)") }
+        if let failure = file.failure { throw PlanError("cannot write the plan: \(failure.reason)", code: .unwritable, cause: failure) }
     }
 
     /// Gives up the plan: the partial file is removed and the destination left as it was.
@@ -59,9 +59,9 @@ final class PlanWriter {
         do {
             try file.finish()
         } catch where error.code == .rename {
-            throw PlanError("cannot move the plan into place at '\(file.path)': \(error.reason)")
+            throw PlanError("cannot move the plan into place at '\(file.path)': \(error.reason)", code: .unwritable, cause: error)
         } catch {
-            throw PlanError("cannot write the plan: \(error.reason)")
+            throw PlanError("cannot write the plan: \(error.reason)", code: .unwritable, cause: error)
         }
     }
 }

@@ -27,6 +27,27 @@ public struct SuppressionImport: Sendable {
         public var invalidCount = 0
         /// Rows read (blank rows are not counted).
         public var rowCount = 0
+
+        /// The rows that cannot be imported, one `FILE:LINE: why` line each, then how many more.
+        public var invalidListing: String {
+            invalid.map { "\($0)\n" }.joined() + (invalidCount > invalid.count ? "… and \(invalidCount - invalid.count) more\n" : "")
+        }
+
+        /// Why nothing of `path` is imported when rows are invalid.
+        public func refusal(path: String) -> String {
+            "\(invalidCount) of \(rowCount) row\(rowCount == 1 ? "" : "s") of '\(path)' cannot be imported (above); nothing was imported. Fix them, or import the others with --skip-invalid"
+        }
+
+        /// What an import that added `added` numbers did.
+        public func summary(added: Int) -> String {
+            let skipped = invalidCount > 0 ? ", \(invalidCount) invalid row\(invalidCount == 1 ? "" : "s") skipped" : ""
+            return "\(added) numbers added to the suppression list (\(entries.count - added) already on it\(skipped))\n"
+        }
+
+        /// A progress line of the import of `path`.
+        public func progress(path: String) -> String {
+            "\(path): \(rowCount) rows read (\(entries.count) numbers, \(invalidCount) invalid)"
+        }
     }
 
     /// The CSV file.

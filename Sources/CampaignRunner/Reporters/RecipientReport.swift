@@ -34,4 +34,18 @@ public struct RecipientReport {
         _ = try await reader.report(selection) { rows.append($0) }
         return (rows, try await reader.attemptTimes())
     }
+
+    /// What a lookup of the receipts of `rows` (from `rowsForReceipts`) at `endpoint` will do.
+    public func askingNote(_ rows: [[String]], endpoint: String) -> String {
+        let asking = ReceiptLookup.asking(rows, columns: columns(receipts: true))
+        return "asking \(endpoint) for the receipts of \(asking) sent recipient\(asking == 1 ? "" : "s") (QuerySendDetails, one query each)"
+    }
+
+    /// Writes `rows` (from `rowsForReceipts`) through `reporter`, each sent one with the receipt
+    /// `lookup` finds: QuerySendDetails' answer, then what was pushed.
+    public func writeWithReceipts(_ rows: [[String]], attemptTimes: [Int: Double], lookup: ReceiptLookup, to reporter: some RowReporter) async {
+        let columns = columns(receipts: true)
+        reporter.begin(columns: columns)
+        await lookup.addReceipts(to: rows, columns: columns, attemptTimes: attemptTimes) { reporter.row($0) }
+    }
 }
