@@ -93,9 +93,9 @@ struct ChunkMerge {
         let position = carry.isEmpty ? SourcePosition(line: lineBase, column: 1) : format.stopPosition(carry, line: carryLine, columnCount: rules.columnCount)
         switch error {
         case .unreadable:
-            stop(RecipientSourceError(.unreadable, "a read failed", at: position), failure)
+            stop(RecipientSourceError(.unreadable, "a read failed", at: position, cause: error), failure)
         case .encoding(let offset):
-            stop(RecipientSourceError(.encoding, "is not valid GB18030 at byte \(offset)", at: position), failure)
+            stop(RecipientSourceError(.encoding, "is not valid GB18030 at byte \(offset)", at: position, cause: error), failure)
         }
     }
 }

@@ -26,11 +26,26 @@ public struct RecipientSourceError: Error, Sendable, Hashable {
     public var message: String
     /// Where reading stopped, if the failure is inside the file.
     public var position: SourcePosition?
+    /// The error underneath, where there is one (a failed read).
+    public var cause: (any Error & Sendable)?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, at position: SourcePosition? = nil) {
+    public init(_ code: Code, _ message: String, at position: SourcePosition? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.position = position
+        self.cause = cause
+    }
+
+    /// Errors are equal by code, message and position (the cause is not compared).
+    public static func == (lhs: RecipientSourceError, rhs: RecipientSourceError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.position == rhs.position
+    }
+
+    /// Hashes the code, message and position.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(position)
     }
 }

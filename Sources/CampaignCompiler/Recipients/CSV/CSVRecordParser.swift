@@ -17,9 +17,9 @@ enum CSVRecordParser {
     static func failure(_ error: ByteReader.Failure, at cursor: CSVCursor) -> RecipientSourceError {
         switch error {
         case .unreadable:
-            return RecipientSourceError(.unreadable, "a read failed", at: SourcePosition(line: cursor.line, column: cursor.column))
+            return RecipientSourceError(.unreadable, "a read failed", at: SourcePosition(line: cursor.line, column: cursor.column), cause: error)
         case .encoding(let offset):
-            return RecipientSourceError(.encoding, "is not valid GB18030 at byte \(offset)", at: SourcePosition(line: cursor.line, column: cursor.column))
+            return RecipientSourceError(.encoding, "is not valid GB18030 at byte \(offset)", at: SourcePosition(line: cursor.line, column: cursor.column), cause: error)
         }
     }
 

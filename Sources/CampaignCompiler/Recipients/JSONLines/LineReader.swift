@@ -70,7 +70,7 @@ final class LineReader {
             do {
                 more = try reader.refill()
             } catch {
-                throw RecipientSourceError(.unreadable, "a read failed", at: SourcePosition(line: line + 1, column: 1))
+                throw RecipientSourceError(.unreadable, "a read failed", at: SourcePosition(line: line + 1, column: 1), cause: error)
             }
             if !more {
                 guard reader.start < reader.end else { return nil }
