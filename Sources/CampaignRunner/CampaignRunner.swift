@@ -131,31 +131,42 @@ public final class CampaignRunner: Sendable {
             } catch let error as RunStoreError {
                 failure = error
             }
-            var step = driver.lifecycle.storeFailed(failure, shared: shared != nil, now: now)
-            while true {
-                switch step {
-                case .finish(let outcome):
-                    return (outcome, state, driver)
-                case .reconnect(let notice):
-                    events(.notice(notice))
-                    step = await rejoin(shared, failure: failure, lifecycle: &driver.lifecycle, lease: lease)
-                    continue
-                case .retry(let at):
-                    do {
-                        try await options.clock.sleep(until: WallTime(seconds: at), tolerance: nil)
-                    } catch {
-                        step = .finish(.later(.interrupted))
-                        continue
-                    }
-                    step = await rejoin(shared, failure: failure, lifecycle: &driver.lifecycle, lease: lease)
-                    continue
-                case .resume(let stored, let notice):
-                    events(.notice(notice))
-                    state = RunState(batches: stored.batches, policy: policy, resumedAt: now, runner: shared?.runnerID)
-                    driver = RunDriver(runner: self, client: client, metadata: stored.metadata, lifecycle: driver.lifecycle, lease: lease)
-                }
-                break
+            switch await reconnect(after: failure, shared: shared, lifecycle: &driver.lifecycle, lease: lease) {
+            case .resumed(let stored):
+                state = RunState(batches: stored.batches, policy: policy, resumedAt: now, runner: shared?.runnerID)
+                driver = RunDriver(runner: self, client: client, metadata: stored.metadata, lifecycle: driver.lifecycle, lease: lease)
+            case .ended(let outcome):
+                return (outcome, state, driver)
             }
+        }
+    }
+
+    private enum Rejoined {
+        case resumed(StoredRun)
+        case ended(RunOutcome)
+    }
+
+    /// After the store failed mid-run: rejoins it, as often and as late as the lifecycle says, and
+    /// reads the run back; or the run ends.
+    private func reconnect(after failure: RunStoreError, shared: (any SharedRunStore)?, lifecycle: inout RunLifecycle, lease: LeaseKeeper) async -> Rejoined {
+        var step = lifecycle.storeFailed(failure, shared: shared != nil, now: now)
+        while true {
+            switch step {
+            case .finish(let outcome):
+                return .ended(outcome)
+            case .resume(let stored, let notice):
+                events(.notice(notice))
+                return .resumed(stored)
+            case .reconnect(let notice):
+                events(.notice(notice))
+            case .retry(let at):
+                do {
+                    try await options.clock.sleep(until: WallTime(seconds: at), tolerance: nil)
+                } catch {
+                    return .ended(.later(.interrupted))
+                }
+            }
+            step = await rejoin(shared, failure: failure, lifecycle: &lifecycle, lease: lease)
         }
     }
 
