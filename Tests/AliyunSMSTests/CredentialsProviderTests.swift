@@ -91,6 +91,9 @@ final class RecordingTransport: SMSTransport {
     func aSecurityTokenIsSentAndSigned(_ scheme: SignatureScheme) async throws {
         let signer = RequestSigner(credentialsProvider: RotatingProvider(), endpoint: try Endpoint(url: "https://x.test"), scheme: scheme)
         let request = try await signer.request(for: Self.operation)
+        for text in ["\(signer)", String(reflecting: signer), "\(signer.credentials)"] {
+            #expect(!text.contains("token-1") && !text.contains("secret-1"), "leaked in: \(text)")
+        }
         switch scheme {
         case .v1:
             let items = URLComponents(string: request.url)?.queryItems ?? []
