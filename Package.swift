@@ -77,9 +77,6 @@ let package = Package(
             dependencies: [
                 "CampaignCompiler", "AliyunSMS", "SMSEmulator", "CampaignRunner", "PostgresStore", "SalvoIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -105,6 +102,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "SQLiteDatabaseTests", dependencies: ["SQLiteDatabase"]),
+        .testTarget(name: "SalvoIOTests", dependencies: ["SalvoIO"]),
         .testTarget(name: "SalvoTests", dependencies: ["salvo", "AliyunSMS", "PostgresTestSupport"]),
     ]
 )

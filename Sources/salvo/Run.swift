@@ -3,6 +3,7 @@ import ArgumentParser
 import CampaignCompiler
 import CampaignRunner
 import Foundation
+import SalvoIO
 
 /// `salvo run`: send (or resume) a campaign.
 struct Run: AsyncParsableCommand {
@@ -74,7 +75,7 @@ struct Run: AsyncParsableCommand {
 
     /// Progress on a terminal, log lines elsewhere, or JSON lines.
     private func reporter() -> any RunReporter {
-        let outputs = RunReporterOutputs(showNumbers: showNumbers)
+        let outputs = RunReporterOutputs(output: StandardStream.output, errors: StandardStream.error, showNumbers: showNumbers)
         if json { return JSONLinesRunReporter(outputs) }
         return Terminal.isTerminal(fileDescriptor: 2) ? TerminalRunReporter(outputs) : LogRunReporter(outputs)
     }

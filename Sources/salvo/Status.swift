@@ -1,6 +1,7 @@
 import ArgumentParser
 import CampaignCompiler
 import CampaignRunner
+import SalvoIO
 
 /// `salvo status`: where a campaign stands.
 struct Status: AsyncParsableCommand {
@@ -13,7 +14,7 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         let campaign = try await loadCampaign(self.campaign, access: SourceAccess()).campaign
         let reader = try stateLocation(state).reader(for: campaign)
-        let reporter: any StatusReporter = json ? JSONStatusReporter() : TextStatusReporter()
+        let reporter: any StatusReporter = json ? JSONStatusReporter(output: StandardStream.output) : TextStatusReporter(output: StandardStream.output)
         do {
             reporter.status(try await reader.status())
         } catch {

@@ -12,8 +12,7 @@ public struct RunReporterOutputs: Sendable {
     public var showNumbers: Bool
 
     /// Outputs for a run reporter.
-    public init(output: any TextOutput & Sendable = StandardStream.output, errors: any TextOutput & Sendable = StandardStream.error,
-                showNumbers: Bool = false) {
+    public init(output: any TextOutput & Sendable, errors: any TextOutput & Sendable, showNumbers: Bool = false) {
         self.output = output
         self.errors = errors
         self.showNumbers = showNumbers

@@ -6,7 +6,7 @@ public struct TextStatusReporter: StatusReporter {
     private let output: any TextOutput
 
     /// A reporter writing to `output`.
-    public init(output: any TextOutput = StandardStream.output) {
+    public init(output: any TextOutput) {
         self.output = output
     }
 
