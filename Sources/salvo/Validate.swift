@@ -13,18 +13,10 @@ struct Validate: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Campaign files or folders to check (default: the current folder).")
-    var paths: [String] = []
-
-    @Option(help: "Output format: text, json, github (workflow annotations) or sarif (SARIF 2.1.0).")
-    var format: ReportFormat = .text
-
-    @Flag(help: "Check the campaign files alone; do not read recipient files.")
-    var noRecipients = false
-
-    @Flag(help: "Treat warnings as errors.")
-    var strict = false
-
+    @Argument(help: "Campaign files or folders to check (default: the current folder).") var paths: [String] = []
+    @Option(help: "Output format: text, json, github (workflow annotations) or sarif (SARIF 2.1.0).") var format: ReportFormat = .text
+    @Flag(help: "Check the campaign files alone; do not read recipient files.") var noRecipients = false
+    @Flag(help: "Treat warnings as errors.") var strict = false
     @OptionGroup var sourceOptions: SourceOptions
 
     func run() async throws {
@@ -43,8 +35,6 @@ struct Validate: AsyncParsableCommand {
         if format == .text, environment["GITHUB_ACTIONS"] == "true" {
             Terminal.standardOutput(GitHubReporter().render(report))
         }
-        if report.errorCount > 0 || (strict && report.warningCount > 0) {
-            throw CommandFailure(.failed, nil)
-        }
+        if report.errorCount > 0 || (strict && report.warningCount > 0) { throw CommandFailure(.failed, nil) }
     }
 }
