@@ -90,20 +90,7 @@ struct EmulatorOptions: ParsableArguments {
     }
 
     func serve() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        var fileSecret: String?
-        if let accessKeySecretFile {
-            guard let bytes = try? RegularFile.read(accessKeySecretFile, maxBytes: 4096) else {
-                Terminal.standardError("salvo: error: cannot read the secret file '\(accessKeySecretFile)' (a regular file of at most 4 KiB)")
-                throw ExitCode(64)
-            }
-            fileSecret = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        guard let id = accessKeyId ?? environment[CredentialsLoader.keyIdVariable], let secret = fileSecret ?? environment[CredentialsLoader.secretVariable],
-              !id.isEmpty, !secret.isEmpty else {
-            Terminal.standardError("salvo: error: the emulator needs the key pair to accept: set \(CredentialsLoader.keyIdVariable) and \(CredentialsLoader.secretVariable), or pass --access-key-id and --access-key-secret-file")
-            throw ExitCode(64)
-        }
+        let (id, secret) = try acceptedKeyPair()
         var configuration = EmulatorConfiguration(accessKeyId: id, accessKeySecret: secret)
         do throws(EmulatorError) {
             try await configuration.learnKnown(campaigns: campaigns, configuration: config)
@@ -122,14 +109,7 @@ struct EmulatorOptions: ParsableArguments {
             throw ExitCode(1)
         }
         var pusher: ReportPusher?
-        if let reportUrl {
-            var plan = ReportPlan(url: reportUrl)
-            plan.delay = .milliseconds(reportDelayMs)
-            plan.failRate = reportFailRate
-            plan.duplicateRate = reportDuplicateRate
-            plan.retryScale = reportRetryScale
-            plan.replyRate = replyRate
-            plan.seed = seed
+        if let plan = reportPlan {
             // The core holds the pusher for as long as it serves.
             let made = ReportPusher(plan: plan, record: store)
             configuration.onAccepted = { made.accepted($0) }
@@ -160,6 +140,39 @@ struct EmulatorOptions: ParsableArguments {
             }
         }
         Terminal.standardError("salvo: stopped")
+    }
+
+    /// The access key pair to accept: from the options (the secret from its file) or the
+    /// environment.
+    private func acceptedKeyPair() throws -> (id: String, secret: String) {
+        let environment = ProcessInfo.processInfo.environment
+        var fileSecret: String?
+        if let accessKeySecretFile {
+            guard let bytes = try? RegularFile.read(accessKeySecretFile, maxBytes: 4096) else {
+                Terminal.standardError("salvo: error: cannot read the secret file '\(accessKeySecretFile)' (a regular file of at most 4 KiB)")
+                throw ExitCode(64)
+            }
+            fileSecret = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let id = accessKeyId ?? environment[CredentialsLoader.keyIdVariable], let secret = fileSecret ?? environment[CredentialsLoader.secretVariable],
+              !id.isEmpty, !secret.isEmpty else {
+            Terminal.standardError("salvo: error: the emulator needs the key pair to accept: set \(CredentialsLoader.keyIdVariable) and \(CredentialsLoader.secretVariable), or pass --access-key-id and --access-key-secret-file")
+            throw ExitCode(64)
+        }
+        return (id, secret)
+    }
+
+    /// How to push receipts, with `--report-url`.
+    private var reportPlan: ReportPlan? {
+        guard let reportUrl else { return nil }
+        var plan = ReportPlan(url: reportUrl)
+        plan.delay = .milliseconds(reportDelayMs)
+        plan.failRate = reportFailRate
+        plan.duplicateRate = reportDuplicateRate
+        plan.retryScale = reportRetryScale
+        plan.replyRate = replyRate
+        plan.seed = seed
+        return plan
     }
 
     /// The faults the options ask for.
