@@ -4,12 +4,19 @@ import YAMLSyntax
 /// `RecipientSource`), where its chunks come from, and its chunk scanner for the fast reader.
 ///
 /// Each format lives in its own folder (`CSV/`, `JSONLines/`, `SQLite/`) with its reader and its
-/// scanner; `RecipientSourceSpec.Kind.format` is the one place a kind is switched on. Adding a
-/// format means one folder and one case there.
+/// scanner; `RecipientSourceSpec.Kind.format` is the one place a kind is switched on, and the
+/// campaign decoder asks the format which keys an entry takes. Adding a format means one folder
+/// and one case (in `Kind`, named by the campaign's key, and in `Kind.format`).
 protocol SourceFormat: Sendable {
     /// Whether rows are read by key (JSON Lines): a row has a field per column asked for, and the
     /// columns are the keys; otherwise by position, with as many fields as the header has columns.
     var keyed: Bool { get }
+
+    /// Whether a source entry may name an `encoding:` (text files whose encoding varies).
+    var takesEncoding: Bool { get }
+
+    /// Whether a source entry must give a `query:` (a database).
+    var needsQuery: Bool { get }
 
     /// The precise reader of `spec`, reading `columns` where the format reads by key.
     func makeSource(_ spec: RecipientSourceSpec, columns: [String], access: SourceAccess, campaignPath: String) -> any RecipientSource
@@ -44,6 +51,12 @@ protocol SourceFormat: Sendable {
 }
 
 extension SourceFormat {
+    /// UTF-8 only.
+    var takesEncoding: Bool { false }
+
+    /// A file, not a database.
+    var needsQuery: Bool { false }
+
     /// The header line, in the source file.
     func headerLocation(_ spec: RecipientSourceSpec, header: RecipientHeader, campaignPath: String) -> SourceLocation {
         SourceLocation(file: spec.resolvedPath, range: header.range)

@@ -223,14 +223,14 @@ extension CampaignDecoder {
         let phone = fields["phone"].flatMap { text($0, "\(path).phone") } ?? Located("phone", at: fields.keyRange(kind.rawValue) ?? node.range)
         var encoding = RecipientSourceSpec.Encoding.utf8
         if let node = fields["encoding"] {
-            if kind != .csv {
+            if !kind.format.takesEncoding {
                 report(.sourceOption("encoding", kind: kind.rawValue, at: location(fields.keyRange("encoding") ?? node.range)))
             } else if let value = choice(node, "\(path).encoding", as: RecipientSourceSpec.Encoding.self) {
                 encoding = value.value
             }
         }
         var query: Located<String>?
-        if kind == .sqlite {
+        if kind.format.needsQuery {
             query = required(fields, "query").flatMap { text($0, "\(path).query") }
             guard query != nil else { return nil }
         } else if fields["query"] != nil {

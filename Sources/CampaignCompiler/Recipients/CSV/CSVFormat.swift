@@ -4,6 +4,9 @@ import YAMLSyntax
 struct CSVFormat: SourceFormat {
     var keyed: Bool { false }
 
+    /// UTF-8 or GB18030 (spreadsheets exported in China).
+    var takesEncoding: Bool { true }
+
     func makeSource(_ spec: RecipientSourceSpec, columns: [String], access: SourceAccess, campaignPath: String) -> any RecipientSource {
         CSVSource(path: spec.resolvedPath, encoding: spec.encoding, access: access, campaignPath: campaignPath)
     }

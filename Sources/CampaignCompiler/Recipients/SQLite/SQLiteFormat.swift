@@ -5,6 +5,9 @@ import YAMLSyntax
 struct SQLiteFormat: SourceFormat {
     var keyed: Bool { false }
 
+    /// The rows are a query's result.
+    var needsQuery: Bool { true }
+
     func makeSource(_ spec: RecipientSourceSpec, columns: [String], access: SourceAccess, campaignPath: String) -> any RecipientSource {
         SQLiteSource(path: spec.resolvedPath, query: spec.query?.value ?? "", access: access, campaignPath: campaignPath)
     }
