@@ -6,7 +6,8 @@ import YAMLSyntax
 /// check's (`RecipientChecker.checkRow`), which says what is wrong, and the fast reader's
 /// (`RowBuilder.finish`), which says only whether a row passes, over bytes and without allocating;
 /// a row it does not pass goes to the full check. What depends on earlier rows (exclusions,
-/// suppression, duplicates, counts) is decided in file order by `RecipientChecker.PassState`.
+/// suppression, duplicates, counts) is decided in file order, for both readers, by
+/// `RecipientChecker.admit` (with `Screening`) and the checker's counts.
 struct RowRules: Sendable {
     /// Check rows (validate, plan), or only read their numbers (finding where a duplicate first
     /// appeared).
