@@ -1,10 +1,11 @@
-/// What went wrong setting the emulator up: its record file, or the campaigns and configuration
-/// it learns its sign names and templates from.
+/// What went wrong setting the emulator up: the key pair it accepts, its record file, the
+/// campaigns and configuration it learns its sign names and templates from, or its address.
 public struct EmulatorError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
             case recordUnopenable, recordUnusable, recordNotWritten, campaignHasErrors, configurationUnreadable
+            case keyPairMissing, secretFileUnreadable, listenFailed
         }
 
         private let value: Value
@@ -19,6 +20,12 @@ public struct EmulatorError: Error, Sendable, CustomStringConvertible {
         public static let campaignHasErrors = Code(value: .campaignHasErrors)
         /// The JSON configuration file could not be read as a JSON object.
         public static let configurationUnreadable = Code(value: .configurationUnreadable)
+        /// No access key pair to accept was given or found in the environment.
+        public static let keyPairMissing = Code(value: .keyPairMissing)
+        /// The file said to hold the secret to accept could not be read (`path` names it).
+        public static let secretFileUnreadable = Code(value: .secretFileUnreadable)
+        /// The server could not listen on its address.
+        public static let listenFailed = Code(value: .listenFailed)
 
         /// The code's name.
         public var description: String {
@@ -28,6 +35,9 @@ public struct EmulatorError: Error, Sendable, CustomStringConvertible {
             case .recordNotWritten: "record not written"
             case .campaignHasErrors: "campaign has errors"
             case .configurationUnreadable: "configuration unreadable"
+            case .keyPairMissing: "key pair missing"
+            case .secretFileUnreadable: "secret file unreadable"
+            case .listenFailed: "listen failed"
             }
         }
     }

@@ -1,6 +1,4 @@
-import AliyunSMS
 import ArgumentParser
-import CampaignCompiler
 import Foundation
 import SMSEmulator
 
@@ -90,76 +88,47 @@ struct EmulatorOptions: ParsableArguments {
     }
 
     func serve() async throws {
-        let (id, secret) = try acceptedKeyPair()
-        var configuration = EmulatorConfiguration(accessKeyId: id, accessKeySecret: secret)
+        let stops: StopSignals
+        let emulator: EmulatorInstance
         do throws(EmulatorError) {
-            try await configuration.learnKnown(campaigns: campaigns, configuration: config)
+            let configuration = try await self.configuration()
+            stops = StopSignals()
+            emulator = try await EmulatorInstance.start(configuration: configuration, recordPath: record, reportPlan: reportPlan, host: host, port: port)
         } catch {
-            let hint = error.code == .campaignHasErrors ? "; run 'salvo validate \(error.path ?? "")'" : ""
-            Terminal.standardError("salvo: error: \(error.message)\(hint)")
-            throw ExitCode(1)
+            throw Self.failure(error)
         }
-        configuration.faults = faults
-        configuration.flowControl = UserFlowControl(requestsPerSecond: qpsLimit, retryAfter: qpsRetryAfter.map { Duration.milliseconds($0) })
-        let store: EmulatorRecord
-        do {
-            store = try EmulatorRecord(path: record ?? ":memory:")
-        } catch {
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(1)
-        }
-        var pusher: ReportPusher?
-        if let plan = reportPlan {
-            // The core holds the pusher for as long as it serves.
-            let made = ReportPusher(plan: plan, record: store)
-            configuration.onAccepted = { made.accepted($0) }
-            pusher = made
-        }
-        let stops = StopSignals()
-        let server: EmulatorServer
-        do {
-            server = try await EmulatorServer(core: EmulatorCore(configuration: configuration, record: store), host: host, port: port)
-        } catch {
-            Terminal.standardError("salvo: error: \(error)")
-            throw ExitCode(1)
-        }
-        Terminal.standardOutput("listening on \(server.url)\n")
-        if let resumed = pusher?.resumed, resumed > 0 {
-            Terminal.standardError("salvo: \(resumed) pushes kept by the emulator that stopped before: pushing them now")
+        Terminal.standardOutput("listening on \(emulator.url)\n")
+        if emulator.resumedPushes > 0 {
+            Terminal.standardError("salvo: \(emulator.resumedPushes) pushes kept by the emulator that stopped before: pushing them now")
         }
         let signal = await stops.first()
         Terminal.standardError("salvo: \(StopSignals.name(signal)): no new connections; finishing the requests and pushes in flight (at most 5 s)")
-        await server.stop(grace: .seconds(4))
-        if let pusher {
-            // Pushes in flight end within their own timeout (under a second) of this.
-            let left = await pusher.stop()
-            if left > 0 {
-                Terminal.standardError(store.isDurable
-                    ? "salvo: \(left) pushes not made yet are kept in '\(record ?? "")'; an emulator started again on it makes them"
-                    : "salvo: \(left) pushes not made yet are dropped (no --record to keep them in)")
-            }
+        let stopped = await emulator.stop(grace: .seconds(4))
+        if stopped.pushesLeft > 0 {
+            Terminal.standardError(stopped.keptIn.map { "salvo: \(stopped.pushesLeft) pushes not made yet are kept in '\($0)'; an emulator started again on it makes them" }
+                ?? "salvo: \(stopped.pushesLeft) pushes not made yet are dropped (no --record to keep them in)")
         }
         Terminal.standardError("salvo: stopped")
     }
 
-    /// The access key pair to accept: from the options (the secret from its file) or the
-    /// environment.
-    private func acceptedKeyPair() throws -> (id: String, secret: String) {
-        let environment = ProcessInfo.processInfo.environment
-        var fileSecret: String?
-        if let accessKeySecretFile {
-            guard let bytes = try? RegularFile.read(accessKeySecretFile, maxBytes: 4096) else {
-                Terminal.standardError("salvo: error: cannot read the secret file '\(accessKeySecretFile)' (a regular file of at most 4 KiB)")
-                throw ExitCode(64)
-            }
-            fileSecret = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    /// What the emulator accepts and how it misbehaves, as the options say.
+    private func configuration() async throws(EmulatorError) -> EmulatorConfiguration {
+        var configuration = try EmulatorConfiguration(acceptingKeyId: accessKeyId, secretFile: accessKeySecretFile, environment: ProcessInfo.processInfo.environment)
+        try await configuration.learnKnown(campaigns: campaigns, configuration: config)
+        configuration.faults = faults
+        configuration.flowControl = UserFlowControl(requestsPerSecond: qpsLimit, retryAfter: qpsRetryAfter.map { Duration.milliseconds($0) })
+        return configuration
+    }
+
+    /// An emulator error as the command's failure, with what to do about it in the command's
+    /// words: the key pair's options (exit 64), the check that shows a campaign's errors (exit 1).
+    static func failure(_ error: EmulatorError) -> CommandFailure {
+        switch error.code {
+        case .keyPairMissing: CommandFailure(.usage, error.message + ", or pass --access-key-id and --access-key-secret-file", cause: error)
+        case .secretFileUnreadable: CommandFailure(.usage, error.message, cause: error)
+        case .campaignHasErrors: CommandFailure(.failed, error.message + "; run 'salvo validate \(error.path ?? "")'", cause: error)
+        default: CommandFailure(.failed, error.message, cause: error)
         }
-        guard let id = accessKeyId ?? environment[CredentialsLoader.keyIdVariable], let secret = fileSecret ?? environment[CredentialsLoader.secretVariable],
-              !id.isEmpty, !secret.isEmpty else {
-            Terminal.standardError("salvo: error: the emulator needs the key pair to accept: set \(CredentialsLoader.keyIdVariable) and \(CredentialsLoader.secretVariable), or pass --access-key-id and --access-key-secret-file")
-            throw ExitCode(64)
-        }
-        return (id, secret)
     }
 
     /// How to push receipts, with `--report-url`.
@@ -196,21 +165,9 @@ extension Emulator {
         @Option(help: "The record file written by 'salvo emulator --record'.") var record: String
 
         func run() async throws {
-            guard FileManager.default.fileExists(atPath: record) else {
-                Terminal.standardError("salvo: error: no record at '\(record)'")
-                throw ExitCode(64)
-            }
-            let store: EmulatorRecord
-            do {
-                store = try EmulatorRecord(path: record)
-            } catch {
-                Terminal.standardError("salvo: error: \(error)")
-                throw ExitCode(1)
-            }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = try encoder.encode(store.statistics())
-            Terminal.standardOutput(String(decoding: data, as: UTF8.self) + "\n")
+            guard FileManager.default.fileExists(atPath: record) else { throw CommandFailure(.usage, "no record at '\(record)'") }
+            let store = try await CommandFailure.failing { try EmulatorRecord(path: record) }
+            Terminal.standardOutput(try store.statistics().json())
         }
     }
 }

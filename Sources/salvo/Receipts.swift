@@ -2,7 +2,6 @@ import ArgumentParser
 import CampaignRunner
 import Foundation
 import HTTPServing
-import PostgresStore
 
 /// `salvo receipts`: take in what Alibaba Cloud pushes about a campaign's messages.
 struct Receipts: AsyncParsableCommand {
@@ -39,33 +38,20 @@ struct Receipts: AsyncParsableCommand {
             let token = (self.token ?? environment["SALVO_RECEIPTS_TOKEN"]).flatMap { $0.isEmpty ? nil : $0 }
             if let problem = Self.problem(host: host, token: token, noToken: noToken, headerTimeout: headerTimeout, idleTimeout: idleTimeout,
                                           maxConnections: maxConnections) {
-                Terminal.standardError("salvo: error: \(problem)")
-                throw ExitCode(64)
+                throw CommandFailure(.usage, problem)
             }
             let location = try stateLocation(state)
+            try await CommandFailure.failing { try ReceiptsLedger.of(stateFolder: location.localFolder).prepare() }
             // Receipts go to each campaign's run (in the database, when the state is one); replies
             // and the suppression list stay in the local state folder.
-            let storeFor: (@Sendable (String) -> (any RunStore)?)? = location.folder == nil ? { @Sendable campaign -> (any RunStore)? in location.store(campaign: campaign) } : nil
-            do {
-                try ReceiptsLedger.of(stateFolder: location.localFolder).prepare()
-            } catch {
-                Terminal.standardError("salvo: error: \(error)")
-                throw ExitCode(1)
-            }
-            let receiver = ReceiptsReceiver(stateFolder: location.localFolder, token: token, storeFor: storeFor)
+            let receiver = ReceiptsReceiver(backend: location, token: token)
             var limits = HTTPLimits()
             limits.headerTimeout = .milliseconds(Int64(headerTimeout * 1000))
             limits.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
             limits.maxConnections = maxConnections
             let stops = StopSignals()
-            let listener: HTTPListener
-            do {
-                let service = ReceiptsHTTPService(receiver: receiver) { Terminal.standardError($0) }
-                listener = try await HTTPListener.bind(host: host, port: port, limits: limits, service: service)
-            } catch {
-                Terminal.standardError("salvo: error: \(error)")
-                throw ExitCode(1)
-            }
+            let service = ReceiptsHTTPService(receiver: receiver) { Terminal.standardError($0) }
+            let listener = try await CommandFailure.failing { try await HTTPListener.bind(host: host, port: port, limits: limits, service: service) }
             Terminal.standardOutput("listening on http://\(host.contains(":") ? "[\(host)]" : host):\(listener.port)\n")
             let signal = await stops.first()
             Terminal.standardError("salvo: \(StopSignals.name(signal)): no new connections; answering the pushes in flight (at most 5 s)")
@@ -104,13 +90,9 @@ extension Receipts {
         @Option(help: "Samples shown per reason.") var samples = 3
 
         func run() async throws {
-            let location = try stateLocation(state)
-            let summary: UnmatchedSummary
-            do {
-                summary = try ReceiptsLedger.of(stateFolder: location.localFolder).unmatchedSummary(samples: max(samples, 0))
-            } catch {
-                Terminal.standardError("salvo: error: cannot read the receipts ledger in '\(location.localFolder)/.receipts': \(error)")
-                throw ExitCode(1)
+            let folder = try stateLocation(state).localFolder
+            let summary = try await CommandFailure.failing(.failed, "cannot read the receipts ledger in '\(folder)/.receipts': ") {
+                try ReceiptsLedger.of(stateFolder: folder).unmatchedSummary(samples: max(samples, 0))
             }
             Terminal.standardOutput(json ? summary.json() : summary.text())
         }

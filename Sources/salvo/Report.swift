@@ -43,7 +43,7 @@ struct Report: AsyncParsableCommand {
 
     func run() async throws {
         let campaign = try await loadCampaign(self.campaign, access: sourceOptions.access).campaign
-        let reader = try stateLocation(state).reader(for: campaign)
+        let reader = StatusReader(campaign: campaign, backend: try stateLocation(state))
         let output: any TextOutput = try await CommandFailure.failing {
             try out.map { path throws(FileWriteError) -> any TextOutput in try OwnerOnlyFile(path: path) } ?? BufferedOutput(descriptor: 1, target: "the report")
         }

@@ -38,15 +38,16 @@ struct Run: AsyncParsableCommand {
         HTTPClientTransport.runTasksOnEventLoops()
         let campaign = try await loadCampaign(self.campaign, access: sourceOptions.access).campaign
         let location = try stateLocation(state)
-        let store = dryRun ? nil : location.store(campaign: campaign.id.value, leaseSeconds: leaseSeconds)
+        let shared = !dryRun && location.folder == nil
+        // The run's state, read before and after it (a database's store opened once for both).
+        let backend = dryRun ? location : location.forRun(campaign: campaign.id.value, leaseSeconds: leaseSeconds)
         // The inputs are hashed once, here, and the header handed to the runner.
         let header = dryRun ? nil : try? PlanCompiler.header(for: campaign)
-        // The run's own store, read before and after it.
-        let reader = store.map { StatusReader(campaign: campaign, store: $0) } ?? StatusReader(campaign: campaign, stateFolder: location.localFolder)
+        let reader = StatusReader(campaign: campaign, backend: backend)
         // A resume sends where its run began, unless told otherwise (recipient files missing here
         // with a shared store: the stored plan is sent, where its run sends); a new plan where the
         // campaign says.
-        let target = await reader.endpoint(given: endpoint, resuming: header?.planId, anyRun: store != nil)
+        let target = await reader.endpoint(given: endpoint, resuming: header?.planId, anyRun: shared)
         let (client, transport) = try providerClient(for: campaign, endpoint: target)
 
         var options = RunOptions(stateFolder: location.localFolder)
@@ -58,8 +59,9 @@ struct Run: AsyncParsableCommand {
         options.retryBase = retryBase
         options.endpoint = target
         options.endpointGiven = endpoint != nil
+        options.leaseSeconds = leaseSeconds
         let reporter = self.reporter()
-        let runner = CampaignRunner(campaign: campaign, options: options, client: client, store: store, events: { reporter.show($0) })
+        let runner = CampaignRunner(campaign: campaign, options: options, client: client, backend: backend, events: { reporter.show($0) })
         let task = Task { await runner.run() }
         // The first SIGINT or SIGTERM cancels the run: no new requests, those in flight finish and
         // are recorded, waits end at once. A second exits at once (75): requests then in flight
@@ -70,7 +72,7 @@ struct Run: AsyncParsableCommand {
         await transport.shutdown()
         reporter.finish()
         if dryRun, let failure = outcome.failure { throw failure }
-        if !dryRun { try await finish(outcome, reader: reader, store: store, reporter: reporter) }
+        if !dryRun { try await finish(outcome, reader: reader, runner: runner, shared: shared, reporter: reporter) }
     }
 
     /// Progress on a terminal, log lines elsewhere, or JSON lines.
@@ -81,13 +83,13 @@ struct Run: AsyncParsableCommand {
     }
 
     /// The last word of a run that kept state: how it ended, then the campaign's status.
-    private func finish(_ outcome: RunOutcome, reader: StatusReader, store: (any RunStore)?, reporter: any RunReporter) async throws {
+    private func finish(_ outcome: RunOutcome, reader: StatusReader, runner: CampaignRunner, shared: Bool, reporter: any RunReporter) async throws {
         let status = try? await reader.status()
-        if let store, ProcessInfo.processInfo.environment["SALVO_STORE_STATS"] == "1" {
+        if shared, ProcessInfo.processInfo.environment["SALVO_STORE_STATS"] == "1" {
             // For benchmarks: the database round trips this runner made.
-            Terminal.standardError("store: \(store.roundTrips) round trips")
+            Terminal.standardError("store: \(runner.storeRoundTrips) round trips")
         }
-        await store?.close()
+        await runner.close()
         let failure = outcome.failure
         if let message = failure?.message { Terminal.standardError("salvo: error: \(message)") }
         reporter.final(status, message: outcome.words)

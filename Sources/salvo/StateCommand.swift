@@ -30,7 +30,7 @@ struct StateCommand: AsyncParsableCommand {
         func run() async throws {
             let campaign = try await loadCampaign(self.campaign, access: SourceAccess()).campaign
             let location = try stateLocation(state)
-            let runner = CampaignRunner(campaign: campaign, options: RunOptions(stateFolder: location.localFolder), client: nil, store: location.store(campaign: campaign.id.value))
+            let runner = CampaignRunner(campaign: campaign, options: RunOptions(stateFolder: location.localFolder), client: nil, backend: location)
             switch await runner.reset() {
             case .setAside(let place):
                 Terminal.standardError("campaign '\(campaign.id.value)': its run was put aside in \(place); the next run plans afresh")

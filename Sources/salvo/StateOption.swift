@@ -1,5 +1,4 @@
 import ArgumentParser
-import CampaignCompiler
 import CampaignRunner
 import Foundation
 import PostgresStore
@@ -17,11 +16,10 @@ let stateHelp: ArgumentHelp = """
 /// was ignored, are warned about once per process.
 func stateLocation(_ given: String?) throws -> any StateBackend {
     let resolved: StateResolver.Resolved
-    do {
+    do throws(RunStoreError) {
         resolved = try StateResolver.resolve(given)
     } catch {
-        Terminal.standardError("salvo: error: \(error.message)")
-        throw ExitCode(64)
+        throw CommandFailure(.usage, error.message, cause: error)
     }
     StateWarnings.shared.show(resolved.warnings)
     return resolved.backend
@@ -37,18 +35,5 @@ final class StateWarnings: Sendable {
         for warning in warnings where shown.withLock({ $0.insert(warning).inserted }) {
             Terminal.standardError("salvo: warning: \(warning)")
         }
-    }
-}
-
-extension StateBackend {
-    /// A store for `campaign`'s run that the runner is to use, or nil where the state is a folder
-    /// (the runner then takes the campaign's lock and opens its store through the backend).
-    func store(campaign: String, leaseSeconds: Double = 30) -> (any RunStore)? {
-        folder == nil ? store(StoreRequest(campaign: campaign, leaseSeconds: leaseSeconds)) : nil
-    }
-
-    /// A reader of `campaign`'s state.
-    func reader(for campaign: Campaign) -> StatusReader {
-        StatusReader(campaign: campaign, backend: self)
     }
 }

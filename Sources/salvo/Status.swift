@@ -13,7 +13,7 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let campaign = try await loadCampaign(self.campaign, access: SourceAccess()).campaign
-        let reader = try stateLocation(state).reader(for: campaign)
+        let reader = StatusReader(campaign: campaign, backend: try stateLocation(state))
         let reporter: any StatusReporter = json ? JSONStatusReporter(output: StandardStream.output) : TextStatusReporter(output: StandardStream.output)
         do {
             reporter.status(try await reader.status())
