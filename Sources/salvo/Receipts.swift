@@ -41,21 +41,18 @@ struct Receipts: AsyncParsableCommand {
                 throw CommandFailure(.usage, problem)
             }
             let location = try stateLocation(state)
-            try await CommandFailure.failing { try ReceiptsLedger.of(stateFolder: location.localFolder).prepare() }
-            // Receipts go to each campaign's run (in the database, when the state is one); replies
-            // and the suppression list stay in the local state folder.
-            let receiver = ReceiptsReceiver(backend: location, token: token)
             var limits = HTTPLimits()
             limits.headerTimeout = .milliseconds(Int64(headerTimeout * 1000))
             limits.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
             limits.maxConnections = maxConnections
             let stops = StopSignals()
-            let service = ReceiptsHTTPService(receiver: receiver) { Terminal.standardError($0) }
-            let listener = try await CommandFailure.failing { try await HTTPListener.bind(host: host, port: port, limits: limits, service: service) }
-            Terminal.standardOutput("listening on http://\(host.contains(":") ? "[\(host)]" : host):\(listener.port)\n")
+            let server = try await CommandFailure.failing {
+                try await ReceiptsServer.start(backend: location, token: token, host: host, port: port, limits: limits) { Terminal.standardError($0) }
+            }
+            Terminal.standardOutput("listening on \(server.url)\n")
             let signal = await stops.first()
             Terminal.standardError("salvo: \(StopSignals.name(signal)): no new connections; answering the pushes in flight (at most 5 s)")
-            await listener.stop(grace: .seconds(5))
+            await server.stop(grace: .seconds(5))
             Terminal.standardError("salvo: stopped")
         }
 

@@ -66,8 +66,7 @@ struct Report: AsyncParsableCommand {
         if format == .html {
             output.write(try await DeliveryReport.make(campaign: campaign, reader: reader).html())
         } else if notSent {
-            let open = try await report.writeNotSent(to: rows).stillOpen
-            if open > 0 { return "note: \(open) recipient\(open == 1 ? " is" : "s are") still pending, deferred or uncertain and not listed; they may yet get the message" }
+            return try await report.writeNotSent(to: rows).note
         } else if receipts {
             let (found, times) = try await report.rowsForReceipts(selection)
             // Receipts are asked where the run sent, unless told otherwise.
