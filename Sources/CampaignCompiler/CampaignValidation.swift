@@ -37,10 +37,31 @@ public struct ValidationReport: Sendable {
 
 /// A path given to `validate` that cannot be used.
 public struct ValidationInputError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong with a path.
+    public enum Code: Sendable, Hashable {
+        /// Nothing is there.
+        case missing
+        /// A folder that cannot be listed.
+        case unlistable
+        /// A campaign file found through a link that leads outside the folder.
+        case outsideLink
+        /// A folder without campaign files.
+        case empty
+    }
+
+    /// What is wrong, for callers to match on.
+    public var code: Code
     /// The path as given.
     public var path: String
-    /// What is wrong with it.
+    /// What is wrong with it, in words.
     public var reason: String
+
+    /// `path` cannot be used, for `reason`.
+    public init(_ code: Code, path: String, reason: String) {
+        self.code = code
+        self.path = path
+        self.reason = reason
+    }
 
     public var description: String { "\(path): \(reason)" }
 }
@@ -56,7 +77,7 @@ public enum CampaignValidation {
         for path in paths {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-                throw ValidationInputError(path: path, reason: "no such file or folder")
+                throw ValidationInputError(.missing, path: path, reason: "no such file or folder")
             }
             guard isFolder.boolValue else {
                 files.append(path)
@@ -65,7 +86,7 @@ public enum CampaignValidation {
             var found: [String] = []
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
             guard let walker = FileManager.default.enumerator(atPath: path) else {
-                throw ValidationInputError(path: path, reason: "cannot list the folder")
+                throw ValidationInputError(.unlistable, path: path, reason: "cannot list the folder")
             }
             while let relative = walker.nextObject() as? String {
                 let name = (relative as NSString).lastPathComponent
@@ -81,11 +102,11 @@ public enum CampaignValidation {
             for file in found {
                 guard let real = RegularFile.realPath(file) else { continue }
                 if !allowed.contains(where: { RegularFile.isInside(real, folder: $0) }) {
-                    throw ValidationInputError(path: file, reason: "is a link to a file outside '\(path)'; it was not read (name it directly, or allow its folder with --data-dir)")
+                    throw ValidationInputError(.outsideLink, path: file, reason: "is a link to a file outside '\(path)'; it was not read (name it directly, or allow its folder with --data-dir)")
                 }
             }
             if found.isEmpty {
-                throw ValidationInputError(path: path, reason: "no *.yaml or *.yml files in this folder")
+                throw ValidationInputError(.empty, path: path, reason: "no *.yaml or *.yml files in this folder")
             }
             files += found.sorted()
         }

@@ -32,7 +32,7 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
 
     /// A planning failure, as the runner reports it (a stop asked for is `cancelled`).
     init(planning error: PlanError) {
-        self.init(error == .cancelled ? .cancelled : .plan, error.description, cause: error)
+        self.init(error.code == .cancelled ? .cancelled : .plan, error.description, cause: error)
     }
 
     public var description: String { message }

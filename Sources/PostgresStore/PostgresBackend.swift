@@ -6,6 +6,7 @@ import CampaignRunner
 public struct PostgresBackend: StateBackend {
     /// The database.
     public let database: PostgresLocation
+    /// Where what stays on this machine is kept (the replies ledger, the suppression list).
     public let localFolder: String
 
     /// State in `database`; `localFolder` keeps what stays on this machine.

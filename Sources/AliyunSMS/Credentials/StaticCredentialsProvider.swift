@@ -5,6 +5,7 @@ public struct StaticCredentialsProvider: CredentialsProvider, CustomStringConver
     public var fixed: Credentials
 
     /// A provider of `credentials`.
+    /// A provider that always hands out `credentials`.
     public init(_ credentials: Credentials) {
         fixed = credentials
     }

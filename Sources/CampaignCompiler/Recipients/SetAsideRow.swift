@@ -18,5 +18,6 @@ public struct SetAsideRow: Sendable, Hashable {
     public var problem: String?
     /// The source file and the row's line in it.
     public var file: String
+    /// The row's line in the source file.
     public var line: Int
 }

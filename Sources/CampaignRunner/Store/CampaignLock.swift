@@ -37,6 +37,7 @@ public final class CampaignLock: Sendable {
 
     /// Who holds a lock.
     public struct HeldBy: Error, Sendable {
+        /// The process holding it, when the lock file names one.
         public var pid: Int?
     }
 

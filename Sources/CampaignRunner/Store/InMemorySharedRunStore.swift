@@ -7,7 +7,9 @@ import Synchronization
 /// run anywhere and a new database has something to be compared with. Each runner is a store
 /// value of its own (`runner()`), all of them on one run; `clock` plays the database's clock.
 public final class InMemorySharedRunStore: SharedRunStore {
+    /// This runner's id, as its claims name it.
     public let runnerID: String
+    /// How long a claim outlives this runner's last heartbeat.
     public let leaseSeconds: Double
     private let space: Space
     private let clock: @Sendable () -> Double
