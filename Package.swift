@@ -76,6 +76,8 @@ let package = Package(
             name: "salvo",
             dependencies: [
                 "CampaignCompiler", "AliyunSMS", "SMSEmulator", "CampaignRunner", "PostgresStore", "SalvoIO",
+                // Its limits and the loopback test for `receipts serve`; the NIO inside stays there.
+                "HTTPServing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
