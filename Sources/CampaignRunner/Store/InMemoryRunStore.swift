@@ -11,8 +11,7 @@ public final class InMemoryRunStore: RunStore {
         var trailer: PlanTrailer?
         var attempts: [AttemptRecord] = []
         var setAside: [StoredRun] = []
-        var receipts: [Receipt] = []
-        var receiptKeys: Set<String> = []
+        var receipts = MemoryReceipts()
     }
 
     private let held = Mutex(Held())
@@ -23,26 +22,11 @@ public final class InMemoryRunStore: RunStore {
     public var location: String { "memory" }
 
     public func storeReceipts(_ batch: ReceiptBatch) async throws(RunStoreError) -> ReceiptsStored {
-        try held.withLock { held throws(RunStoreError) -> ReceiptsStored in
-            guard let run = held.run else { throw RunStoreError(.io, "the store holds no run to keep receipts for") }
-            for receipt in batch.receipts where !run.batches.contains(where: { $0.batch == receipt.batch }) {
-                throw RunStoreError(.damaged, "the run has no batch \(receipt.batch)")
-            }
-            var result = ReceiptsStored(stored: 0, duplicates: 0)
-            for receipt in batch.receipts {
-                if held.receiptKeys.insert(receipt.bizId + "\u{1}" + receipt.phone).inserted {
-                    held.receipts.append(receipt)
-                    result.stored += 1
-                } else {
-                    result.duplicates += 1
-                }
-            }
-            return result
-        }
+        try held.withLock { held throws(RunStoreError) -> ReceiptsStored in try held.receipts.store(batch, for: held.run) }
     }
 
     public func receipts(_ query: ReceiptQuery) async throws(RunStoreError) -> [Receipt] {
-        held.withLock { held in held.receipts.filter { query.batch == nil || $0.batch == query.batch } }
+        held.withLock { $0.receipts.matching(query) }
     }
 
     public func load() async throws(RunStoreError) -> StoredRun? {
@@ -50,17 +34,7 @@ public final class InMemoryRunStore: RunStore {
     }
 
     public func create(_ run: NewRun) async throws(RunStoreError) {
-        var plan: [PlanBatch] = []
-        do {
-            _ = try PlanReader.batches(at: run.planFile) { plan.append($0) }
-        } catch {
-            throw RunStoreError(.damaged, "the plan '\(run.planFile)' cannot be read: \(error)", cause: error)
-        }
-        guard plan.count == run.batches.count else {
-            throw RunStoreError(.damaged, "the plan has \(plan.count) requests and the run \(run.batches.count)")
-        }
-        let taken = plan
-        let header = PlanReader.header(at: run.planFile), trailer = PlanReader.trailer(at: run.planFile)
+        let (taken, header, trailer) = try run.readWholePlan()
         try held.withLock { held throws(RunStoreError) in
             guard held.run == nil else { throw RunStoreError(.exists, "the store already holds a run") }
             held.run = StoredRun(metadata: run.metadata, batches: run.batches)

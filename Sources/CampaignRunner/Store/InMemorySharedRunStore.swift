@@ -45,17 +45,7 @@ public final class InMemorySharedRunStore: SharedRunStore {
     }
 
     public func create(_ run: NewRun) async throws(RunStoreError) {
-        var plan: [PlanBatch] = []
-        do {
-            _ = try PlanReader.batches(at: run.planFile) { plan.append($0) }
-        } catch {
-            throw RunStoreError(.damaged, "the plan '\(run.planFile)' cannot be read: \(error)", cause: error)
-        }
-        guard plan.count == run.batches.count else {
-            throw RunStoreError(.damaged, "the plan has \(plan.count) requests and the run \(run.batches.count)")
-        }
-        let taken = plan
-        let header = PlanReader.header(at: run.planFile), trailer = PlanReader.trailer(at: run.planFile)
+        let (taken, header, trailer) = try run.readWholePlan()
         try space.held.withLock { held throws(RunStoreError) in
             held.roundTrips += 1
             guard held.run == nil else { throw RunStoreError(.exists, "the store already holds a run") }
@@ -112,26 +102,11 @@ public final class InMemorySharedRunStore: SharedRunStore {
     }
 
     public func storeReceipts(_ batch: ReceiptBatch) async throws(RunStoreError) -> ReceiptsStored {
-        try space.held.withLock { held throws(RunStoreError) -> ReceiptsStored in
-            guard let run = held.run else { throw RunStoreError(.io, "the store holds no run to keep receipts for") }
-            for receipt in batch.receipts where !run.batches.indices.contains(receipt.batch - 1) {
-                throw RunStoreError(.damaged, "the run has no batch \(receipt.batch)")
-            }
-            var result = ReceiptsStored(stored: 0, duplicates: 0)
-            for receipt in batch.receipts {
-                if held.receiptKeys.insert(receipt.bizId + "\u{1}" + receipt.phone).inserted {
-                    held.receipts.append(receipt)
-                    result.stored += 1
-                } else {
-                    result.duplicates += 1
-                }
-            }
-            return result
-        }
+        try space.held.withLock { held throws(RunStoreError) -> ReceiptsStored in try held.receipts.store(batch, for: held.run) }
     }
 
     public func receipts(_ query: ReceiptQuery) async throws(RunStoreError) -> [Receipt] {
-        space.held.withLock { held in held.receipts.filter { query.batch == nil || $0.batch == query.batch } }
+        space.held.withLock { $0.receipts.matching(query) }
     }
 
     public func setAside(_ request: SetAsideRequest) async throws(RunStoreError) -> String {
@@ -230,8 +205,7 @@ public final class InMemorySharedRunStore: SharedRunStore {
         var header: PlanHeader?
         var trailer: PlanTrailer?
         var attempts: [AttemptRecord] = []
-        var receipts: [Receipt] = []
-        var receiptKeys: Set<String> = []
+        var receipts = MemoryReceipts()
         var setAside = 0
         var roundTrips = 0
         var changed: [Int64] = []
