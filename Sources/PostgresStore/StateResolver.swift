@@ -18,7 +18,14 @@ public enum StateResolver {
     /// (its password is never in the message).
     public static func resolve(_ given: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(RunStoreError) -> Resolved {
         let text = given ?? RunOptions.defaultStateFolder(environment: environment)
-        guard PostgresLocation.isURL(text) else { return Resolved(backend: FolderBackend(root: text), warnings: []) }
+        guard PostgresLocation.isURL(text) else {
+            // Another database's URL is no folder: refused, its password masked, rather than a
+            // folder made with the password in its name.
+            if let scheme = text.range(of: "://"), !text[..<scheme.lowerBound].contains("/") {
+                throw RunStoreError(.denied, "the state '\(PostgresLocation.mask(text))' is a URL of a database salvo cannot keep state in; give a folder or postgres://USER@HOST[:PORT]/DATABASE")
+            }
+            return Resolved(backend: FolderBackend(root: text), warnings: [])
+        }
         let database = try PostgresLocation(url: text, environment: environment)
         var warnings = database.notices
         if given != nil, database.passwordSource == .url { warnings.append(PostgresLocation.passwordInURLWarning) }

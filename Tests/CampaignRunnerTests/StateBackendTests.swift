@@ -19,6 +19,18 @@ import Testing
         #expect(try StateResolver.resolve(nil, environment: ["SALVO_STATE": "postgres://ops:pw@db/salvo"]).warnings.isEmpty, "only a --state URL is warned about")
     }
 
+    @Test func anotherDatabasesURLIsRefusedWithItsPasswordMasked() {
+        do {
+            _ = try StateResolver.resolve("mysql://ops:S3cretPW@db/salvo", environment: [:])
+            Issue.record("a mysql:// state was taken as a folder")
+        } catch {
+            #expect(error.message.contains("mysql://ops:***@db/salvo"))
+            #expect(!error.message.contains("S3cretPW"))
+        }
+        // A folder whose path has '://' further in is still a folder.
+        #expect(throws: Never.self) { try StateResolver.resolve("/srv/odd://name", environment: [:]) }
+    }
+
     @Test func aFolderBackendLocksEachCampaignForOneRunAtATime() async throws {
         let root = try RunFixture(count: 1, batchSize: 1).folder + "/state"
         let backend = FolderBackend(root: root)
