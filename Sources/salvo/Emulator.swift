@@ -75,6 +75,7 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Scale of the retry schedule (1, 5 and 10 minutes) when the receiver does not answer code 0; 0.001 makes it 60, 300 and 600 ms.") var reportRetryScale = 1.0
 
     func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port is a TCP port, 0 to 65535 (0 picks a free one)") }
         if let problem = faults.problem { throw ValidationError(problem) }
         guard qpsLimit >= 0 else { throw ValidationError("--qps-limit is 0 (no limit) or more") }
         for rate in [reportFailRate, reportDuplicateRate, replyRate] where !(0...1).contains(rate) {

@@ -33,6 +33,10 @@ struct Receipts: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Seconds a connection may stay silent (between requests, or within a body) before it is closed.", valueName: "seconds")) var idleTimeout = 60.0
         @Option(help: ArgumentHelp("Connections served at once; past them a new one is answered 503 and closed.", valueName: "n")) var maxConnections = 512
 
+        func validate() throws {
+            guard (0...65535).contains(port) else { throw ValidationError("--port is a TCP port, 0 to 65535 (0 picks a free one)") }
+        }
+
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
             let token = (self.token ?? environment["SALVO_RECEIPTS_TOKEN"]).flatMap { $0.isEmpty ? nil : $0 }

@@ -13,6 +13,14 @@ import Testing
         #expect(help.stdout.contains("values: csv, json, html"), "\(help.stdout)")
     }
 
+    @Test(arguments: [["emulator", "--port", "70000"], ["receipts", "serve", "--port", "99999"]])
+    func aPortOutsideTheTCPRangeIsAUsageError(arguments: [String]) throws {
+        let outcome = try SalvoProcess.run(arguments, environment: ["ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "secret"], seconds: 30)
+        #expect(outcome.status == 64, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("--port is a TCP port, 0 to 65535"), "\(outcome.stderr)")
+        #expect(!outcome.stdout.contains("listening on"))
+    }
+
     @Test func theReadmeLinksNothingOutsideTheProject() throws {
         let readme = try String(contentsOfFile: SalvoProcess.packageRoot + "/README.md", encoding: .utf8)
         #expect(!readme.contains("../shared"), "a link to a file outside the project")
