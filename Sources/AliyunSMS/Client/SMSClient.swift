@@ -42,7 +42,7 @@ public struct SMSClient: Sendable {
     /// Signs `operation` with credentials asked of the provider now and sends it. A failure to
     /// get credentials sent nothing and stops (`.fatal`); a failure to get an answer is ambiguous
     /// only for an action that sends messages and only once the request may have left.
-    private func call(_ operation: SMSOperation) async throws(SMSFailure) -> HTTPResponse {
+    func call(_ operation: SMSOperation) async throws(SMSFailure) -> HTTPResponse {
         let request: SignedRequest
         do {
             request = try await signer.request(for: operation)

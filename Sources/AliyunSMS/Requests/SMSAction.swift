@@ -17,8 +17,13 @@ public struct SMSAction: Sendable, Hashable, CustomStringConvertible, Expressibl
     /// QuerySendDetails: what the platform recorded for one number on one day (read-only).
     public static let querySendDetails = SMSAction(wireName: "QuerySendDetails", sendsMessages: false)
 
+    /// GetSmsSign: a sign's review status and its registration with the carriers (read-only).
+    public static let getSmsSign = SMSAction(wireName: "GetSmsSign", sendsMessages: false)
+    /// GetSmsTemplate: a template's review status, type, content and variables (read-only).
+    public static let getSmsTemplate = SMSAction(wireName: "GetSmsTemplate", sendsMessages: false)
+
     /// Every action Salvo calls.
-    public static let known: [SMSAction] = [.sendSms, .sendBatchSms, .querySendDetails]
+    public static let known: [SMSAction] = [.sendSms, .sendBatchSms, .querySendDetails, .getSmsSign, .getSmsTemplate]
 
     private init(wireName: String, sendsMessages: Bool) {
         self.wireName = wireName

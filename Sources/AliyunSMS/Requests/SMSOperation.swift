@@ -1,7 +1,7 @@
 import SalvoIO
 
 /// One call to Dysmsapi 2017-05-25, with its parameters placed as the official SDK places them:
-/// SendSms and QuerySendDetails entirely in the query; SendBatchSms's TemplateCode and OutId in
+/// SendSms, QuerySendDetails, GetSmsSign and GetSmsTemplate entirely in the query; SendBatchSms's TemplateCode and OutId in
 /// the query and its JSON arrays in a form body.
 public struct SMSOperation: Sendable {
     /// The API action, such as `.sendBatchSms`.
@@ -71,6 +71,19 @@ public struct SMSOperation: Sendable {
         var query = [("PhoneNumber", phoneNumber), ("SendDate", sendDate), ("PageSize", String(pageSize)), ("CurrentPage", String(currentPage))]
         if let bizId { query.append(("BizId", bizId)) }
         return SMSOperation(action: .querySendDetails, query: query, body: [])
+    }
+
+    /// GetSmsSign: a sign's review status and carrier registration (read-only; RPC POST, `SignName`).
+    public static func getSmsSign(signName: String) throws(Invalid) -> SMSOperation {
+        guard !signName.isEmpty else { throw Invalid(.operation, "GetSmsSign needs a sign name") }
+        return SMSOperation(action: .getSmsSign, query: [("SignName", signName)], body: [])
+    }
+
+    /// GetSmsTemplate: a template's review status, type, content and variables (read-only; RPC
+    /// POST, `TemplateCode`).
+    public static func getSmsTemplate(templateCode: String) throws(Invalid) -> SMSOperation {
+        guard !templateCode.isEmpty else { throw Invalid(.operation, "GetSmsTemplate needs a template code") }
+        return SMSOperation(action: .getSmsTemplate, query: [("TemplateCode", templateCode)], body: [])
     }
 
     private static func checkOutId(_ outId: String?) throws(Invalid) {
