@@ -476,6 +476,88 @@ extension Diagnostic {
         Diagnostic(.error, "recipient-message-too-long", "the message for this row is \(length) characters with its sign name; the limit is 500", at: location)
     }
 
+    // MARK: - Preflight (what the account says)
+
+    /// `sign-not-approved`: the account's sign is not approved (`status`: its review in words),
+    /// with the rejection reason when there is one.
+    public static func signNotApproved(_ name: String, status: String, reason: String?, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "sign-not-approved", "sign name '\(short(name))' is not approved: its review is \(status)" + (reason.map { ": '\(oneLine($0))'" } ?? ""), at: location)
+    }
+
+    /// `sign-not-approved`: the account has no such sign (`answer`: the provider's code and words).
+    public static func signMissing(_ name: String, answer: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "sign-not-approved", "sign name '\(short(name))' does not exist in the account or cannot be used (\(oneLine(answer)))", at: location,
+                   fixIt: FixIt("check the spelling against the console's sign list, or apply for the sign"))
+    }
+
+    /// `sign-carrier-registration`: operators whose real-name registration is not complete
+    /// (`problems`: "mobile: registration failed"); an error when any failed, is missing or expired.
+    public static func signCarrierRegistration(_ name: String, problems: [String], blocking: Bool, at location: SourceLocation) -> Diagnostic {
+        let list = problems.map(oneLine).joined(separator: "; ")
+        let consequence = blocking ? "carriers block bulk sends with it" : "carriers may hold bulk sends with it until it is"
+        return Diagnostic(blocking ? .error : .warning, "sign-carrier-registration",
+                          "sign name '\(short(name))' is not registered and verified with every carrier (\(list)); \(consequence)", at: location)
+    }
+
+    /// `template-not-approved`: the account's template is not approved, with the reason.
+    public static func templateNotApproved(_ code: String, status: String, reason: String?, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-not-approved", "template '\(short(code))' is not approved: its review is \(status)" + (reason.map { ": '\(oneLine($0))'" } ?? ""), at: location)
+    }
+
+    /// `template-not-approved`: the account has no such template.
+    public static func templateMissing(_ code: String, answer: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-not-approved", "template '\(short(code))' does not exist in the account or cannot be used (\(oneLine(answer)))", at: location,
+                   fixIt: FixIt("check the code against the console's template list"))
+    }
+
+    /// `template-type-mismatch`: the file's `type` is not the account's (`accountType`: its kind in words).
+    public static func templateTypeMismatch(_ code: String, fileType: TemplateType, accountType: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-type-mismatch", "template '\(short(code))' is \(accountType) in the account, not '\(fileType.rawValue)' as the file says", at: location)
+    }
+
+    /// `template-content-differs`: the file's content is not the approved content; `diff` shows
+    /// both sides (`[-…-]` only in the file, `{+…+}` only in the account).
+    public static func templateContentDiffers(_ code: String, diff: String, file: String, account: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-content-differs",
+                   "content differs from approved template '\(short(code))': \(diff) ([-…-] only in the file, {+…+} only in the account)", at: location,
+                   notes: [DiagnosticNote("the file's content: '\(oneLine(file))'"), DiagnosticNote("the approved content: '\(oneLine(account))'")],
+                   fixIt: FixIt("copy the approved content into 'template.content', or apply for a template with the new content"))
+    }
+
+    /// `template-variables-differ`: a placeholder of the file's content that the approved template lacks.
+    public static func templateVariableExtra(_ name: String, code: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-variables-differ", "placeholder '${\(short(name))}' is not in approved template '\(short(code))'; the provider would not fill it", at: location)
+    }
+
+    /// `template-variables-differ`: a placeholder of the approved template that the file's content lacks.
+    public static func templateVariableMissing(_ name: String, code: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "template-variables-differ", "approved template '\(short(code))' has placeholder '${\(short(name))}', which the file's content lacks; no parameter would fill it", at: location)
+    }
+
+    /// `variable-attribute`: a parameter's declared type against the template's `VariableAttribute`
+    /// (`attribute` as the account names it, `accepts`: what it takes in words, `suggested`: the
+    /// type that matches it).
+    public static func variableAttribute(_ parameter: String, type: ParameterType, attribute: String, accepts: String, suggested: ParameterType?,
+                                         blocking: Bool, at location: SourceLocation) -> Diagnostic {
+        let consequence = blocking ? "its values would be refused" : "values the file accepts may be refused"
+        return Diagnostic(blocking ? .error : .warning, "variable-attribute",
+                          "parameter '\(short(parameter))' is declared '\(type.rawValue)', but the template takes it as '\(short(attribute))' (\(accepts)); \(consequence)", at: location,
+                          fixIt: suggested.map { FixIt("declare it 'type: \($0.rawValue)'", replacement: $0.rawValue) })
+    }
+
+    /// `campaign-invalid`: a campaign file with validation errors, not asked about.
+    public static func campaignInvalid(errors: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "campaign-invalid", "campaign file has \(errors) error\(errors == 1 ? "" : "s"); it was not checked against the account", at: location,
+                   fixIt: FixIt("run 'salvo validate' on it and fix what it reports first"))
+    }
+
+    /// The account's words on one line: line breaks and runs of white space become one space,
+    /// at most 200 characters.
+    static func oneLine(_ text: String) -> String {
+        let words = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return words.count > 200 ? String(words.prefix(199)) + "…" : words
+    }
+
     /// The same diagnostic as a warning that says the row is skipped (`invalid: skip`).
     func skippingRow() -> Diagnostic {
         var copy = self

@@ -1,0 +1,84 @@
+import AliyunSMS
+import CampaignCompiler
+
+extension Preflight {
+    /// What the answer about the campaign's template code says is wrong: not approved (or
+    /// missing), another type, other content, other placeholders, parameters the template's
+    /// variable attributes would refuse.
+    static func templateFindings(_ answer: Result<TemplateDetails, SMSFailure>, campaign: Campaign) -> [Diagnostic] {
+        let template = campaign.template
+        let code = template.code.value
+        let details: TemplateDetails
+        switch answer {
+        case .failure(let failure):
+            return [.templateMissing(code, answer: "\(failure.code): \(failure.message)", at: location(template.code.range, in: campaign))]
+        case .success(let answered):
+            details = answered
+        }
+        var findings: [Diagnostic] = []
+        if details.status != .approved {
+            findings.append(.templateNotApproved(code, status: details.status.description, reason: details.rejectInfo, at: location(template.code.range, in: campaign)))
+        }
+        if let typeCode = details.typeCode, typeCode.trimmingCharacters(in: .whitespaces) != Self.typeCode(template.type.value) {
+            findings.append(.templateTypeMismatch(code, fileType: template.type.value, accountType: Self.typeWords(typeCode), at: location(template.type.range, in: campaign)))
+        }
+        let fileContent = ContentDiff.collapsingWhiteSpace(template.content.value)
+        let accountContent = ContentDiff.collapsingWhiteSpace(details.content)
+        if fileContent != accountContent {
+            let diff = ContentDiff(from: fileContent, to: accountContent).rendered
+            findings.append(.templateContentDiffers(code, diff: diff, file: fileContent, account: accountContent, at: location(template.content.range, in: campaign)))
+        }
+        findings += variableFindings(details, campaign: campaign)
+        findings += attributeFindings(details, campaign: campaign)
+        return findings
+    }
+
+    /// Placeholders in one content and not the other, each named.
+    static func variableFindings(_ details: TemplateDetails, campaign: Campaign) -> [Diagnostic] {
+        let template = campaign.template
+        let approved = PlaceholderParser.placeholderNames(in: details.content)
+        let approvedSet = Set(approved)
+        let fileSet = Set(template.placeholders.map(\.value))
+        var findings: [Diagnostic] = []
+        var reported: Set<String> = []
+        for placeholder in template.placeholders where !approvedSet.contains(placeholder.value) && reported.insert(placeholder.value).inserted {
+            findings.append(.templateVariableExtra(placeholder.value, code: template.code.value, at: location(placeholder.range, in: campaign)))
+        }
+        for name in approved where !fileSet.contains(name) && reported.insert(name).inserted {
+            findings.append(.templateVariableMissing(name, code: template.code.value, at: location(template.content.range, in: campaign)))
+        }
+        return findings
+    }
+
+    /// Each parameter's declared type against the variable attribute the template gives its placeholder.
+    static func attributeFindings(_ details: TemplateDetails, campaign: Campaign) -> [Diagnostic] {
+        campaign.parameters.compactMap { parameter in
+            guard let attribute = details.variableAttributes[parameter.name.value],
+                  let rule = VariableAttributeRule(attribute: attribute) else { return nil }
+            let verdict = rule.verdict(for: parameter.type.value)
+            guard verdict != .fits else { return nil }
+            return .variableAttribute(parameter.name.value, type: parameter.type.value, attribute: attribute, accepts: rule.accepts, suggested: rule.suggested == parameter.type.value ? nil : rule.suggested,
+                                      blocking: verdict == .refused, at: location(parameter.type.range, in: campaign))
+        }
+    }
+
+    /// GetSmsTemplate's `TemplateType` for a file's `type`.
+    static func typeCode(_ type: TemplateType) -> String {
+        switch type {
+        case .verification: "0"
+        case .notification: "1"
+        case .promotional: "2"
+        }
+    }
+
+    /// GetSmsTemplate's `TemplateType` in words: "a promotional template".
+    static func typeWords(_ code: String) -> String {
+        switch code.trimmingCharacters(in: .whitespaces) {
+        case "0": "a verification template"
+        case "1": "a notification template"
+        case "2": "a promotional template"
+        case "3": "an international template"
+        case let other: "of template type '\(other)'"
+        }
+    }
+}
