@@ -18,8 +18,8 @@ struct ContentDiff: Sendable, Hashable {
     /// The stretches, in order.
     var parts: [Part]
 
-    /// The most words of unchanged context shown on each side of a change.
-    static let context = 6
+    /// The most words (spaces not counted) of unchanged context shown on each side of a change.
+    static let context = 8
     /// Beyond this many words on either side, the whole texts are shown as one change.
     static let wordLimit = 2_000
 
@@ -145,13 +145,23 @@ struct ContentDiff: Sendable, Hashable {
         return result
     }
 
-    /// An unchanged stretch with at most `context` words kept next to each change, the rest as `…`.
+    /// An unchanged stretch with `context` words (spaces not counted) kept next to each change
+    /// and the rest as `…`, when that leaves out at least three words.
     static func shortened(_ text: String, keepsStart: Bool, keepsEnd: Bool) -> String {
         let parts = words(text)
-        let keep = (keepsStart ? context : 0) + (keepsEnd ? context : 0)
-        guard parts.count > keep + 1 else { return text }
-        let head = keepsStart ? parts.prefix(context).joined() : ""
-        let tail = keepsEnd ? parts.suffix(context).joined() : ""
-        return head + "…" + tail
+        let head = keepsStart ? kept(parts) : 0
+        let tail = keepsEnd ? kept(parts.reversed()) : 0
+        guard parts.count - head - tail > 0, parts.dropFirst(head).dropLast(tail).filter({ $0 != " " }).count >= 3 else { return text }
+        return parts.prefix(head).joined() + "…" + parts.suffix(tail).joined()
+    }
+
+    /// How many of `parts`, from the start, hold `context` words that are not spaces.
+    private static func kept(_ parts: some Collection<String>) -> Int {
+        var taken = 0, counted = 0
+        for part in parts where counted < context {
+            taken += 1
+            if part != " " { counted += 1 }
+        }
+        return taken
     }
 }
