@@ -8,6 +8,9 @@ public struct EmulatorConfiguration: Sendable {
     public var accessKeySecret: String
     /// Sign names it knows; empty accepts any.
     public var signNames: Set<String> = []
+    /// What GetSmsSign says of sign names, by name; a name in `signNames` without an entry here
+    /// is approved and registered with all three operators.
+    public var signs: [String: KnownSign] = [:]
     /// Templates it knows by code; empty accepts any (with any parameters).
     public var templates: [String: KnownTemplate] = [:]
     /// Faults.

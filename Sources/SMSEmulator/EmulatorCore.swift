@@ -50,6 +50,8 @@ public final class EmulatorCore: Sendable {
         SMSAction.sendSms.wireName: ["PhoneNumbers", "SignName", "TemplateCode", "TemplateParam", "SmsUpExtendCode", "OutId"],
         SMSAction.sendBatchSms.wireName: ["PhoneNumberJson", "SignNameJson", "TemplateCode", "TemplateParamJson", "SmsUpExtendCodeJson", "OutId"],
         SMSAction.querySendDetails.wireName: ["PhoneNumber", "BizId", "SendDate", "PageSize", "CurrentPage"],
+        SMSAction.getSmsSign.wireName: ["SignName"],
+        SMSAction.getSmsTemplate.wireName: ["TemplateCode"],
     ]
 
     /// Answers one request.
@@ -73,7 +75,7 @@ public final class EmulatorCore: Sendable {
     }
 
     /// How one request's answers are made: its id in their bodies, its delay before them.
-    private struct Replying {
+    struct Replying {
         var requestId: String
         var delay: Duration
 
@@ -102,7 +104,7 @@ public final class EmulatorCore: Sendable {
     }
 
     /// An answer refusing a request.
-    private struct Refusal: Error {
+    struct Refusal: Error {
         var status: Int
         var code: String
         var message: String
@@ -210,6 +212,10 @@ public final class EmulatorCore: Sendable {
         switch call.action {
         case SMSAction.querySendDetails.wireName:
             return querySendDetails(call.business, replying: replying)
+        case SMSAction.getSmsSign.wireName:
+            return getSmsSign(call.business, now: now, replying: replying)
+        case SMSAction.getSmsTemplate.wireName:
+            return getSmsTemplate(call.business, now: now, replying: replying)
         default:
             switch send(action: call.action, call.business, requestId: replying.requestId, now: now) {
             case .failure(let refusal):
@@ -228,8 +234,8 @@ public final class EmulatorCore: Sendable {
 
     // MARK: - Flow control
 
-    /// Takes a token from the action's budget (QuerySendDetails has its own; sends share one), or
-    /// counts the refusal.
+    /// Takes a token from the action's budget (the read-only calls, QuerySendDetails, GetSmsSign
+    /// and GetSmsTemplate, share one; sends share the other), or counts the refusal.
     private func admits(action: String, now: Date) -> Bool {
         guard configuration.flowControl.isLimited else { return true }
         return state.withLock { state -> Bool in
@@ -329,16 +335,20 @@ public final class EmulatorCore: Sendable {
         return .success(Recipients(phones: phones, signNames: signNames, templateParameters: templateParameters))
     }
 
-    /// Sign names and template the account does not know (when it knows any), or parameters the
-    /// template cannot take: the refusal, or nil.
+    /// Sign names and template the account does not know (when it knows any) or has not
+    /// approved, or parameters the template cannot take: the refusal, or nil.
     private func knownRefusal(_ recipients: Recipients, templateCode: String) -> Refusal? {
         for sign in Set(recipients.signNames) where !configuration.signNames.isEmpty && !configuration.signNames.contains(sign) {
             return Refusal(200, "isv.SMS_SIGNATURE_ILLEGAL", "该账号下找不到对应签名")
+        }
+        for sign in Set(recipients.signNames) where configuration.signs[sign].map({ $0.status != .approved }) ?? false {
+            return Refusal(200, "isv.SMS_SIGNATURE_ILLEGAL", "签名未审核通过")
         }
         guard !configuration.templates.isEmpty else { return nil }
         guard let template = configuration.templates[templateCode] else {
             return Refusal(200, "isv.SMS_TEMPLATE_ILLEGAL", "该账号下找不到对应模板")
         }
+        guard template.status == .approved else { return Refusal(200, "isv.SMS_TEMPLATE_ILLEGAL", "模板未审核通过") }
         for values in recipients.templateParameters {
             let given = Set(values?.keys.map { $0 } ?? [])
             if !template.placeholders.isSubset(of: given) {

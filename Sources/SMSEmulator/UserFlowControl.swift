@@ -4,9 +4,10 @@ import Foundation
 /// which the gateway answers HTTP 400 `Throttling.User` ("Request was denied due to user flow
 /// control.") without processing the request.
 ///
-/// Send requests (SendSms and SendBatchSms together) draw on one budget. QuerySendDetails draws on
-/// a separate budget of the same size, as the gateway limits each API on its own: reconciliation
-/// queries never use up the sends' budget, and a flood of them is throttled too.
+/// Send requests (SendSms and SendBatchSms together) draw on one budget. The read-only calls
+/// (QuerySendDetails, GetSmsSign, GetSmsTemplate) draw on a separate budget of the same size, as
+/// the gateway limits each API on its own: reconciliation queries and preflights never use up the
+/// sends' budget, and a flood of them is throttled too.
 ///
 /// Each budget is a token bucket holding one second's worth of requests (at least one), full at
 /// the start and refilled continuously from the configuration's clock (`EmulatorConfiguration.now`).
