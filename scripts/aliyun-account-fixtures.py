@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Writes Tests/AliyunSMSTests/Fixtures/account-*.json: GetSmsSign and GetSmsTemplate answers built
 with Alibaba Cloud's official Python SDK models (alibabacloud-dysmsapi20170525, pinned in
 scripts/aliyun-vectors/requirements.txt) and serialised by their to_map(), so the fixtures have exactly

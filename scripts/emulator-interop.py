@@ -7,8 +7,8 @@ Without --python it makes a venv in .build/sdk-venv and installs the SDK pinned 
 scripts/aliyun-vectors/requirements.txt. It starts the emulator on a free loopback port with the
 bundled campaigns, then drives it with the SDK client: SendSms and SendBatchSms with both signing
 schemes (the SDK's default v3, and signature_algorithm='v2', the v1 HMAC-SHA1 scheme), Chinese and
-reserved characters, QuerySendDetails; all must succeed, and a wrong secret must get
-SignatureDoesNotMatch. Prints one line per check and a closing `N passed, N failed`.
+reserved characters, QuerySendDetails, GetSmsSign and GetSmsTemplate (read into the SDK's own
+models); all must succeed, and a wrong secret must get SignatureDoesNotMatch. Prints one line per check and a closing `N passed, N failed`.
 """
 
 import os
@@ -82,6 +82,21 @@ for algorithm in ("v3", "v1"):
             return "SignatureDoesNotMatch"
         raise AssertionError("a wrong secret was accepted")
     check(f"{algorithm} wrong secret gets SignatureDoesNotMatch", wrong_secret)
+    def sign_details(algorithm=algorithm):
+        body = client(algorithm).get_sms_sign(sm.GetSmsSignRequest(sign_name="云杉商城")).body
+        assert body.code == "OK" and body.sign_status == 1, body.to_map()
+        carriers = {r.operator_code: r.register_status for r in body.sign_isp_register_detail_list}
+        assert carriers == {"mobile": 3, "unicom": 3, "telecom": 3}, body.to_map()
+        return "approved, registered with 3 operators"
+    check(f"{algorithm} GetSmsSign of the campaign's sign", sign_details)
+    def template_details(algorithm=algorithm):
+        body = client(algorithm).get_sms_template(sm.GetSmsTemplateRequest(template_code="SMS_465012346")).body
+        assert body.code == "OK" and body.template_status == "1" and body.template_type == "1", body.to_map()
+        assert "${order_no}" in body.template_content and set(json.loads(body.variable_attribute)) == {"name", "order_no", "ship_date", "carrier"}, body.to_map()
+        unknown = client(algorithm).get_sms_template(sm.GetSmsTemplateRequest(template_code="SMS_0")).body
+        assert unknown.code == "isv.SMS_TEMPLATE_ILLEGAL", unknown.to_map()
+        return "approved notification with its content and variables; an unknown one isv.SMS_TEMPLATE_ILLEGAL"
+    check(f"{algorithm} GetSmsTemplate of the campaign's template", template_details)
 print(json.dumps(results, ensure_ascii=False))
 '''
 
