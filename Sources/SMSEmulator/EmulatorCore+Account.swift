@@ -15,6 +15,7 @@ import Foundation
 /// gets for a sign or template the account does not know: `isv.SMS_SIGNATURE_ILLEGAL` and
 /// `isv.SMS_TEMPLATE_ILLEGAL` (HTTP 200, as for sends).
 extension EmulatorCore {
+    /// GetSmsSign: the sign's review, reject info and carrier registrations.
     func getSmsSign(_ parameters: [String: String], now: Date, replying: Replying) -> EmulatorReply {
         guard let name = parameters["SignName"], !name.isEmpty else { return replying.reply(400, "MissingSignName", "SignName is mandatory for this action.") }
         let known = configuration.signNames
@@ -34,6 +35,7 @@ extension EmulatorCore {
         ])
     }
 
+    /// GetSmsTemplate: the template's review, type, content and variable attributes.
     func getSmsTemplate(_ parameters: [String: String], now: Date, replying: Replying) -> EmulatorReply {
         guard let code = parameters["TemplateCode"], !code.isEmpty else { return replying.reply(400, "MissingTemplateCode", "TemplateCode is mandatory for this action.") }
         guard let template = configuration.templates[code] else { return replying.reply(200, "isv.SMS_TEMPLATE_ILLEGAL", "该账号下找不到对应模板") }
