@@ -494,7 +494,7 @@ extension Diagnostic {
     /// (`problems`: "mobile: registration failed"); an error when any failed, is missing or expired.
     public static func signCarrierRegistration(_ name: String, problems: [String], blocking: Bool, at location: SourceLocation) -> Diagnostic {
         let list = problems.map(oneLine).joined(separator: "; ")
-        let consequence = blocking ? "carriers block bulk sends with it" : "carriers may hold bulk sends with it until it is"
+        let consequence = blocking ? "carriers block bulk sends with it" : "bulk sends with it may be blocked until it is"
         return Diagnostic(blocking ? .error : .warning, "sign-carrier-registration",
                           "sign name '\(short(name))' is not registered and verified with every carrier (\(list)); \(consequence)", at: location)
     }

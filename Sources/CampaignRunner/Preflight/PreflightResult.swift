@@ -28,7 +28,11 @@ public struct PreflightResult: Sendable {
     /// One line for `run`'s log and the stored record: what was asked and what was found.
     public var summary: String {
         let asked = "\(Self.count(signNames.count, "sign name")), \(Self.count(templateCodes.count, "template"))"
-        if let unreachable { return "preflight could not ask the provider (\(unreachable)); asked about \(asked)" }
+        if let unreachable {
+            // A refusal's words may name the whole key id: its code says enough here.
+            let why = CredentialRefusal.codes.contains(unreachable.code) ? "the AccessKey refused: \(unreachable.code)" : "\(unreachable)"
+            return "preflight could not ask the provider (\(why)); asked about \(asked)"
+        }
         let errors = diagnostics.filter { $0.severity == .error }.count
         let warnings = diagnostics.filter { $0.severity == .warning }.count
         if errors + warnings == 0 { return "preflight of \(asked): the account agrees" }
