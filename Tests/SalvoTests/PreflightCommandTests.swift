@@ -155,6 +155,34 @@ import Testing
         #expect(outcome.stdout.hasSuffix("checked 1 file: 1 error, 0 warnings\n"), "\(outcome.stdout)")
     }
 
+    @Test func theExampleCampaignsAgreeWithAnEmulatorThatLearnedThem() throws {
+        let setup = try Setup()
+        let examples = ["campaigns/login-code.yaml", "campaigns/order-shipped.yaml", "campaigns/spring-sale.yaml"]
+        let emulator = try RunningSalvo(["emulator", "--port", "0", "--record", setup.record] + examples.flatMap { ["--campaign", $0] }, environment: Self.credentials)
+        defer { _ = emulator.stop() }
+        let first = try #require(emulator.firstLine())
+        let outcome = try setup.preflight(["campaigns"], endpoint: String(first.dropFirst("listening on ".count)))
+        #expect(outcome.status == 0, "\(outcome.all)")
+        #expect(outcome.stdout == "checked 3 files: 0 errors, 0 warnings\n", "\(outcome.stdout)")
+        #expect(try setup.statistics()["messages"] as? Int == 0)
+    }
+
+    @Test func annotationsAndSARIFCarryTheFindings() throws {
+        let setup = try Setup()
+        let path = try setup.campaign("type", code: "SMS_103")
+        let (emulator, url) = try setup.emulator()
+        defer { _ = emulator.stop() }
+        let github = try setup.preflight(["--format", "github", path], endpoint: url)
+        #expect(github.status == 1)
+        #expect(github.stdout.contains("::error file=\(path),line=6,"), "\(github.stdout)")
+        #expect(github.stdout.contains("[template-type-mismatch]"), "\(github.stdout)")
+        let sarif = try setup.preflight(["--format", "sarif", path], endpoint: url)
+        #expect(sarif.status == 1)
+        let log = try #require(try JSONSerialization.jsonObject(with: Data(sarif.stdout.utf8)) as? [String: Any])
+        #expect(log["version"] as? String == "2.1.0")
+        #expect(sarif.stdout.contains("template-type-mismatch"))
+    }
+
     @Test func aFolderIsCheckedAndAFileWithErrorsIsNotAskedAbout() throws {
         let setup = try Setup()
         try setup.campaign("a")
