@@ -98,6 +98,11 @@ public final class CampaignRunner: Sendable {
             if options.endpointGiven || run.metadata.endpoint == nil { run.metadata.endpoint = endpoint }
         }
         lifecycle.started(endpoint: run.metadata.endpoint)
+        if let refusal = try await preflight(&run, lifecycle: lifecycle, client: client) {
+            // Nothing was sent: the run ends here, its end recorded with the preflight.
+            try await store.commit(RunChange(metadata: lifecycle.finished(refusal, metadata: run.metadata)))
+            return refusal
+        }
         let shared = store as? any SharedRunStore
         let lease = LeaseKeeper(store: shared, clock: options.clock)
         if let shared {

@@ -18,6 +18,10 @@ public enum RunEvent: Sendable {
     case notice(String)
     case dryRun(SignedRequest)
     case progress(RunCounts, pace: Pace)
+    /// The account was asked about the campaign's sign and template before the first send:
+    /// `summary` is the preflight's one line, `findings` its diagnostics (rendered as
+    /// `salvo preflight`'s text; empty when the account agrees).
+    case preflighted(summary: String, findings: ValidationReport)
     /// The campaign's recipients or limits have errors: the plan could not be made.
     case problems(ValidationReport)
 }

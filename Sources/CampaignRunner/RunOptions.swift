@@ -1,6 +1,7 @@
 import AliyunSMS
 import CampaignCompiler
 import Foundation
+import YAMLSyntax
 
 /// How a run behaves, and the world it runs in (time and sleep are injected).
 public struct RunOptions: Sendable {
@@ -36,6 +37,13 @@ public struct RunOptions: Sendable {
     public var reconnectSeconds = 300.0
     /// Shared state: how long this runner's claims outlive its last heartbeat, in seconds.
     public var leaseSeconds = 30.0
+    /// Do not preflight (`--no-preflight`): the run sends without asking the account about its
+    /// sign and template, and records that it did not ask.
+    public var skipPreflight = false
+    /// Whom the preflight asks (nil: the run's client); tests may give a fake account.
+    public var account: (any AccountQueries)?
+    /// The campaign file's lines, by path, for rendering the preflight's findings (may be empty).
+    public var campaignSources: [String: SourceText] = [:]
     /// Time: read and slept on (a test's clock moves when told).
     public var clock: any RunClock = SystemRunClock()
     /// Random numbers in [0, 1) for jitter.

@@ -16,6 +16,9 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     case notAPlan(path: String)
     /// The campaign's recipients or limits have errors (reported as problems).
     case invalidCampaign
+    /// The preflight found errors: the account disagrees with the campaign (its findings were
+    /// shown as events); `summary` is the preflight's.
+    case preflightFailed(summary: String)
     /// The state cannot be used: lost, damaged, foreign, newer.
     case state(String)
     /// The provider already has the plan's first request: it was sent from a state that is gone.
@@ -40,6 +43,8 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
             "the plan '\(path)' was made from other inputs than the campaign has now; refusing to run it. What changed:\n" + changes.map { "  - \($0)" }.joined(separator: "\n")
         case .notAPlan(let path): "'\(path)' is not a salvo plan"
         case .invalidCampaign: "the campaign has errors in its recipients or limits (above); nothing was sent"
+        case .preflightFailed(let summary):
+            "the account disagrees with the campaign (\(summary)); nothing was sent. Fix what the findings above say and run again, or run with --no-preflight to send anyway"
         case .state(let message): message
         case .alreadySent(let outId, let planID):
             "the provider already has the first request of plan \(planID) (OutId \(outId)): this plan was sent before, from a state that is gone. Nothing was sent. Find and restore that state folder to resume it, or change the campaign before sending it again"

@@ -89,7 +89,8 @@ public final class PostgresRunStore: SharedRunStore {
         state.withLock { $0.run = nil }
         guard let run = try await runID() else { return nil }
         let meta = try await session.rows("""
-            SELECT plan_id, salvo, created_at, endpoint, last_end, stop_reason, activity, activity_reason, activity_until, activity_pace, activity_ceiling, activity_at
+            SELECT plan_id, salvo, created_at, endpoint, last_end, stop_reason, activity, activity_reason, activity_until, activity_pace, activity_ceiling, activity_at,
+                preflight_at, preflight, preflight_passed
             FROM salvo.runs WHERE id = \(run)
             """)
         guard let row = meta.first else { return nil }
@@ -102,6 +103,9 @@ public final class PostgresRunStore: SharedRunStore {
                 metadata.activity = RunActivity(kind: kind, reason: try cells[7].decode(String?.self), until: try cells[8].decode(Double?.self),
                                                 pace: try cells[9].decode(Double?.self), ceiling: try cells[10].decode(Double?.self), at: try cells[11].decode(Double?.self) ?? 0)
             }
+            metadata.preflightAt = try cells[12].decode(Double?.self)
+            metadata.preflight = try cells[13].decode(String?.self)
+            metadata.preflightPassed = try cells[14].decode(Bool?.self)
             return metadata
         }
         let rows = try await session.rows(PostgresQuery(unsafeSQL: "SELECT \(Self.batchColumns) FROM salvo.batches WHERE run = $1 ORDER BY batch", binds: binds(run)))
@@ -178,7 +182,8 @@ public final class PostgresRunStore: SharedRunStore {
             UPDATE salvo.runs SET plan_id = \(metadata.planID), salvo = \(metadata.salvoVersion), created_at = \(metadata.createdAt), endpoint = \(metadata.endpoint),
                 last_end = \(metadata.lastEnd?.rawValue), stop_reason = \(metadata.stopReason), activity = \(activity?.kind.rawValue),
                 activity_reason = \(activity?.reason), activity_until = \(activity?.until), activity_pace = \(activity?.pace),
-                activity_ceiling = \(activity?.ceiling), activity_at = \(activity?.at)
+                activity_ceiling = \(activity?.ceiling), activity_at = \(activity?.at),
+                preflight_at = \(metadata.preflightAt), preflight = \(metadata.preflight), preflight_passed = \(metadata.preflightPassed)
             WHERE id = \(run)
             """
     }

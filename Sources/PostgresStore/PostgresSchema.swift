@@ -5,10 +5,11 @@ import PostgresNIO
 /// creates them itself on first use and records their version in `salvo.meta`; a database whose
 /// schema was written by a newer salvo is refused, never altered.
 enum PostgresSchema {
-    /// The version this build writes and reads.
-    static let version = 1
+    /// The version this build writes and reads: 2 added the run's preflight (`preflight_at`,
+    /// `preflight`, `preflight_passed` in `salvo.runs`).
+    static let version = 2
 
-    /// Statements creating version 1, in order, in one transaction.
+    /// Statements creating the current version, in order, in one transaction.
     static let statements: [String] = [
         "CREATE SCHEMA IF NOT EXISTS salvo",
         "CREATE TABLE salvo.meta (key text PRIMARY KEY, value text NOT NULL)",
@@ -20,6 +21,7 @@ enum PostgresSchema {
             id bigserial PRIMARY KEY, campaign text NOT NULL, current boolean NOT NULL DEFAULT true, set_aside_at float8,
             plan_id text NOT NULL, salvo text NOT NULL, created_at float8 NOT NULL, endpoint text, last_end text, stop_reason text,
             activity text, activity_reason text, activity_until float8, activity_pace float8, activity_ceiling float8, activity_at float8,
+            preflight_at float8, preflight text, preflight_passed boolean,
             plan_header text NOT NULL, plan_trailer text NOT NULL,
             pace_rate float8, pace_reason text, pace_changed float8 NOT NULL DEFAULT 0, pace_next float8 NOT NULL DEFAULT 0, paused_until float8)
         """,
@@ -62,12 +64,21 @@ enum PostgresSchema {
         """,
         // Optional text in an array: '' is NULL, anything else drops its first character.
         "CREATE FUNCTION salvo.opt(value text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN value = '' THEN NULL ELSE substr(value, 2) END $$",
-        "INSERT INTO salvo.meta (key, value) VALUES ('schema', '1')",
+        "INSERT INTO salvo.meta (key, value) VALUES ('schema', '2')",
+    ]
+
+    /// Statements upgrading a schema of the key's version to the next, in one transaction.
+    static let upgrades: [Int: [String]] = [
+        1: [
+            "ALTER TABLE salvo.runs ADD COLUMN IF NOT EXISTS preflight_at float8, ADD COLUMN IF NOT EXISTS preflight text, ADD COLUMN IF NOT EXISTS preflight_passed boolean",
+            "UPDATE salvo.meta SET value = '2' WHERE key = 'schema'",
+        ],
     ]
 
     /// Makes sure the schema is there and is one this salvo reads.
     static func prepare(_ session: PostgresSession) async throws(RunStoreError) {
-        if let found = try await installed(session) {
+        if var found = try await installed(session) {
+            if found < version, upgrades[found] != nil { found = try await upgrade(session) }
             try check(found, session: session)
             return
         }
@@ -95,6 +106,21 @@ enum PostgresSchema {
             }
             for statement in Self.statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
             return nil
+        }
+    }
+
+    /// Upgrades an older schema step by step, under the same lock as its creation (another salvo
+    /// upgrading at the same moment waits, then finds it done); the version it came to.
+    private static func upgrade(_ session: PostgresSession) async throws(RunStoreError) -> Int {
+        try await session.transaction { connection, logger in
+            try await connection.query("SELECT pg_advisory_xact_lock(1396790863)", logger: logger)
+            let rows = try await connection.query("SELECT value FROM salvo.meta WHERE key = 'schema'", logger: logger).collect()
+            var found = try rows.first.flatMap { Int(try $0.decode(String.self)) } ?? 0
+            while found < version, let statements = upgrades[found] {
+                for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                found += 1
+            }
+            return found
         }
     }
 

@@ -8,7 +8,10 @@ import Foundation
 ///
 /// With no sign names configured (the emulator accepts any sign), every sign is approved and
 /// registered with all three operators. With no templates configured (it accepts any template)
-/// the emulator cannot know a template's content, so every template is unknown.
+/// every template code is approved, but the emulator cannot know its content, type or variables:
+/// the answer leaves out `TemplateContent`, `TemplateType` and `VariableAttribute`, and a
+/// preflight warns `template-content-unknown` instead of comparing the wording (so that runs
+/// against an emulator started without `--campaign`/`--config` preflight and send).
 ///
 /// An unknown sign or template: the reference documents no code for GetSmsSign/GetSmsTemplate
 /// on a missing one, so the emulator answers with the closest documented codes, the ones a send
@@ -38,8 +41,15 @@ extension EmulatorCore {
     /// GetSmsTemplate: the template's review, type, content and variable attributes.
     func getSmsTemplate(_ parameters: [String: String], now: Date, replying: Replying) -> EmulatorReply {
         guard let code = parameters["TemplateCode"], !code.isEmpty else { return replying.reply(400, "MissingTemplateCode", "TemplateCode is mandatory for this action.") }
-        guard let template = configuration.templates[code] else { return replying.reply(200, "isv.SMS_TEMPLATE_ILLEGAL", "该账号下找不到对应模板") }
         let date = Self.chinaTime(now)
+        guard let template = configuration.templates[code] else {
+            guard configuration.templates.isEmpty else { return replying.reply(200, "isv.SMS_TEMPLATE_ILLEGAL", "该账号下找不到对应模板") }
+            // Accepting any template: approved, its content unknown (left out, not invented).
+            return replying.reply(200, "OK", "OK", extra: [
+                "TemplateCode": code, "TemplateName": code, "TemplateStatus": ReviewStatus.approved.wireValue, "TemplateTag": 2, "CreateDate": date,
+                "AuditInfo": Self.auditInfo(nil, date: date),
+            ])
+        }
         var extra: [String: Any] = [
             "TemplateCode": code, "TemplateName": code, "TemplateContent": template.content, "TemplateStatus": template.status.wireValue,
             "TemplateTag": 2, "CreateDate": date, "AuditInfo": Self.auditInfo(template.rejectInfo, date: date),

@@ -11,7 +11,10 @@ struct Run: AsyncParsableCommand {
         abstract: "Send a campaign, or resume it: checkpointed, rate-limited, never twice to anyone.",
         discussion: """
             Safe to start from cron: before the start, outside a window, or while another run holds the \
-            campaign it says so and exits 75 without sending. SIGINT or SIGTERM: no new requests, those in \
+            campaign it says so and exits 75 without sending. Before its first send a run asks the account \
+            about the campaign's sign and template (the preflight of 'salvo preflight'), records the answer with \
+            the run, and refuses with the findings (exit 1, nothing sent) when it finds an error; a resume within \
+            a day of a preflight that found no error does not ask again; --dry-run does not preflight. SIGINT or SIGTERM: no new requests, those in \
             flight finish and are recorded, exit 75. Exit status: 0 every recipient has an outcome, \
             1 errors or a fatal provider error (state kept), 64 usage error, 75 not finished.
             """
@@ -22,7 +25,8 @@ struct Run: AsyncParsableCommand {
     @Option(help: stateHelp) var state: String?
     @Option(help: "With a PostgreSQL state: seconds a runner's claims outlive its last heartbeat; then another runner settles what it held and goes on.") var leaseSeconds = 30.0
     @Option(help: "Send to this endpoint instead of the campaign's (for example the emulator's URL); a resume keeps the endpoint its run recorded unless this is given.") var endpoint: String?
-    @Flag(help: "Sign and print every request instead of sending; no state is written. Phone numbers are shown masked (138****0000).") var dryRun = false
+    @Flag(help: "Sign and print every request instead of sending; no state is written and the account is not asked (no preflight). Phone numbers are shown masked (138****0000).") var dryRun = false
+    @Flag(help: "Send without asking the account about the sign and template first (the skip is recorded with the run).") var noPreflight = false
     @Flag(help: "With --dry-run: print the phone numbers in full (the requests exactly as they would be sent).") var showNumbers = false
     @Flag(help: "Sleep until the next window instead of exiting.") var wait = false
     @Flag(help: "Print one JSON object per line: events, and the final status last.") var json = false
@@ -36,7 +40,8 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         HTTPClientTransport.runTasksOnEventLoops()
-        let campaign = try await loadCampaign(self.campaign, access: sourceOptions.access).campaign
+        let loaded = try await loadCampaign(self.campaign, access: sourceOptions.access)
+        let campaign = loaded.campaign
         let location = try stateLocation(state)
         let shared = !dryRun && location.folder == nil
         // The run's state, read before and after it (a database's store opened once for both).
@@ -60,6 +65,8 @@ struct Run: AsyncParsableCommand {
         options.endpoint = target
         options.endpointGiven = endpoint != nil
         options.leaseSeconds = leaseSeconds
+        options.skipPreflight = noPreflight
+        options.campaignSources = loaded.sources
         let reporter = self.reporter()
         let runner = CampaignRunner(campaign: campaign, options: options, client: client, backend: backend, events: { reporter.show($0) })
         let task = Task { await runner.run() }

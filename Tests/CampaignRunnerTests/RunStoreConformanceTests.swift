@@ -131,6 +131,34 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         #expect(try await store.load()?.metadata == metadata)
     }
 
+    @Test(arguments: StoreKind.allCases) func thePreflightIsRecordedWithTheRunAndKeptByLaterChanges(kind: StoreKind) async throws {
+        let (store, plan, records) = try await kind.make()
+        try await store.create(NewRun(metadata: Self.metadata, batches: records, planFile: plan))
+        var metadata = Self.metadata
+        metadata.preflightAt = 1000.25
+        metadata.preflight = "preflight of 1 sign name, 1 template: the account agrees"
+        metadata.preflightPassed = true
+        try await store.commit(RunChange(metadata: metadata))
+        #expect(try await store.load()?.metadata == metadata)
+        // A later change of batches and metadata keeps it.
+        var first = records[0]
+        first.state = .accepted
+        first.attempts = 1
+        metadata.lastEnd = .done
+        try await store.commit(RunChange(batches: [first], attempts: [], metadata: metadata, durable: true))
+        #expect(try await store.load()?.metadata == metadata)
+        // Skipped, then cleared.
+        metadata.preflight = "skipped (--no-preflight)"
+        metadata.preflightPassed = false
+        try await store.commit(RunChange(metadata: metadata))
+        #expect(try await store.load()?.metadata == metadata)
+        metadata.preflightAt = nil
+        metadata.preflight = nil
+        metadata.preflightPassed = nil
+        try await store.commit(RunChange(metadata: metadata))
+        #expect(try await store.load()?.metadata == metadata)
+    }
+
     @Test(arguments: StoreKind.allCases) func aRunSetAsideLeavesRoomForANewOne(kind: StoreKind) async throws {
         let (store, plan, records) = try await kind.make()
         let copy = plan + ".copy"

@@ -172,7 +172,7 @@ import Testing
         #expect(status.status == 0 && status.stdout.contains("not started"), "\(status.all)")
         let name = TestPostgres.databaseName(plain)
         // The schema was made over TLS: the status above created it.
-        #expect(try TestPostgres.psql(server, database: name, "SELECT value FROM salvo.meta WHERE key = 'schema'") == "1")
+        #expect(try TestPostgres.psql(server, database: name, "SELECT value FROM salvo.meta WHERE key = 'schema'") == "2")
         let verified = plain.replacingOccurrences(of: "sslmode=disable", with: "sslmode=verify-full")
         let refused = try SalvoProcess.run(["status", "campaigns/order-shipped.yaml", "--state", verified], environment: environment)
         #expect(refused.status == 1, "\(refused.all)")

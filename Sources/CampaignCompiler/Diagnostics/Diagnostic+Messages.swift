@@ -524,6 +524,12 @@ extension Diagnostic {
                    fixIt: FixIt("copy the approved content into 'template.content', or apply for a template with the new content"))
     }
 
+    /// `template-content-unknown`: the account's answer gave no content for the template (the
+    /// emulator accepting any template answers so), so its wording was not compared.
+    public static func templateContentUnknown(_ code: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.warning, "template-content-unknown", "the account gave no content for template '\(short(code))'; its wording was not compared", at: location)
+    }
+
     /// `template-variables-differ`: a placeholder of the file's content that the approved template lacks.
     public static func templateVariableExtra(_ name: String, code: String, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.error, "template-variables-differ", "placeholder '${\(short(name))}' is not in approved template '\(short(code))'; the provider would not fill it", at: location)

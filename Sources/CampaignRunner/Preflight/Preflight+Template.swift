@@ -24,6 +24,13 @@ extension Preflight {
         }
         let fileContent = ContentDiff.collapsingWhiteSpace(template.content.value)
         let accountContent = ContentDiff.collapsingWhiteSpace(details.content)
+        guard !accountContent.isEmpty else {
+            // No content in the answer (the emulator accepting any template cannot know it): the
+            // wording and placeholders are not comparable (attributes given still are); an approved template is
+            // a warning, not an error, so that such an account lets a run go.
+            if details.status == .approved { findings.append(.templateContentUnknown(code, at: location(template.content.range, in: campaign))) }
+            return findings + attributeFindings(details, campaign: campaign)
+        }
         if fileContent != accountContent {
             let diff = ContentDiff(from: fileContent, to: accountContent).rendered
             findings.append(.templateContentDiffers(code, diff: diff, file: fileContent, account: accountContent, at: location(template.content.range, in: campaign)))

@@ -37,6 +37,10 @@ public final class JSONLinesRunReporter: RunReporter {
             log(["event": "waiting", "until": until, "local": local, "reason": reason.description])
         case .problems(let report):
             outputs.errors.write(TextReporter(colored: false).render(report))
+        case .preflighted(let summary, let findings):
+            // The findings as text on standard error (as a plan's problems), the event here.
+            if !findings.diagnostics.isEmpty { outputs.errors.write(TextReporter(colored: false).render(findings)) }
+            log(["event": "preflight", "summary": summary, "errors": findings.errorCount, "warnings": findings.diagnostics.count - findings.errorCount])
         }
     }
 

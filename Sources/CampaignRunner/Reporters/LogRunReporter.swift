@@ -35,6 +35,9 @@ public final class LogRunReporter: RunReporter {
             if !waits.repeats(until: until, reason: reason.description) { errors.line("waiting until \(local) (\(reason))") }
         case .problems(let report):
             errors.write(TextReporter(colored: false).render(report))
+        case .preflighted(let summary, let findings):
+            if !findings.diagnostics.isEmpty { errors.write(TextReporter(colored: false).render(findings)) }
+            errors.line(summary)
         }
     }
 

@@ -54,6 +54,9 @@ public final class TerminalRunReporter: RunReporter {
             draw(force: true)
         case .problems(let report):
             outputs.errors.write(TextReporter(colored: true).render(report))
+        case .preflighted(let summary, let findings):
+            if !findings.diagnostics.isEmpty { outputs.errors.write(TextReporter(colored: true).render(findings)) }
+            outputs.errors.line(summary)
         case .planned, .refused, .reconciled:
             break
         }

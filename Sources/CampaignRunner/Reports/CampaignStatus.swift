@@ -19,6 +19,10 @@ public struct CampaignStatus: Sendable {
     public var activity: RunActivity?
     /// The endpoint the run sends to.
     public var endpoint: String?
+    /// What the run's last preflight came to (its summary, or skipped), text only.
+    public var preflight: String?
+    /// When it was made (seconds since 1970).
+    public var preflightAt: Double?
     /// Where the state is (or was looked for).
     public var location: String
     /// Recipients the plan left out as unsubscribed (promotional campaigns).
@@ -107,6 +111,10 @@ public struct CampaignStatus: Sendable {
         }
         if let endpoint { out += "  endpoint: \(endpoint)\n" }
         if let stopReason { out += "  stopped: \(stopReason)\n" }
+        if let preflight {
+            let at = preflightAt.map { " (" + PlanSummary.clock(Date(timeIntervalSince1970: $0), timeZone) + " " + timeZone.identifier + ")" } ?? ""
+            out += "  preflight: \(preflight)\(at)\n"
+        }
         return out
     }
 }

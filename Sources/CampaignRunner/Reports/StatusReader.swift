@@ -54,6 +54,8 @@ public struct StatusReader: Sendable {
         status.counts = RunCounts(run.batches)
         status.planId = run.metadata.planID
         status.endpoint = run.metadata.endpoint
+        status.preflight = run.metadata.preflight
+        status.preflightAt = run.metadata.preflightAt
         // Runners sharing the run in a database: the live ones hold their `sending` batches in flight.
         var liveRunners: Set<String> = []
         if let shared = store as? any SharedRunStore {

@@ -18,6 +18,13 @@ public struct RunMetadata: Sendable, Hashable {
     public var stopReason: String?
     /// What the run holding the campaign does now.
     public var activity: RunActivity?
+    /// When the run last preflighted its plan (asked the account, or skipped it), seconds since 1970.
+    public var preflightAt: Double?
+    /// What that preflight came to: its summary, or "skipped (--no-preflight)".
+    public var preflight: String?
+    /// Whether that preflight asked the account and found no error (a resume within a day need
+    /// not ask again); false when it was skipped or found errors.
+    public var preflightPassed: Bool?
 
     /// Metadata.
     public init(planID: String, campaign: String, salvoVersion: String = SalvoVersion.current, createdAt: Double, endpoint: String? = nil,

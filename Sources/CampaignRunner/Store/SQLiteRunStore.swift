@@ -186,6 +186,9 @@ public final class SQLiteRunStore: RunStore {
                                             pace: meta["activity_pace"].flatMap(Double.init), ceiling: meta["activity_ceiling"].flatMap(Double.init),
                                             at: meta["activity_at"].flatMap(Double.init) ?? 0)
         }
+        metadata.preflightAt = meta["preflight_at"].flatMap(Double.init)
+        metadata.preflight = meta["preflight"]
+        metadata.preflightPassed = meta["preflight_passed"].map { $0 == "1" }
         return metadata
     }
 
@@ -198,6 +201,8 @@ public final class SQLiteRunStore: RunStore {
             ("activity", activity?.kind.rawValue), ("activity_reason", activity?.reason), ("activity_until", activity?.until.map { String($0) }),
             ("activity_pace", activity?.pace.map { String($0) }), ("activity_ceiling", activity?.ceiling.map { String($0) }),
             ("activity_at", activity.map { String($0.at) }),
+            ("preflight_at", metadata.preflightAt.map { String($0) }), ("preflight", metadata.preflight),
+            ("preflight_passed", metadata.preflightPassed.map { $0 ? "1" : "0" }),
         ]
     }
 
