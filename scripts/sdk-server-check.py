@@ -11,10 +11,14 @@ from alibabacloud_tea_openapi, the functions the SDK signs with. Each send is an
 throttling (HTTP 400 Throttling.User), 5% HTTP 503, and 2% ambiguous failures (the messages are
 recorded, then the connection is closed without an answer); QuerySendDetails answers from the
 record by OutId, with the number masked as the real API does, shows a send only 0.15 s after it
-(the real records lag too), and fails 5% of the time with HTTP 503. v3 requests must sign `host`
+(the real records lag too), and fails 5% of the time with HTTP 503. GetSmsSign and GetSmsTemplate
+(the preflight `run` makes before its first send) are verified like every request and answered as
+the SDK's models have them: the sign approved (`SignStatus` 1) and registered with the three
+operators, the template approved (`TemplateStatus` "1"), a notification (`TemplateType` "1"), with
+the campaign's content and its `VariableAttribute` as a JSON string. v3 requests must sign `host`
 and every `x-acs-*` header they send. For each signing scheme the check passes when the runner
-was killed mid-campaign as often as asked, every recipient was recorded exactly once, and no
-request failed verification.
+was killed mid-campaign as often as asked, every recipient was recorded exactly once, no
+request failed verification, and the account was asked (GetSmsTemplate) before the first send.
 Prints one line per check and a closing `N passed, N failed`.
 """
 
@@ -38,6 +42,8 @@ from urllib.parse import parse_qsl, urlsplit
 from sdk_venv import python_with_sdk
 
 KEY_ID, SECRET = "LTAI5tSdkServerKey", "sdk-server-secret-41d7"
+SIGN_NAME, TEMPLATE_CODE = "云杉商城", "SMS_465012346"
+TEMPLATE_CONTENT = "${name}您好，您的包裹已到驿站。"
 CHINA = timezone(timedelta(hours=8))
 # Records appear in QuerySendDetails this long after a send, as the real ones lag; under the
 # runner's --grace-seconds of 0.3.
@@ -61,6 +67,8 @@ class Record:
         self.nonces = set()
         self.verification_failures = []
         self.faults = {"throttled": 0, "unavailable": 0, "ambiguous": 0, "flow control": 0}
+        self.account_calls = {"GetSmsSign": 0, "GetSmsTemplate": 0}
+        self.first_template_at = None   # monotonic time of the first GetSmsTemplate answered
 
     def take_token(self):
         if not self.qps_limit:
@@ -161,6 +169,8 @@ def make_handler(record, utils):
                 if record.roll() < 0.05:
                     return self.reply(503, {"Code": "ServiceUnavailable", "Message": "try again", "RequestId": request_id})
                 self.query(params, request_id)
+            elif action in ("GetSmsSign", "GetSmsTemplate"):
+                self.account(action, params, request_id)
             else:
                 self.reply(400, {"Code": "InvalidAction.NotFound", "Message": str(action), "RequestId": request_id})
 
@@ -195,6 +205,28 @@ def make_handler(record, utils):
                     return
             self.reply(200, {"Code": "OK", "Message": "OK", "BizId": biz_id, "RequestId": request_id})
 
+        def account(self, action, params, request_id):
+            """GetSmsSign, GetSmsTemplate: the campaign's sign and template, approved, as the SDK's
+            GetSmsSignResponseBody and GetSmsTemplateResponseBody have them."""
+            date = datetime.now(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+            with record.lock:
+                record.account_calls[action] += 1
+                if action == "GetSmsTemplate" and record.first_template_at is None:
+                    record.first_template_at = time.monotonic()
+            if action == "GetSmsSign":
+                if params.get("SignName") != SIGN_NAME:
+                    return self.reply(200, {"Code": "isv.SMS_SIGNATURE_ILLEGAL", "Message": "unknown sign", "RequestId": request_id})
+                carriers = [{"OperatorCode": code, "RegisterStatus": 3, "OperatorCompleteTime": date, "RegisterStatusReasons": []}
+                            for code in ("mobile", "unicom", "telecom")]
+                return self.reply(200, {"Code": "OK", "Message": "OK", "RequestId": request_id, "SignName": SIGN_NAME, "SignStatus": 1,
+                                        "SignTag": "2", "SignUsage": "SELF_USE", "ThirdParty": False, "CreateDate": date,
+                                        "AuditInfo": {"AuditDate": date}, "SignIspRegisterDetailList": carriers})
+            if params.get("TemplateCode") != TEMPLATE_CODE:
+                return self.reply(200, {"Code": "isv.SMS_TEMPLATE_ILLEGAL", "Message": "unknown template", "RequestId": request_id})
+            self.reply(200, {"Code": "OK", "Message": "OK", "RequestId": request_id, "TemplateCode": TEMPLATE_CODE, "TemplateName": "shipped",
+                             "TemplateContent": TEMPLATE_CONTENT, "TemplateStatus": "1", "TemplateType": "1", "TemplateTag": 2,
+                             "CreateDate": date, "AuditInfo": {"AuditDate": date}, "VariableAttribute": json.dumps({"name": "name"})})
+
         def query(self, params, request_id):
             with record.lock:
                 found = [dict(r) for r in record.by_phone.get(params.get("PhoneNumber"), [])
@@ -225,11 +257,11 @@ def write_campaign(folder, name, signing, recipients, rate):
 campaign: {name}
 provider:
   signing: {signing}
-sign-name: 云杉商城
+sign-name: {SIGN_NAME}
 template:
-  code: SMS_465012346
+  code: {TEMPLATE_CODE}
   type: notification
-  content: "${{name}}您好，您的包裹已到驿站。"
+  content: "{TEMPLATE_CONTENT}"
 parameters:
   name: {{ type: name, from: name }}
 recipients:
@@ -310,6 +342,10 @@ def inner(salvo, seed):
         results.append((f"{label}, every request passed the SDK's signature check", not record.verification_failures,
                         f"{len(record.verification_failures)} failed" + (f": {record.verification_failures[0]}" if record.verification_failures else "")))
         results.append((f"{label}, killed at least {kills} times mid-campaign", killed >= kills, f"{killed} kills"))
+        first_send = record.accepted_at[0] if record.accepted_at else None
+        asked_first = record.first_template_at is not None and (first_send is None or record.first_template_at < first_send)
+        results.append((f"{label}, the account was asked before the first send", asked_first,
+                        f"GetSmsSign {record.account_calls['GetSmsSign']}, GetSmsTemplate {record.account_calls['GetSmsTemplate']}"))
         results.append((f"{label}, everyone exactly once", twice == 0 and missing == 0 and strangers == 0,
                         f"{len(record.messages)} messages; twice {twice}, missing {missing}, unknown {strangers}; faults {record.faults}"))
     passed = sum(1 for _, ok, _ in results if ok)

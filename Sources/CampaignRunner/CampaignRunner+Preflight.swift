@@ -25,7 +25,19 @@ extension CampaignRunner {
         case .ask:
             break
         }
-        let result = await Preflight(account: options.account ?? client).check([LoadedCampaign(campaign, sources: options.campaignSources)])
+        let preflight = Preflight(account: options.account ?? client)
+        let campaigns = [LoadedCampaign(campaign, sources: options.campaignSources)]
+        var result = await preflight.check(campaigns)
+        var retries = 0
+        while let delay = lifecycle.preflightRetry(after: result, retries: retries, base: options.retryBase) {
+            do {
+                try await options.clock.sleep(until: WallTime(seconds: now + delay), tolerance: nil)
+            } catch {
+                return .later(.interrupted)
+            }
+            retries += 1
+            result = await preflight.check(campaigns)
+        }
         let (metadata, outcome) = lifecycle.preflighted(result, metadata: run.metadata, now: now)
         events(.preflighted(summary: result.summary, findings: ValidationReport(fileCount: 1, diagnostics: result.diagnostics, sources: options.campaignSources)))
         run.metadata = metadata

@@ -87,6 +87,17 @@ import Testing
         #expect(lifecycle.preflighted(refused, metadata: Self.metadata, now: Self.now).outcome
             == .stopped(.providerRefused(code: "InvalidAccessKeyId.NotFound", message: "Specified access key is not found.")))
     }
+
+    @Test func aFailureToAskThatMayPassIsAskedAgainAFewTimesARefusedKeyOrAnAnswerNever() {
+        let lifecycle = RunLifecycleTests.lifecycle()
+        let throttled = PreflightResult(diagnostics: [], unreachable: SMSFailure(errorClass: .backoff, code: "Throttling.User", message: "flow control", httpStatus: 400))
+        #expect((0..<4).map { lifecycle.preflightRetry(after: throttled, retries: $0, base: 1) } == [1, 2, 4, nil])
+        #expect(lifecycle.preflightRetry(after: throttled, retries: 2, base: 4) == 10)
+        let refused = PreflightResult(diagnostics: [], unreachable: SMSFailure(errorClass: .fatal, code: "SignatureDoesNotMatch", message: "no"))
+        #expect(lifecycle.preflightRetry(after: refused, retries: 0, base: 1) == nil)
+        let answered = PreflightResult(diagnostics: [Self.finding(.error, "template-not-approved")])
+        #expect(lifecycle.preflightRetry(after: answered, retries: 0, base: 1) == nil)
+    }
 }
 
 /// An approved template whose answer gives no content (the emulator accepting any template) is

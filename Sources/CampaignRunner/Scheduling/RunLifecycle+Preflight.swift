@@ -7,6 +7,10 @@ extension RunLifecycle {
     /// How long a preflight that found no error stands for a resumed run: a day.
     public static let preflightLifetime = 86_400.0
 
+    /// How many times a preflight that could not ask for a passing reason (throttled, no
+    /// answer, a server error) is asked again before the run gives up (exit 75).
+    public static let preflightRetries = 3
+
     /// What the preflight skipped with `--no-preflight` is recorded as.
     public static let skippedPreflight = "skipped (--no-preflight)"
 
@@ -41,6 +45,15 @@ extension RunLifecycle {
             return .reuse(notice: "preflight: not asked again, the account was asked \(ago) (\(metadata.preflight ?? "no error"))")
         }
         return .ask
+    }
+
+    /// After `retries` retries, whether to ask again and after how many seconds (`base`, doubled
+    /// each time, at most 10): only when the provider could not be asked for a reason that may
+    /// pass (throttling, no answer, a server error); never for a refused key or an answer.
+    public func preflightRetry(after result: PreflightResult, retries: Int, base: Double) -> Double? {
+        guard let failure = result.unreachable, retries < Self.preflightRetries, !CredentialRefusal.codes.contains(failure.code),
+              failure.code != SMSFailure.credentialsCode else { return nil }
+        return min(10, base * Double(1 << retries))
     }
 
     /// What the preflight's answer does: the metadata recording it (its summary and time), and
