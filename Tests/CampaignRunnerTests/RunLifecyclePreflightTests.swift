@@ -91,8 +91,8 @@ import Testing
     @Test func aFailureToAskThatMayPassIsAskedAgainAFewTimesARefusedKeyOrAnAnswerNever() {
         let lifecycle = RunLifecycleTests.lifecycle()
         let throttled = PreflightResult(diagnostics: [], unreachable: SMSFailure(errorClass: .backoff, code: "Throttling.User", message: "flow control", httpStatus: 400))
-        #expect((0..<4).map { lifecycle.preflightRetry(after: throttled, retries: $0, base: 1) } == [1, 2, 4, nil])
-        #expect(lifecycle.preflightRetry(after: throttled, retries: 2, base: 4) == 10)
+        #expect((0..<3).map { lifecycle.preflightRetry(after: throttled, retries: $0, base: 1) } == [1, 2, nil])
+        #expect(lifecycle.preflightRetry(after: throttled, retries: 1, base: 8) == 10)
         let refused = PreflightResult(diagnostics: [], unreachable: SMSFailure(errorClass: .fatal, code: "SignatureDoesNotMatch", message: "no"))
         #expect(lifecycle.preflightRetry(after: refused, retries: 0, base: 1) == nil)
         let answered = PreflightResult(diagnostics: [Self.finding(.error, "template-not-approved")])

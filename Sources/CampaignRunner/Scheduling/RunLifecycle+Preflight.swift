@@ -8,8 +8,9 @@ extension RunLifecycle {
     public static let preflightLifetime = 86_400.0
 
     /// How many times a preflight that could not ask for a passing reason (throttled, no
-    /// answer, a server error) is asked again before the run gives up (exit 75).
-    public static let preflightRetries = 3
+    /// answer, a server error) is asked again before the run gives up (exit 75): three tries,
+    /// as the probe makes.
+    public static let preflightRetries = 2
 
     /// What the preflight skipped with `--no-preflight` is recorded as.
     public static let skippedPreflight = "skipped (--no-preflight)"
