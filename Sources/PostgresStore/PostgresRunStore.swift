@@ -234,6 +234,9 @@ public final class PostgresRunStore: SharedRunStore {
         binds.append(activity?.pace)
         binds.append(activity?.ceiling)
         binds.append(activity?.at)
+        binds.append(metadata?.preflightAt)
+        binds.append(metadata?.preflight)
+        binds.append(metadata?.preflightPassed)
         // A batch is changed only by the runner that holds it, or when no runner does; one held
         // by another runner (this one's lease ran out) or missing refuses the whole change.
         let sql = """
@@ -249,7 +252,8 @@ public final class PostgresRunStore: SharedRunStore {
                        FROM unnest($10::int8[], $11::float8[], $12::float8[], $13::text[], $14::text[]) AS x(batch, started_at, ended_at, outcome, code)
                        RETURNING 1),
                  m AS (UPDATE salvo.runs SET endpoint = $18, last_end = $19, stop_reason = $20, activity = $21, activity_reason = $22,
-                          activity_until = $23, activity_pace = $24, activity_ceiling = $25, activity_at = $26
+                          activity_until = $23, activity_pace = $24, activity_ceiling = $25, activity_at = $26,
+                          preflight_at = $27, preflight = $28, preflight_passed = $29
                        WHERE id = $1 AND $17 RETURNING 1)
             SELECT CASE
                 WHEN (SELECT count(*) FROM b) = $16 THEN (SELECT count(*) FROM a) + (SELECT count(*) FROM m)

@@ -140,11 +140,16 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         metadata.preflightPassed = true
         try await store.commit(RunChange(metadata: metadata))
         #expect(try await store.load()?.metadata == metadata)
-        // A later change of batches and metadata keeps it.
+        // A later change of batches and metadata keeps it, or changes it.
         var first = records[0]
         first.state = .accepted
         first.attempts = 1
         metadata.lastEnd = .done
+        try await store.commit(RunChange(batches: [first], attempts: [], metadata: metadata, durable: true))
+        #expect(try await store.load()?.metadata == metadata)
+        first.attempts = 2
+        metadata.preflightAt = 90_000
+        metadata.preflight = "preflight of 1 sign name, 1 template: 0 errors, 1 warning (template-content-unknown)"
         try await store.commit(RunChange(batches: [first], attempts: [], metadata: metadata, durable: true))
         #expect(try await store.load()?.metadata == metadata)
         // Skipped, then cleared.
