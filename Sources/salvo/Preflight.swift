@@ -83,7 +83,8 @@ struct PreflightCommand: AsyncParsableCommand {
     /// (as `run` does), anything else 75 (run again later).
     static func failure(_ failure: SMSFailure, client: SMSClient) -> CommandFailure {
         if let refusal = CredentialRefusal(failure, credentials: client.signer.credentials) {
-            return CommandFailure(.failed, "\(refusal); a preflight also needs dysms:GetSmsSign and dysms:GetSmsTemplate", cause: failure)
+            // A preflight only reads: it needs the two read-only permissions, never the sending ones.
+            return CommandFailure(.failed, refusal.description(permissions: ["dysms:GetSmsSign", "dysms:GetSmsTemplate"]), cause: failure)
         }
         return CommandFailure(.later, "preflight could not ask the provider (\(failure)); nothing was checked, run it again later", cause: failure)
     }

@@ -236,6 +236,17 @@ enum PreflightFixture {
         #expect(finding.fixIt?.replacement == "code")
     }
 
+    /// A looser type is not sent round to another as loose: 'number' against 'numberCaptcha' gets a
+    /// warning and no suggestion of 'code' (which would only warn again).
+    @Test func aLooserTypeIsNotSentRoundToAnotherAsLoose() async throws {
+        let campaign = try await PreflightFixture.campaign(type: "verification", content: "您的验证码是${code}，5分钟内有效。",
+                                                           parameters: "  code: { type: number, from: code }")
+        let template = PreflightFixture.template(type: "0", content: "您的验证码是${code}，5分钟内有效。", attributes: ["code": "numberCaptcha"])
+        let finding = try #require(await PreflightFixture.check(campaign, template: template).diagnostics.only)
+        #expect(finding.severity == .warning)
+        #expect(finding.fixIt == nil && finding.notes.allSatisfy { !$0.message.contains("declare it") }, "\(finding)")
+    }
+
     @Test(arguments: [("characterWithNumber", "code"), ("numberCaptcha", "code") , ("others", "text"), ("name", "name"), ("money", "number"),
                       ("time", "date"), ("license_plate_number", "text")])
     func aFittingOrUnknownAttributeIsNoError(attribute: String, type: String) async throws {

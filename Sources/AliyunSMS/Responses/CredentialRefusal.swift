@@ -42,8 +42,14 @@ public struct CredentialRefusal: Sendable, Hashable, CustomStringConvertible {
         self.maskedKeyId = maskedKeyId
     }
 
+    /// The permissions a run needs: it sends and asks what was sent.
+    public static let runPermissions = ["dysms:SendBatchSms", "dysms:SendSms", "dysms:QuerySendDetails"]
+
     /// What to check first for this code.
-    public var advice: String {
+    public var advice: String { advice(permissions: Self.runPermissions) }
+
+    /// What to check first for this code, for a command that needs `permissions`.
+    public func advice(permissions: [String]) -> String {
         switch code {
         case "InvalidAccessKeyId.NotFound":
             "the provider knows no such AccessKey: check ALIBABA_CLOUD_ACCESS_KEY_ID (or access_key_id in the credentials file) and that the key was not deleted"
@@ -54,13 +60,21 @@ public struct CredentialRefusal: Sendable, Hashable, CustomStringConvertible {
         case "IncompleteSignature":
             "the provider could not read the signature: check the secret, and for STS credentials ALIBABA_CLOUD_SECURITY_TOKEN"
         default:
-            "the key's RAM user or role may not use the SMS API: grant it dysms:SendBatchSms, dysms:SendSms and dysms:QuerySendDetails (the AliyunDysmsFullAccess policy has them)"
+            "the key's RAM user or role may not use the SMS API: grant it \(Self.listed(permissions)) (the AliyunDysmsFullAccess policy has them)"
         }
     }
 
-    public var description: String {
-        "the provider refused the AccessKey \(maskedKeyId) (\(code): \(message)); \(advice). "
-            + "Check that the secret belongs to this key, that the key is enabled, and that its RAM policy allows dysms:SendBatchSms, dysms:SendSms and dysms:QuerySendDetails. "
+    public var description: String { description(permissions: Self.runPermissions) }
+
+    /// The refusal in words, for a command that needs `permissions`.
+    public func description(permissions: [String]) -> String {
+        "the provider refused the AccessKey \(maskedKeyId) (\(code): \(message)); \(advice(permissions: permissions)). "
+            + "Check that the secret belongs to this key, that the key is enabled, and that its RAM policy allows \(Self.listed(permissions)). "
             + "Running again will not help until the key is fixed"
+    }
+
+    /// `a, b and c`.
+    private static func listed(_ items: [String]) -> String {
+        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + (items.last ?? "")
     }
 }

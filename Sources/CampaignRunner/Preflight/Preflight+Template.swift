@@ -64,7 +64,11 @@ extension Preflight {
                   let rule = VariableAttributeRule(attribute: attribute) else { return nil }
             let verdict = rule.verdict(for: parameter.type.value)
             guard verdict != .fits else { return nil }
-            return .variableAttribute(parameter.name.value, type: parameter.type.value, attribute: attribute, accepts: rule.accepts, suggested: rule.suggested == parameter.type.value ? nil : rule.suggested,
+            // A type is suggested only where it helps: instead of one that would be refused, or where it
+            // fits where the declared one is looser (no type of the file fits 'numberCaptcha' exactly, so
+            // a 'number' is not sent round to 'code', which is as loose).
+            let suggested = rule.suggested.flatMap { $0 != parameter.type.value && (verdict == .refused || rule.fitting.contains($0)) ? $0 : nil }
+            return .variableAttribute(parameter.name.value, type: parameter.type.value, attribute: attribute, accepts: rule.accepts, suggested: suggested,
                                       blocking: verdict == .refused, at: location(parameter.type.range, in: campaign))
         }
     }

@@ -1,5 +1,5 @@
 public import AliyunSMS
-public import CampaignCompiler
+import CampaignCompiler
 import YAMLSyntax
 
 /// Asks the account about campaigns' signs and templates (each distinct one once) and finds what
