@@ -98,9 +98,9 @@ enum PreflightFixture {
 
     // MARK: - Signs
 
-    @Test(arguments: [(ReviewStatus.reviewing, nil, "sign name '云杉商城' is not approved: its review is reviewing"),
-                      (.rejected, "资质不符", "sign name '云杉商城' is not approved: its review is rejected: '资质不符'"),
-                      (.canceled, nil, "sign name '云杉商城' is not approved: its review is canceled")])
+    @Test(arguments: [(ReviewStatus.reviewing, nil, "sign name '云杉商城' is not approved: it is under review"),
+                      (.rejected, "资质不符", "sign name '云杉商城' is not approved: it was rejected: '资质不符'"),
+                      (.canceled, nil, "sign name '云杉商城' is not approved: it was canceled")])
     func aSignNotApprovedIsAnError(status: ReviewStatus, reason: String?, message: String) async throws {
         let campaign = try await PreflightFixture.campaign()
         let result = await PreflightFixture.check(campaign, sign: PreflightFixture.sign(status: status, reason: reason))
@@ -149,10 +149,10 @@ enum PreflightFixture {
         let result = await PreflightFixture.check(campaign, template: PreflightFixture.template(status: .rejected, reason: "含营销内容"))
         let finding = try #require(result.diagnostics.only)
         #expect(finding.id == "template-not-approved" && finding.severity == .error)
-        #expect(finding.message == "template 'SMS_1' is not approved: its review is rejected: '含营销内容'")
+        #expect(finding.message == "template 'SMS_1' is not approved: it was rejected: '含营销内容'")
         #expect(finding.location?.range.start.line == 5)
         let pending = await PreflightFixture.check(campaign, template: PreflightFixture.template(status: .reviewing))
-        #expect(pending.diagnostics.map(\.message) == ["template 'SMS_1' is not approved: its review is reviewing"])
+        #expect(pending.diagnostics.map(\.message) == ["template 'SMS_1' is not approved: it is under review"])
     }
 
     @Test func aTemplateTheAccountLacksIsNotApproved() async throws {

@@ -104,12 +104,12 @@ import Testing
 
     /// Each case: a campaign file, the id it must find (nil: none) and words of its message.
     static let cases: [(name: String, sign: String, code: String, type: String, content: String?, parameter: String?, id: String?, severity: String?, words: String)] = [
-        ("sign-pending", "云杉待审", "SMS_100", "notification", nil, nil, "sign-not-approved", "error", "its review is reviewing"),
+        ("sign-pending", "云杉待审", "SMS_100", "notification", nil, nil, "sign-not-approved", "error", "it is under review"),
         ("sign-rejected", "云杉驳回", "SMS_100", "notification", nil, nil, "sign-not-approved", "error", "rejected: '签名与企业名称不符'"),
         ("sign-unknown", "云杉无名", "SMS_100", "notification", nil, nil, "sign-not-approved", "error", "does not exist in the account"),
         ("sign-unregistered", "云杉新店", "SMS_100", "notification", nil, nil, "sign-carrier-registration", "error", "unicom: not registered"),
         ("sign-registering", "云杉等待", "SMS_100", "notification", nil, nil, "sign-carrier-registration", "warning", "unicom: registered, awaiting verification; telecom: registering"),
-        ("template-pending", "云杉商城", "SMS_101", "notification", nil, nil, "template-not-approved", "error", "its review is reviewing"),
+        ("template-pending", "云杉商城", "SMS_101", "notification", nil, nil, "template-not-approved", "error", "it is under review"),
         ("template-rejected", "云杉商城", "SMS_102", "notification", nil, nil, "template-not-approved", "error", "rejected: '模板内容含营销信息'"),
         ("template-unknown", "云杉商城", "SMS_999", "notification", nil, nil, "template-not-approved", "error", "does not exist in the account"),
         ("template-type", "云杉商城", "SMS_103", "notification", nil, nil, "template-type-mismatch", "error", "is a promotional template in the account, not 'notification'"),

@@ -481,7 +481,7 @@ extension Diagnostic {
     /// `sign-not-approved`: the account's sign is not approved (`status`: its review in words),
     /// with the rejection reason when there is one.
     public static func signNotApproved(_ name: String, status: String, reason: String?, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "sign-not-approved", "sign name '\(short(name))' is not approved: its review is \(status)" + (reason.map { ": '\(oneLine($0))'" } ?? ""), at: location)
+        Diagnostic(.error, "sign-not-approved", "sign name '\(short(name))' is not approved: \(reviewPhrase(status))" + (reason.map { ": '\(oneLine($0))'" } ?? ""), at: location)
     }
 
     /// `sign-not-approved`: the account has no such sign (`answer`: the provider's code and words).
@@ -499,9 +499,19 @@ extension Diagnostic {
                           "sign name '\(short(name))' is not registered and verified with every carrier (\(list)); \(consequence)", at: location)
     }
 
+    /// A review's state as a phrase: `reviewing` "it is under review", `rejected` "it was rejected",
+    /// `canceled` "it was canceled", anything else "the account gives it status …".
+    private static func reviewPhrase(_ status: String) -> String {
+        switch status {
+        case "reviewing": "it is under review"
+        case "rejected", "canceled": "it was \(status)"
+        default: "the account gives it \(status)"
+        }
+    }
+
     /// `template-not-approved`: the account's template is not approved, with the reason.
     public static func templateNotApproved(_ code: String, status: String, reason: String?, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "template-not-approved", "template '\(short(code))' is not approved: its review is \(status)" + (reason.map { ": '\(oneLine($0))'" } ?? ""), at: location)
+        Diagnostic(.error, "template-not-approved", "template '\(short(code))' is not approved: \(reviewPhrase(status))" + (reason.map { ": '\(oneLine($0))'" } ?? ""), at: location)
     }
 
     /// `template-not-approved`: the account has no such template.
