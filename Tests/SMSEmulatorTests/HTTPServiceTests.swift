@@ -74,18 +74,29 @@ import Glibc
         }
     }
 
+    /// Runs `body`'s blocking socket calls on a thread of their own, so that they never hold one
+    /// of the few threads the listener's service tasks run on (two on a two-core machine).
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: body()) }
+        }
+    }
+
     static func post(_ path: String, _ body: String) -> String {
         "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
     }
 
     @Test func anAnswerIsWrittenWithItsLengthAndTheConnectionKept() async throws {
         let listener = try await HTTPListener.bind(host: "127.0.0.1", port: 0, service: Echo())
-        let connection = Connection(port: listener.port)
-        connection.send(Self.post("/echo", "hello"))
-        let first = connection.receive()
-        // The same connection serves the next request.
-        connection.send(Self.post("/echo", "again"))
-        let second = connection.receive()
+        let port = listener.port
+        let (first, second) = await Self.blocking {
+            let connection = Connection(port: port)
+            connection.send(Self.post("/echo", "hello"))
+            let first = connection.receive()
+            // The same connection serves the next request.
+            connection.send(Self.post("/echo", "again"))
+            return (first, connection.receive())
+        }
         await listener.stop(grace: .zero)
         #expect(first.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(first)")
         #expect(first.lowercased().contains("content-type: text/plain\r\ncontent-length: 5\r\n"), "\(first)")
@@ -96,10 +107,12 @@ import Glibc
     @Test func aRefusalFromTheHeadIsAnsweredAtOnceAndClosed() async throws {
         let listener = try await HTTPListener.bind(host: "127.0.0.1", port: 0, service: Echo())
         // A body announced and never sent: the answer comes from the head alone.
-        let connection = Connection(port: listener.port)
-        connection.send("POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: 7000000000\r\n\r\n")
-        let text = connection.receive()
-        let closed = connection.closes()
+        let port = listener.port
+        let (text, closed) = await Self.blocking {
+            let connection = Connection(port: port)
+            connection.send("POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: 7000000000\r\n\r\n")
+            return (connection.receive(), connection.closes())
+        }
         await listener.stop(grace: .zero)
         #expect(text.hasPrefix("HTTP/1.1 404 Not Found\r\n"), "\(text)")
         #expect(text.lowercased().contains("connection: close"))
@@ -109,12 +122,15 @@ import Glibc
     @Test func aBodyOverItsLimitIsRefusedOrLeftUnanswered() async throws {
         let listener = try await HTTPListener.bind(host: "127.0.0.1", port: 0, service: Echo())
         var answers: [(text: String, closed: Bool)] = []
+        let port = listener.port
         for request in [Self.post("/echo", "123456789"), "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n9\r\n123456789\r\n0\r\n\r\n",
                         Self.post("/quiet/echo", "123456789")] {
-            let connection = Connection(port: listener.port)
-            connection.send(request)
-            let text = connection.receive()
-            answers.append((text, text.isEmpty || connection.closes()))
+            answers.append(await Self.blocking {
+                let connection = Connection(port: port)
+                connection.send(request)
+                let text = connection.receive()
+                return (text, text.isEmpty || connection.closes())
+            })
         }
         await listener.stop(grace: .zero)
         #expect(answers[0].text.hasPrefix("HTTP/1.1 413"), "\(answers[0].text)")
