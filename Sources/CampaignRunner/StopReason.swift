@@ -44,7 +44,7 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
         case .notAPlan(let path): "'\(path)' is not a salvo plan"
         case .invalidCampaign: "the campaign has errors in its recipients or limits (above); nothing was sent"
         case .preflightFailed(let summary):
-            "the account disagrees with the campaign (\(summary)); nothing was sent. Fix what the findings above say and run again, or run with --no-preflight to send anyway"
+            "the account disagrees with the campaign (\(summary)); nothing was sent by this run. Fix what the findings above say and run again, or run with --no-preflight to send anyway"
         case .state(let message): message
         case .alreadySent(let outId, let planID):
             "the provider already has the first request of plan \(planID) (OutId \(outId)): this plan was sent before, from a state that is gone. Nothing was sent. Find and restore that state folder to resume it, or change the campaign before sending it again"

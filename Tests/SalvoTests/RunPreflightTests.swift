@@ -103,7 +103,7 @@ import Testing
         #expect(outcome.stderr.contains("nothing was sent"))
         #expect(try setup.messages() == 0)
         let status = try setup.status()
-        #expect(status.contains("  preflight: preflight of 1 sign name, 1 template: 1 error, 0 warnings (template-not-approved)"), "\(status)")
+        #expect(status.contains("  preflight of 1 sign name, 1 template: 1 error, 0 warnings (template-not-approved)"), "\(status)")
         // Asked again (a failed preflight does not stand), refused again.
         let again = try setup.run(url, ["--json"])
         #expect(again.status == 1)
@@ -130,8 +130,11 @@ import Testing
         #expect(outcome.status == 0, "\(outcome.all)")
         #expect(outcome.stderr.contains("preflight of 1 sign name, 1 template: the account agrees"), "\(outcome.stderr)")
         #expect(try setup.messages() == 3)
-        #expect(try setup.status().contains("  preflight: preflight of 1 sign name, 1 template: the account agrees ("))
-        #expect(!(try setup.status(json: true)).contains(#""preflight"#), "status --json keeps its keys")
+        #expect(try setup.status().contains("  preflight of 1 sign name, 1 template: the account agrees ("))
+        let json = try setup.status(json: true)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)")
+        let preflight = try #require(object["preflight"] as? [String: Any], "status --json carries the run's preflight: \(json)")
+        #expect(preflight["result"] as? String == "preflight of 1 sign name, 1 template: the account agrees" && preflight["at"] is Double, "\(json)")
     }
 
     @Test func anEmulatorAcceptingAnyTemplateWarnsThatTheWordingWasNotComparedAndSends() throws {

@@ -66,7 +66,8 @@ public final class HTTPClientTransport: SMSTransport {
             return TransportError(.notSent, "could not connect: \(error)", cause: error)
         }
         if let error = error as? IOError, [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode) {
-            return TransportError(.notSent, "could not connect: \(error)", cause: error)
+            // The system's words ("Connection refused"), not NIO's description of the failed call.
+            return TransportError(.notSent, "could not connect: \(String(cString: strerror(error.errnoCode)))", cause: error)
         }
         let name = String(reflecting: type(of: error))
         if name.contains("NIOSSL") || name.contains("BoringSSL") {

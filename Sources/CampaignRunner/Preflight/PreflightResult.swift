@@ -31,7 +31,7 @@ public struct PreflightResult: Sendable {
         if let unreachable {
             // A refusal's words may name the whole key id: its code says enough here.
             let why = CredentialRefusal.codes.contains(unreachable.code) ? "the AccessKey refused: \(unreachable.code)" : "\(unreachable)"
-            return "preflight could not ask the provider (\(why)); asked about \(asked)"
+            return "preflight could not ask the provider (\(why))"
         }
         let errors = diagnostics.filter { $0.severity == .error }.count
         let warnings = diagnostics.filter { $0.severity == .warning }.count

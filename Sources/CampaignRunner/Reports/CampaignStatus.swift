@@ -50,6 +50,11 @@ public struct CampaignStatus: Sendable {
             }
         }
         if let stopReason { object["stopReason"] = stopReason }
+        if let preflight {
+            var record: [String: Any] = ["result": preflight]
+            if let preflightAt { record["at"] = preflightAt }
+            object["preflight"] = record
+        }
         if let endpoint { object["endpoint"] = endpoint }
         if let delivery {
             object["delivery"] = ["delivered": delivery.delivered, "failed": delivery.failed, "waiting": delivery.waiting]
@@ -113,7 +118,8 @@ public struct CampaignStatus: Sendable {
         if let stopReason { out += "  stopped: \(stopReason)\n" }
         if let preflight {
             let at = preflightAt.map { " (" + PlanSummary.clock(Date(timeIntervalSince1970: $0), timeZone) + " " + timeZone.identifier + ")" } ?? ""
-            out += "  preflight: \(preflight)\(at)\n"
+            // A summary names itself ("preflight of …"); a skip does not.
+            out += "  \(preflight.hasPrefix("preflight") ? preflight : "preflight: " + preflight)\(at)\n"
         }
         return out
     }

@@ -69,7 +69,7 @@ extension RunLifecycle {
             if CredentialRefusal.codes.contains(failure.code) {
                 return (recorded, .stopped(.providerRefused(code: failure.code, message: failure.message)))
             }
-            let why = "preflight could not ask \(endpoint ?? "the provider") about the campaign's sign and template (\(failure)); nothing was sent; run again later (or with --no-preflight)"
+            let why = "preflight could not ask \(endpoint ?? "the provider") about the campaign's sign and template (\(failure)); nothing was sent by this run; run again later (or with --no-preflight)"
             return (recorded, .later(.providerUnreachable(why)))
         }
         if result.hasErrors { return (recorded, .stopped(.preflightFailed(summary: result.summary))) }
