@@ -12,4 +12,15 @@ public protocol HTTPService: Sendable {
     /// The answer to a request whose body is, or is announced to be, larger than its limit
     /// (`HTTPServiceResponse.noAnswer` to close the connection without one).
     func refuseTooLarge(_ head: HTTPServiceHead) -> HTTPServiceResponse
+    /// An answer made at once on the connection's own thread, to be written after `delay`; nil
+    /// (the default) to be answered by `respond` in a task. A service that waits on nothing but
+    /// a timer (the emulator) answers here, so that its answers never wait for a thread of Swift's
+    /// shared pool: a pool whose threads are all blocked (a busy test process) would hold them
+    /// past a stop's grace.
+    func answerNow(to request: HTTPServiceRequest) -> (response: HTTPServiceResponse, delay: Duration)?
+}
+
+extension HTTPService {
+    /// Answered by `respond`, in a task.
+    public func answerNow(to request: HTTPServiceRequest) -> (response: HTTPServiceResponse, delay: Duration)? { nil }
 }

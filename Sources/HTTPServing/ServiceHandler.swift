@@ -84,6 +84,16 @@ final class ServiceHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func answer(context: ChannelHandlerContext, request: HTTPServiceRequest, reading: Reading) {
         let service = self.service
         let size = request.body.count
+        if let (response, delay) = service.answerNow(to: request) {
+            let write = {
+                self.write(context: context, version: reading.version, keepAlive: reading.keepAlive && !response.closesConnection, response: response)
+                if size >= Self.largeBody { Self.giveMemoryBack() }
+            }
+            guard delay > .zero else { return write() }
+            let (seconds, attoseconds) = delay.components
+            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) { write() }
+            return
+        }
         let promise = context.eventLoop.makePromise(of: HTTPServiceResponse.self)
         promise.completeWithTask { await service.respond(to: request) }
         promise.futureResult.assumeIsolated().whenSuccess { response in

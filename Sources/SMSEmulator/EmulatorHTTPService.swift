@@ -14,10 +14,21 @@ struct EmulatorHTTPService: HTTPService {
     }
 
     func respond(to request: HTTPServiceRequest) async -> HTTPServiceResponse {
+        let (response, delay) = answer(request)
+        if delay > .zero { try? await Task.sleep(for: delay) }
+        return response
+    }
+
+    /// The core answers at once, on the connection's thread (as the emulator always did); the
+    /// listener writes the answer after the core's delay.
+    func answerNow(to request: HTTPServiceRequest) -> (response: HTTPServiceResponse, delay: Duration)? {
+        answer(request)
+    }
+
+    private func answer(_ request: HTTPServiceRequest) -> (response: HTTPServiceResponse, delay: Duration) {
         let reply = core.handle(EmulatorRequest(method: request.head.method, uri: request.head.uri, headers: request.head.headers, body: [UInt8](request.body)))
-        if reply.delay > .zero { try? await Task.sleep(for: reply.delay) }
-        guard !reply.dropConnection else { return .noAnswer }
-        return HTTPServiceResponse(status: reply.status, headers: reply.headers, body: reply.body)
+        guard !reply.dropConnection else { return (.noAnswer, reply.delay) }
+        return (HTTPServiceResponse(status: reply.status, headers: reply.headers, body: reply.body), reply.delay)
     }
 
     func refuseTooLarge(_ head: HTTPServiceHead) -> HTTPServiceResponse {
