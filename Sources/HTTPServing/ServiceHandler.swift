@@ -84,22 +84,19 @@ final class ServiceHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func answer(context: ChannelHandlerContext, request: HTTPServiceRequest, reading: Reading) {
         let service = self.service
         let size = request.body.count
+        let deliver = { (response: HTTPServiceResponse) in
+            self.write(context: context, version: reading.version, keepAlive: reading.keepAlive && !response.closesConnection, response: response)
+            if size >= Self.largeBody { Self.giveMemoryBack() }
+        }
         if let (response, delay) = service.answerNow(to: request) {
-            let write = {
-                self.write(context: context, version: reading.version, keepAlive: reading.keepAlive && !response.closesConnection, response: response)
-                if size >= Self.largeBody { Self.giveMemoryBack() }
-            }
-            guard delay > .zero else { return write() }
+            guard delay > .zero else { return deliver(response) }
             let (seconds, attoseconds) = delay.components
-            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) { write() }
+            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) { deliver(response) }
             return
         }
         let promise = context.eventLoop.makePromise(of: HTTPServiceResponse.self)
         promise.completeWithTask { await service.respond(to: request) }
-        promise.futureResult.assumeIsolated().whenSuccess { response in
-            self.write(context: context, version: reading.version, keepAlive: reading.keepAlive && !response.closesConnection, response: response)
-            if size >= Self.largeBody { Self.giveMemoryBack() }
-        }
+        promise.futureResult.assumeIsolated().whenSuccess(deliver)
     }
 
     /// Answers without reading the rest of the request, and closes the connection.
