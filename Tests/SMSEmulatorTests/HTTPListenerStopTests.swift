@@ -33,10 +33,14 @@ import SMSEmulator
             ?? SMSOperation(action: "", query: [], body: [])
     }()
 
-    /// Waits until the emulator has recorded the request (its answer is then delayed).
+    /// Waits until the emulator has recorded the request (its answer is then delayed). A busy
+    /// test process (every suite at once on two cores) can take many seconds to connect: the wait
+    /// is long, and a request that never arrived fails here, not as a reset when the listener is
+    /// closed under a connection still in its backlog.
     static func waitUntilRecorded(_ server: EmulatorServer) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(90)
         while server.core.record.messages().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(!server.core.record.messages().isEmpty, "the request never reached the emulator")
     }
 
     @Test func aStopLetsTheRequestInFlightBeAnswered() async throws {
@@ -44,7 +48,9 @@ import SMSEmulator
         let response = try await Self.withClient(server) { client in
             let answered = Task { try await client.send(Self.operation) }
             try await Self.waitUntilRecorded(server)
-            await server.stop(grace: .seconds(5))
+            // The grace is long: stop returns as soon as the answer has gone, and a loaded machine
+            // may take seconds to write it.
+            await server.stop(grace: .seconds(60))
             return try await answered.value
         }
         #expect(response.isOK, "\(response)")
