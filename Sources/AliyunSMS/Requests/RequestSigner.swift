@@ -33,9 +33,17 @@ public struct RequestSigner: Sendable {
     /// `operation` signed with credentials asked of the provider now, a new random nonce and the
     /// current time: the path every request the client sends takes.
     public func request(for operation: SMSOperation, now: Date = Date()) async throws(CredentialsError) -> SignedRequest {
-        let credentials = try await credentialsProvider.credentials()
-        lastSigned.record(credentials)
-        return sign(operation, with: credentials, nonce: UUID().uuidString.lowercased(), timestamp: AliyunTime.timestamp(now))
+        try await requestAndCredentials(for: operation, now: now).request
+    }
+
+    /// `operation` signed as `request(for:)` does (or with `credentials` when given), and the
+    /// credentials it was signed with: what a refusal of them must name and replace.
+    public func requestAndCredentials(for operation: SMSOperation, with credentials: Credentials? = nil, now: Date = Date())
+        async throws(CredentialsError) -> (request: SignedRequest, credentials: Credentials) {
+        let used: Credentials
+        if let credentials { used = credentials } else { used = try await credentialsProvider.credentials() }
+        lastSigned.record(used)
+        return (sign(operation, with: used, nonce: UUID().uuidString.lowercased(), timestamp: AliyunTime.timestamp(now)), used)
     }
 
     /// Signs `operation` with the given credentials, nonce and timestamp (`yyyy-MM-ddTHH:mm:ssZ`):

@@ -15,6 +15,7 @@ public struct CredentialRefusal: Sendable, Hashable, CustomStringConvertible {
     public static let codes: Set<String> = [
         "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive", "SignatureDoesNotMatch", "IncompleteSignature",
         "Forbidden.RAM", "NoPermission", "isp.RAM_PERMISSION_DENY",
+        "InvalidSecurityToken.Expired", "InvalidSecurityToken.Malformed", "InvalidSecurityToken.MismatchWithAccessKey",
     ]
 
     /// The refusal in `failure`, when its code refuses the key of `credentials`; nil for any other failure.
@@ -57,6 +58,10 @@ public struct CredentialRefusal: Sendable, Hashable, CustomStringConvertible {
             "the AccessKey is disabled: enable it in the RAM console, or use an enabled key"
         case "SignatureDoesNotMatch":
             "the signature was made with a secret that is not this key's: check ALIBABA_CLOUD_ACCESS_KEY_SECRET (or access_key_secret in the credentials file)"
+        case "InvalidSecurityToken.Expired":
+            "the STS security token has expired and fresh credentials were refused too: a token given in ALIBABA_CLOUD_SECURITY_TOKEN or a StsToken profile cannot be renewed by Salvo (use a RAM role, OIDC or the ECS role, which Salvo refreshes), and credentials refreshed but refused at once mean this machine's clock is wrong"
+        case "InvalidSecurityToken.Malformed", "InvalidSecurityToken.MismatchWithAccessKey":
+            "the STS security token does not belong to this key: the AccessKey id, secret and ALIBABA_CLOUD_SECURITY_TOKEN must all come from the same STS answer"
         case "IncompleteSignature":
             "the provider could not read the signature: check the secret, and for STS credentials ALIBABA_CLOUD_SECURITY_TOKEN"
         default:

@@ -58,6 +58,10 @@ public enum ErrorClass: String, Sendable, Hashable, CaseIterable {
         "IncompleteSignature": .fatal,
         "InvalidAccessKeyId.NotFound": .fatal,
         "InvalidAccessKeyId.Inactive": .fatal,
+        // The client resends once with refreshed credentials; refused again, only a person can help.
+        "InvalidSecurityToken.Expired": .fatal,
+        "InvalidSecurityToken.Malformed": .fatal,
+        "InvalidSecurityToken.MismatchWithAccessKey": .fatal,
         "InvalidTimeStamp.Expired": .backoff,
         "InvalidTimeStamp.Format": .fatal,
         "SignatureNonceUsed": .backoff,
