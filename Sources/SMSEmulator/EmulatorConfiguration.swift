@@ -21,6 +21,8 @@ public struct EmulatorConfiguration: Sendable {
     public var timestampWindow: Duration = .seconds(15 * 60)
     /// How long a nonce is remembered.
     public var nonceMemory: Duration = .seconds(31 * 60)
+    /// STS and the ECS metadata service (`--sts`); off by default.
+    public var sts = STSEmulation()
     /// The current time.
     public var now: @Sendable () -> Date = { Date() }
     /// Told of every accepted request's messages (the receipt pusher).

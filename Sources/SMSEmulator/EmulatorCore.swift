@@ -24,12 +24,15 @@ public final class EmulatorCore: Sendable {
     public let configuration: EmulatorConfiguration
     /// What was accepted.
     public let record: EmulatorRecord
+    /// STS and the metadata service, and the keys they issued (with `configuration.sts` on).
+    let sts: STSService?
     private let state: Mutex<State>
 
     /// Creates the emulator's behaviour over a record.
     public init(configuration: EmulatorConfiguration, record: EmulatorRecord) {
         self.configuration = configuration
         self.record = record
+        sts = configuration.sts.enabled ? STSService(configuration: configuration, record: record) : nil
         var initial = State(random: SplitMix64(state: configuration.faults.seed))
         if configuration.flowControl.isLimited {
             initial.sendBudget = UserFlowControl.Bucket(requestsPerSecond: configuration.flowControl.requestsPerSecond)
@@ -150,14 +153,16 @@ public final class EmulatorCore: Sendable {
 
     private func verifyV1(method: String, parameters: [(String, String)], signature: String) -> Result<SignedCall, Refusal> {
         let values = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
-        guard values["AccessKeyId"] == configuration.accessKeyId else {
-            return .failure(Refusal(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."))
+        let secret: String
+        switch signingSecret(keyId: values["AccessKeyId"], securityToken: values["SecurityToken"]) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let found): secret = found
         }
         guard values["SignatureMethod"] == "HMAC-SHA1", values["SignatureVersion"] == "1.0" else {
             return .failure(Refusal(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards."))
         }
         let expected = SignatureV1.signature(stringToSign: SignatureV1.stringToSign(method: method, canonicalQuery: SignatureV1.canonicalQuery(parameters)),
-                                             secret: configuration.accessKeySecret)
+                                             secret: secret)
         guard expected == signature else {
             return .failure(Refusal(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation."))
         }
@@ -420,8 +425,10 @@ public final class EmulatorCore: Sendable {
         guard let credential = fields["Credential"], let signedHeaders = fields["SignedHeaders"], let signature = fields["Signature"] else {
             return .failure(Refusal(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards."))
         }
-        guard credential == configuration.accessKeyId else {
-            return .failure(Refusal(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."))
+        let secret: String
+        switch signingSecret(keyId: credential, securityToken: request.header("x-acs-security-token")) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let found): secret = found
         }
         let names = signedHeaders.split(separator: ";").map { String($0) }
         for required in ["host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"] where !names.contains(required) {
@@ -439,7 +446,7 @@ public final class EmulatorCore: Sendable {
             headers.append((name, value))
         }
         let canonical = SignatureV3.canonicalRequest(method: request.method, query: query, headers: headers, payloadHash: hash)
-        let expected = SignatureV3.signature(stringToSign: SignatureV3.stringToSign(canonicalRequest: canonical.request), secret: configuration.accessKeySecret)
+        let expected = SignatureV3.signature(stringToSign: SignatureV3.stringToSign(canonicalRequest: canonical.request), secret: secret)
         guard expected == signature, canonical.signedHeaders == signedHeaders else {
             return .failure(Refusal(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation."))
         }

@@ -26,7 +26,9 @@ struct EmulatorHTTPService: HTTPService {
     }
 
     private func answer(_ request: HTTPServiceRequest) -> (response: HTTPServiceResponse, delay: Duration) {
-        let reply = core.handle(EmulatorRequest(method: request.head.method, uri: request.head.uri, headers: request.head.headers, body: [UInt8](request.body)))
+        let emulatorRequest = EmulatorRequest(method: request.head.method, uri: request.head.uri, headers: request.head.headers, body: [UInt8](request.body))
+        // With --sts, STS's actions and the metadata paths first; the SMS API otherwise.
+        let reply = core.sts?.answer(emulatorRequest) ?? core.handle(emulatorRequest)
         guard !reply.dropConnection else { return (.noAnswer, reply.delay) }
         return (HTTPServiceResponse(status: reply.status, headers: reply.headers, body: reply.body), reply.delay)
     }

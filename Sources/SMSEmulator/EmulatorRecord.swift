@@ -42,6 +42,7 @@ public final class EmulatorRecord: Sendable {
                 CREATE TABLE IF NOT EXISTS report_pushes (id INTEGER PRIMARY KEY, receipts INTEGER NOT NULL, acknowledged INTEGER NOT NULL);
                 CREATE TABLE IF NOT EXISTS replies (phone TEXT NOT NULL, sign_name TEXT NOT NULL, unsubscribe INTEGER NOT NULL);
                 CREATE TABLE IF NOT EXISTS pending_pushes (id INTEGER PRIMARY KEY, route TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS sts_events (refused INTEGER NOT NULL);
                 """)
         } catch {
             throw EmulatorError(code: .recordUnusable, message: "'\(path)' is not a usable record: \(error)", path: path, cause: error)
@@ -111,6 +112,14 @@ public final class EmulatorRecord: Sendable {
         }
     }
 
+    /// Counts one STS event (`--sts`): credentials issued, or an issued key refused because its
+    /// security token expired or was not its own.
+    func countSTS(refused: Bool) {
+        connection.withLock { database in
+            try? database.run("INSERT INTO sts_events (refused) VALUES (?)", [.integer(refused ? 1 : 0)])
+        }
+    }
+
     /// Keeps pushes not made yet (the emulator is stopping), for the next emulator on this record.
     func keepPendingPushes(_ pushes: [PendingPush]) {
         connection.withLock { database in
@@ -171,6 +180,8 @@ public final class EmulatorRecord: Sendable {
             statistics.reportPushesRefused = scalar("SELECT COUNT(*) FROM report_pushes WHERE acknowledged = 0")
             statistics.messages = scalar("SELECT COUNT(*) FROM messages")
             statistics.pendingPushes = scalar("SELECT COUNT(*) FROM pending_pushes")
+            statistics.stsIssued = scalar("SELECT COUNT(*) FROM sts_events WHERE refused = 0")
+            statistics.stsRefused = scalar("SELECT COUNT(*) FROM sts_events WHERE refused = 1")
             statistics.requests = scalar("SELECT COUNT(DISTINCT biz_id) FROM messages")
             statistics.distinctNumbers = scalar("SELECT COUNT(DISTINCT phone) FROM messages")
             statistics.numbersRecordedMoreThanOnce = scalar("SELECT COUNT(*) FROM (SELECT phone FROM messages GROUP BY phone, sign_name, template_code HAVING COUNT(*) > 1)")

@@ -28,4 +28,9 @@ public struct EmulatorStatistics: Sendable, Hashable, Codable {
     public var unsubscribes = 0
     /// Pushes a stopped emulator kept for the next one on this record.
     public var pendingPushes = 0
+    /// Temporary credentials issued (`--sts`: AssumeRole, AssumeRoleWithOIDC, metadata fetches).
+    public var stsIssued = 0
+    /// Requests refused because an issued key's security token had expired or was not its own
+    /// (`InvalidSecurityToken.Expired` and `.Malformed`).
+    public var stsRefused = 0
 }
