@@ -1,4 +1,5 @@
-/// Credentials from a URL that answers them as JSON (`ALIBABA_CLOUD_CREDENTIALS_URI`).
+/// Credentials from a URL that answers them as JSON (`ALIBABA_CLOUD_CREDENTIALS_URI`):
+/// `{"Code":"Success","AccessKeyId",...,"Expiration"}`.
 public struct CredentialsURISource: CredentialsSource {
     /// The name `salvo credentials` prints.
     public let name: String
@@ -10,7 +11,10 @@ public struct CredentialsURISource: CredentialsSource {
         self.uri = uri
     }
 
+    /// GETs the URI and reads the credentials it answers.
     public func fetch() async throws(CredentialsError) -> Credentials {
-        throw CredentialsError(.unavailable, "credentials URI is not implemented yet")
+        let place = "GET \(RemoteHTTP.redacted(uri))"
+        let response = try await RemoteHTTP.send(RemoteHTTP.Call(purpose: "credentials (\(place))", method: "GET", url: uri, timeout: RemoteHTTP.stsTimeout))
+        return try CredentialsAnswer.metadata(response, place: place)
     }
 }
