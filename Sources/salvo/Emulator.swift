@@ -48,7 +48,16 @@ struct EmulatorOptions: ParsableArguments {
             and templates it knows come from --campaign files or a --config file; with neither it \
             accepts any. Faults are drawn per request from --seed, so a run can be replayed. SIGINT or SIGTERM: no new \
             connections, requests and pushes in flight finish (at most 5 s), pushes not made yet are kept in the --record \
-            (the next emulator on it makes them) or, without one, counted as dropped; exit 0.
+            (the next emulator on it makes them) or, without one, counted as dropped; exit 0. \
+            With --sts it also plays STS and the ECS instance metadata service on the same URL (point \
+            ALIBABA_CLOUD_STS_ENDPOINT and SALVO_ECS_METADATA_URL at it): AssumeRole signed with its key pair \
+            (or, chained, with a key it issued and its token), AssumeRoleWithOIDC with the token in \
+            --sts-oidc-token-file, and the role's credentials from /latest/meta-data/ram/security-credentials/ \
+            (new ones at every fetch). Issued STS. keys state an Expiration --sts-duration seconds ahead; the \
+            SMS API accepts them only with their own token, refusing an expired one with \
+            InvalidSecurityToken.Expired (also --sts-revoke-after seconds after issue) and a wrong one with \
+            InvalidSecurityToken.Malformed, before anything is recorded. 'salvo emulator stats' counts \
+            stsIssued and stsRefused.
             """
 
     @Option(help: "Port to listen on; 0 picks a free one.") var port = 0
@@ -73,6 +82,7 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Share of receipts pushed twice.") var reportDuplicateRate = 0.0
     @Option(help: "Share of recipients who reply (SmsUp, pushed to the --report-url with 'sms-up' for 'sms-report'); half of the replies are unsubscribe words.") var replyRate = 0.0
     @Option(help: "Scale of the retry schedule (1, 5 and 10 minutes) when the receiver does not answer code 0; 0.001 makes it 60, 300 and 600 ms.") var reportRetryScale = 1.0
+    @OptionGroup var stsOptions: EmulatorSTSOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port is a TCP port, 0 to 65535 (0 picks a free one)") }
@@ -118,6 +128,7 @@ struct EmulatorOptions: ParsableArguments {
         try await configuration.learnKnown(campaigns: campaigns, configuration: config)
         configuration.faults = faults
         configuration.flowControl = UserFlowControl(requestsPerSecond: qpsLimit, retryAfter: qpsRetryAfter.map { Duration.milliseconds($0) })
+        configuration.sts = stsOptions.emulation
         return configuration
     }
 
