@@ -169,7 +169,8 @@ final class RecordingTransport: SMSTransport {
     @Test func eachProblemHasItsCode() throws {
         let key = ["ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI5tExampleKeyId", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": CredentialsTests.marker]
         let cases: [([String: String], String, SMSClientSetupError.Code, String)] = [
-            (["HOME": "/nonexistent"], "https://dysmsapi.aliyuncs.com", .credentials, "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID"),
+            (["HOME": "/nonexistent", "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"], "https://dysmsapi.aliyuncs.com", .credentials,
+             "no credentials found; the chain looked at:\n  env: ALIBABA_CLOUD_ACCESS_KEY_ID"),
             (key, "dysmsapi.aliyuncs.com", .endpoint, "endpoint 'dysmsapi.aliyuncs.com' is not an http or https URL"),
             (key.merging(["SALVO_CA_FILE": "/nonexistent/ca.pem"]) { $1 }, "https://dysmsapi.aliyuncs.com", .trustRoots,
              "SALVO_CA_FILE names '/nonexistent/ca.pem', which cannot be read"),

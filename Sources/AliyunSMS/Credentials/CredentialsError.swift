@@ -14,6 +14,10 @@ public struct CredentialsError: Error, Sendable, CustomStringConvertible {
         case noProfile
         /// A provider that fetches credentials (STS, instance metadata) could not get them.
         case unavailable
+        /// A profile in `~/.aliyun/config.json` or the INI credentials file cannot be used as
+        /// written: a file that does not parse, an unknown mode or type, a missing field, a
+        /// profile named but absent, a `source_profile` cycle.
+        case invalidProfile
     }
 
     /// What kind of failure.
