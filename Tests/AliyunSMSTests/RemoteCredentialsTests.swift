@@ -123,6 +123,7 @@ import SMSEmulator
         do {
             _ = try short.request(credentials: credentials, nonce: "n", timestamp: Date())
         } catch {
+            #expect(error.code == .invalidProfile)
             #expect(error.message.contains("899") && error.message.contains("900"), "\(error)")
         }
         for name in ["a", "has space", "名字", "semi;colon"] {
@@ -176,6 +177,7 @@ import SMSEmulator
             let endpoint = try STSEndpoint.resolve(environment: environment)
             Issue.record("accepted as \(endpoint.url)")
         } catch {
+            #expect(error.code == .invalidProfile)
             #expect(error.message.contains(named), "\(error)")
         }
     }

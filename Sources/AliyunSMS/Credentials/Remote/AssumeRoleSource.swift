@@ -56,7 +56,7 @@ public struct AssumeRoleSource: CredentialsSource {
     /// The parameters signed, without `Signature`, as the official SDKs send them.
     func parameters(credentials: Credentials, nonce: String, timestamp: Date) throws(CredentialsError) -> [(String, String)] {
         guard !roleArn.isEmpty else {
-            throw CredentialsError(.incomplete, "AssumeRole needs a role ARN (acs:ram::<account>:role/<name>)")
+            throw CredentialsError(.invalidProfile, "AssumeRole needs a role ARN (acs:ram::<account>:role/<name>)")
         }
         var parameters: [(String, String)] = [
             ("Action", "AssumeRole"), ("Format", "JSON"), ("Version", "2015-04-01"),

@@ -59,7 +59,7 @@ public struct OIDCRoleSource: CredentialsSource {
     /// as a form body, as the Go SDK sends it (a token can be 20,000 characters).
     func request(token: String, timestamp: Date) throws(CredentialsError) -> RemoteHTTP.Call {
         guard !roleArn.isEmpty, !providerArn.isEmpty else {
-            throw CredentialsError(.incomplete, "AssumeRoleWithOIDC needs a role ARN and an OIDC provider ARN")
+            throw CredentialsError(.invalidProfile, "AssumeRoleWithOIDC needs a role ARN and an OIDC provider ARN")
         }
         let query = PercentEncoding.form([
             ("Action", "AssumeRoleWithOIDC"), ("Format", "JSON"), ("Version", "2015-04-01"),

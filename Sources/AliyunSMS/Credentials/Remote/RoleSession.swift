@@ -14,7 +14,7 @@ enum RoleSession {
         }
         let allowed = given.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".@-_".contains($0)) }
         guard allowed, given.count >= 2 else {
-            throw CredentialsError(.unavailable, "role session name '\(given)' is not valid: it must be at least 2 characters of letters, digits and . @ - _")
+            throw CredentialsError(.invalidProfile, "role session name '\(given)' is not valid: it must be at least 2 characters of letters, digits and . @ - _")
         }
         return given
     }
@@ -22,7 +22,7 @@ enum RoleSession {
     /// `seconds`, refused under 900 (STS's minimum; the role's maximum is STS's to check).
     static func duration(_ seconds: Int) throws(CredentialsError) -> Int {
         guard seconds >= minimumDuration else {
-            throw CredentialsError(.unavailable, "role session duration \(seconds) s is too short: STS grants at least \(minimumDuration) s (and at most the role's maximum session duration, 3600 s unless raised)")
+            throw CredentialsError(.invalidProfile, "role session duration \(seconds) s is too short: STS grants at least \(minimumDuration) s (and at most the role's maximum session duration, 3600 s unless raised)")
         }
         return seconds
     }

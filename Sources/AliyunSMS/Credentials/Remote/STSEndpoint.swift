@@ -34,7 +34,7 @@ public struct STSEndpoint: Sendable, Hashable {
         let origin = given == nil ? regionVariable : "the STS region"
         let allowed = region.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
         guard allowed, !region.hasPrefix("-"), !region.hasSuffix("-") else {
-            throw CredentialsError(.unavailable, "\(origin) '\(region)' is not a region id (lower-case letters, digits and '-', like cn-hangzhou)")
+            throw CredentialsError(.invalidProfile, "\(origin) '\(region)' is not a region id (lower-case letters, digits and '-', like cn-hangzhou)")
         }
         return STSEndpoint(url: "https://\(vpc ? "sts-vpc" : "sts").\(region).aliyuncs.com")
     }
@@ -45,7 +45,7 @@ public struct STSEndpoint: Sendable, Hashable {
         switch value.lowercased() {
         case "true": return true
         case "false": return false
-        default: throw CredentialsError(.unavailable, "\(vpcVariable) is '\(value)'; it must be true or false")
+        default: throw CredentialsError(.invalidProfile, "\(vpcVariable) is '\(value)'; it must be true or false")
         }
     }
 
@@ -56,7 +56,7 @@ public struct STSEndpoint: Sendable, Hashable {
         guard let parts = URLComponents(string: full), let scheme = parts.scheme?.lowercased(), scheme == "https" || scheme == "http",
               let host = parts.host, !host.isEmpty, parts.user == nil, parts.query == nil, parts.fragment == nil,
               parts.path.isEmpty || parts.path == "/", !host.contains(where: { $0 == " " || $0 == "/" }) else {
-            throw CredentialsError(.unavailable, bad)
+            throw CredentialsError(.invalidProfile, bad)
         }
         let shown = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         return STSEndpoint(url: "\(scheme)://\(shown)\(parts.port.map { ":\($0)" } ?? "")")
