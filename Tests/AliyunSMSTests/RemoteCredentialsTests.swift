@@ -34,6 +34,14 @@ import SMSEmulator
         return path
     }
 
+    /// A metadata source with a deadline a busy test machine keeps (the 1 s default is tested
+    /// against a silent server).
+    static func metadata(baseURL: String, roleName: String?, v1Disabled: Bool) -> ECSMetadataSource {
+        var source = ECSMetadataSource(baseURL: baseURL, roleName: roleName, v1Disabled: v1Disabled)
+        source.timeout = .seconds(20)
+        return source
+    }
+
     /// Everything an error says, its cause included.
     static func words(_ error: CredentialsError) -> String {
         "\(error) | \(error.message) | \(String(describing: error.cause)) | \(String(reflecting: error))"
@@ -288,7 +296,7 @@ import SMSEmulator
     func metadataCredentialsWithTheToken(v2Only: Bool, v1Disabled: Bool, roleName: String?) async throws {
         let server = try await Self.emulator { $0.sts.imdsV2Only = v2Only }
         defer { Task { await server.close() } }
-        let ecs = ECSMetadataSource(baseURL: server.url, roleName: roleName, v1Disabled: v1Disabled)
+        let ecs = Self.metadata(baseURL: server.url, roleName: roleName, v1Disabled: v1Disabled)
         #expect(ecs.name == "ecs_ram_role")
         let credentials = try await ecs.fetch()
         #expect(credentials.accessKeyId.hasPrefix("STS.") && credentials.securityToken != nil && credentials.expiration != nil)
@@ -297,7 +305,7 @@ import SMSEmulator
     @Test func anUnknownRoleSaysWhichStepFailedWhere() async throws {
         let server = try await Self.emulator { $0.sts.imdsV2Only = true }
         defer { Task { await server.close() } }
-        let ecs = ECSMetadataSource(baseURL: server.url + "/", roleName: "NoSuchRole", v1Disabled: true)
+        let ecs = Self.metadata(baseURL: server.url + "/", roleName: "NoSuchRole", v1Disabled: true)
         let error = try #require(await Self.failure { () async throws(CredentialsError) in try await ecs.fetch() })
         #expect(error.message == "GET \(server.url)/latest/meta-data/ram/security-credentials/NoSuchRole answered HTTP 404", "\(error)")
     }
@@ -328,7 +336,7 @@ import SMSEmulator
             }
         }
         defer { server.stop() }
-        let credentials = try await ECSMetadataSource(baseURL: server.url, roleName: nil, v1Disabled: false).fetch()
+        let credentials = try await Self.metadata(baseURL: server.url, roleName: nil, v1Disabled: false).fetch()
         #expect(credentials.accessKeyId == "STS.Scripted")
         #expect(credentials.expiration == AliyunTime.parseTimestamp("2030-01-01T00:00:00Z"))
         let requests = server.requests
@@ -336,7 +344,7 @@ import SMSEmulator
         #expect(requests.first?.headers["x-aliyun-ecs-metadata-token-ttl-seconds"] == "21600")
         #expect(requests.allSatisfy { $0.headers["x-aliyun-ecs-metadata-token"] == nil })
 
-        let strict = ECSMetadataSource(baseURL: server.url, roleName: nil, v1Disabled: true)
+        let strict = Self.metadata(baseURL: server.url, roleName: nil, v1Disabled: true)
         let error = try #require(await Self.failure { () async throws(CredentialsError) in try await strict.fetch() })
         #expect(error.message == "PUT \(server.url)/latest/api/token for an IMDSv2 token answered HTTP 403 (IMDSv1 is disabled, so there is no fallback without a token)", "\(error)")
     }
@@ -348,12 +356,12 @@ import SMSEmulator
             return .init(status: 200, body: Self.metadataCredentials)
         }
         defer { server.stop() }
-        let credentials = try await ECSMetadataSource(baseURL: server.url, roleName: "Given", v1Disabled: false).fetch()
+        let credentials = try await Self.metadata(baseURL: server.url, roleName: "Given", v1Disabled: false).fetch()
         #expect(credentials.accessKeyId == "STS.Scripted")
         #expect(server.requests.map { $0.headers["x-aliyun-ecs-metadata-token"] ?? "-" } == ["-", "imds-session-token", "-"])
         // With v1 disabled the failure stands, and says where.
         let error = try #require(await Self.failure { () async throws(CredentialsError) in
-            try await ECSMetadataSource(baseURL: server.url, roleName: "Given", v1Disabled: true).fetch()
+            try await Self.metadata(baseURL: server.url, roleName: "Given", v1Disabled: true).fetch()
         })
         #expect(error.message == "GET \(server.url)/latest/meta-data/ram/security-credentials/Given answered HTTP 500", "\(error)")
     }
@@ -365,7 +373,7 @@ import SMSEmulator
         }
         defer { server.stop() }
         let error = try #require(await Self.failure { () async throws(CredentialsError) in
-            try await ECSMetadataSource(baseURL: server.url, roleName: "R", v1Disabled: true).fetch()
+            try await Self.metadata(baseURL: server.url, roleName: "R", v1Disabled: true).fetch()
         })
         #expect(error.message == "GET \(server.url)/latest/meta-data/ram/security-credentials/R answered Code 'Failure', not 'Success'")
         #expect(!Self.words(error).contains("MARKER"))

@@ -17,6 +17,8 @@ public struct ECSMetadataSource: CredentialsSource {
     let baseURL: String
     let roleName: String?
     let v1Disabled: Bool
+    /// Each call's deadline: 1 s, as the SDKs set it (tests on a loaded machine give more).
+    var timeout = RemoteHTTP.metadataTimeout
 
     /// A source that asks the metadata service at `baseURL` for the credentials of `roleName` (or
     /// of the role it names when nil); `v1Disabled` (`ALIBABA_CLOUD_IMDSV1_DISABLED=true`) makes a
@@ -54,7 +56,7 @@ public struct ECSMetadataSource: CredentialsSource {
         let url = base + Self.tokenPath
         let call = RemoteHTTP.Call(purpose: "an IMDSv2 token (PUT \(Self.tokenPath))", method: "PUT", url: url,
                                    headers: [("X-aliyun-ecs-metadata-token-ttl-seconds", String(Self.tokenLifetime))],
-                                   timeout: RemoteHTTP.metadataTimeout)
+                                   timeout: timeout)
         let failure: CredentialsError
         do {
             let response = try await RemoteHTTP.send(call)
@@ -76,7 +78,7 @@ public struct ECSMetadataSource: CredentialsSource {
         let place = "GET \(url)"
         func attempt(_ token: String?) async throws(CredentialsError) -> T {
             let headers = token.map { [("X-aliyun-ecs-metadata-token", $0)] } ?? []
-            let call = RemoteHTTP.Call(purpose: "\(purpose) (\(place))", method: "GET", url: url, headers: headers, timeout: RemoteHTTP.metadataTimeout)
+            let call = RemoteHTTP.Call(purpose: "\(purpose) (\(place))", method: "GET", url: url, headers: headers, timeout: timeout)
             return try read(try await RemoteHTTP.send(call), place)
         }
         guard let token else { return try await attempt(nil) }
