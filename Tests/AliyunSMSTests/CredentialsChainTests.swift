@@ -247,6 +247,13 @@ final class CountingProvider: CredentialsProvider {
         Self.expectError(.invalidProfile, "'\(path)' is not a valid aliyun CLI configuration", home.environment())
     }
 
+    @Test func aNamedProfileWithNoProfileFilesIsNoError() throws {
+        let chain = try CredentialsLoader.provider(environment: TemporaryHome().environment([
+            "ALIBABA_CLOUD_PROFILE": "prod", "ALIBABA_CLOUD_CREDENTIALS_URI": "http://127.0.0.1:9",
+        ]))
+        #expect(chain.links.map(\.name) == ["env", "oidc_role_arn", "cli_profile", "profile", "ecs_ram_role", "credentials_uri"])
+    }
+
     @Test func aProfileNamedForTheINIFileIsFoundThere() async throws {
         let home = TemporaryHome()
         try home.write(".aliyun/config.json", ProfileFileTests.config)

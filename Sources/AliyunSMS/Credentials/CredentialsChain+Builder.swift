@@ -22,15 +22,17 @@ extension CredentialsChain {
         /// The links in order, up to the first that holds a fixed key. Throws at once for half a
         /// key pair, an unusable profile, and when no link can have credentials.
         func links() throws(CredentialsError) -> [Link] {
-            var links = [try environmentLink(), try oidcLink()]
-            if links[0].provider != nil { return [links[0]] }
+            let keyLink = try environmentLink()
+            if keyLink.provider != nil { return [keyLink] }
+            var links = [keyLink, try oidcLink()]
             let named = value(Self.profileVariable)
             let cli = try cliProfileLink(named: named)
             links.append(cli.link)
             if !Self.isFixed(cli.link) {
                 let ini = try iniLink(named: named)
                 links.append(ini.link)
-                if let named, !cli.found, !ini.found {
+                if let named, cli.read || ini.read, !cli.found, !ini.found {
+                    // A file was read and the profile is in none: a typo, not a wish for the next link.
                     throw CredentialsError(.invalidProfile, "\(Self.profileVariable) names profile '\(named)', which neither ~/.aliyun/config.json nor the credentials file has")
                 }
                 if !Self.isFixed(ini.link) {
@@ -71,30 +73,31 @@ extension CredentialsChain {
             return Link(name: "oidc_role_arn", provider: try provider(for: .oidcRole(request), name: "oidc_role_arn", onRefresh: onRefresh))
         }
 
-        func cliProfileLink(named: String?) throws(CredentialsError) -> (link: Link, found: Bool) {
+        func cliProfileLink(named: String?) throws(CredentialsError) -> FileLink {
             if isTrue(Self.cliProfileDisabledVariable) {
-                return (Link(name: "cli_profile", absent: "\(Self.cliProfileDisabledVariable)=true"), false)
+                return FileLink(link: Link(name: "cli_profile", absent: "\(Self.cliProfileDisabledVariable)=true"))
             }
-            guard let home = value("HOME") else { return (Link(name: "cli_profile", absent: "HOME is not set"), false) }
+            guard let home = value("HOME") else { return FileLink(link: Link(name: "cli_profile", absent: "HOME is not set")) }
             let path = home + "/.aliyun/config.json"
             guard FileManager.default.fileExists(atPath: path) else {
-                return (Link(name: "cli_profile", absent: "\(path) does not exist"), false)
+                return FileLink(link: Link(name: "cli_profile", absent: "\(path) does not exist"))
             }
             let file = try CLIConfigFile.read(path: path)
             guard let profile = named ?? file.current else {
-                return (Link(name: "cli_profile", absent: "'\(path)' names no current profile"), false)
+                return FileLink(link: Link(name: "cli_profile", absent: "'\(path)' names no current profile"), read: true)
             }
             guard let mode = file.mode(of: profile) else {
                 if named != nil {
-                    return (Link(name: "cli_profile", absent: "'\(path)' has no profile '\(profile)' (\(Self.profileVariable))"), false)
+                    return FileLink(link: Link(name: "cli_profile", absent: "'\(path)' has no profile '\(profile)' (\(Self.profileVariable))"), read: true)
                 }
                 throw file.failure("its current profile '\(profile)' is not among its profiles")
             }
             let name = "cli_profile/" + CLIConfigFile.linkName(mode: mode)
-            return (Link(name: name, provider: try provider(for: try file.credentials(profile: profile), name: name, onRefresh: onRefresh)), true)
+            let provider = try provider(for: try file.credentials(profile: profile), name: name, onRefresh: onRefresh)
+            return FileLink(link: Link(name: name, provider: provider), read: true, found: true)
         }
 
-        func iniLink(named: String?) throws(CredentialsError) -> (link: Link, found: Bool) {
+        func iniLink(named: String?) throws(CredentialsError) -> FileLink {
             let path: String
             if let named = value(CredentialsLoader.fileVariable) {
                 guard FileManager.default.fileExists(atPath: named) else {
@@ -102,20 +105,21 @@ extension CredentialsChain {
                 }
                 path = named
             } else {
-                guard let home = value("HOME") else { return (Link(name: "profile", absent: "HOME is not set"), false) }
+                guard let home = value("HOME") else { return FileLink(link: Link(name: "profile", absent: "HOME is not set")) }
                 let candidates = [home + "/.alibabacloud/credentials.ini", home + "/.alibabacloud/credentials"]
                 guard let existing = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-                    return (Link(name: "profile", absent: "\(candidates[0]) and \(candidates[1]) do not exist"), false)
+                    return FileLink(link: Link(name: "profile", absent: "\(candidates[0]) and \(candidates[1]) do not exist"))
                 }
                 path = existing
             }
             let file = try CredentialsINIFile.read(path: path)
             let section = named ?? "default"
             guard let type = file.type(of: section) else {
-                return (Link(name: "profile", absent: "'\(path)' has no [\(section)] section"), false)
+                return FileLink(link: Link(name: "profile", absent: "'\(path)' has no [\(section)] section"), read: true)
             }
             let name = "profile/" + (type.isEmpty ? "access_key" : type)
-            return (Link(name: name, provider: try provider(for: try file.credentials(profile: section), name: name, onRefresh: onRefresh)), true)
+            let provider = try provider(for: try file.credentials(profile: section), name: name, onRefresh: onRefresh)
+            return FileLink(link: Link(name: name, provider: provider), read: true, found: true)
         }
 
         func metadataLink() throws(CredentialsError) -> Link {
@@ -130,6 +134,13 @@ extension CredentialsChain {
                 return Link(name: "credentials_uri", absent: "\(Self.credentialsURIVariable) is not set")
             }
             return Link(name: "credentials_uri", provider: RefreshingCredentialsProvider(source: CredentialsURISource(uri: uri), onRefresh: onRefresh))
+        }
+
+        /// A profile file's link, whether the file was read, and whether it had the profile.
+        struct FileLink {
+            var link: Link
+            var read = false
+            var found = false
         }
 
         // MARK: - Providers

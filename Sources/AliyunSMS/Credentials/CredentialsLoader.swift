@@ -19,7 +19,8 @@ import Foundation
 /// Deliberate deviations from the SDKs, which would fall through to the next link: half an
 /// AccessKey pair in the environment is an error at once (`.incomplete`), and so is a profile
 /// file that cannot be used as written (`.invalidProfile`: it does not parse, an unknown mode or
-/// type, a missing field, a profile named but absent, a `source_profile` cycle). Someone who
+/// type, a missing field, a `source_profile` cycle, a `current` profile that is not in the file,
+/// an `ALIBABA_CLOUD_PROFILE` that no profile file read has). Someone who
 /// wrote a key or a profile means it; silently signing as another identity is worse. Files are
 /// read up to the first link that holds a fixed key, since the later ones would never be asked.
 public enum CredentialsLoader {
