@@ -57,6 +57,11 @@ import Testing
         #expect(try file.credentials(profile: "ecs-discover") == .ecsRamRole(roleName: nil))
     }
 
+    @Test func headersAndKeysAreReadAsConfigparserReadsThem() throws {
+        let file = try CredentialsINIFile(path: "/x/c", text: "  [default]   # the laptop\n  Type = ecs_ram_role\n\tROLE_NAME=Sender\n")
+        #expect(try file.credentials(profile: "default") == .ecsRamRole(roleName: "Sender"))
+    }
+
     @Test func aSectionWithOnlyAKeyPairIsAnAccessKey() throws {
         let file = try CredentialsINIFile(path: "/x/c", text: "[default]\naccess_key_id = LTAI5tOld\naccess_key_secret = s\n")
         #expect(file.type(of: "default") == "access_key")

@@ -1,8 +1,9 @@
 import Foundation
 
 /// The official SDKs' INI credentials file (`~/.alibabacloud/credentials.ini` or `credentials`),
-/// read into sections: `[name]` then `key = value` lines; `#` or `;` starts a comment line, and a
-/// `#` anywhere in a value ends it (the Python SDK's `value.split('#')[0]`). Types access_key
+/// read into sections: `[name]` then `key = value` (or `key: value`) lines, keys in any case as
+/// Python's configparser reads them; `#` or `;` starts a comment line, and a `#` anywhere in a
+/// value ends it (the Python SDK's `value.split('#')[0]`). Types access_key
 /// (with Salvo's `security_token`), ram_role_arn, oidc_role_arn and ecs_ram_role.
 struct CredentialsINIFile: Sendable {
     /// One `key = value` and its line.
@@ -37,8 +38,9 @@ struct CredentialsINIFile: Sendable {
             let line = raw.strippingEdges(" \t\r")
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
-                guard line.hasSuffix("]") else { throw Self.failure(path, number, "a section header must end with ']'") }
-                let name = String(line.dropFirst().dropLast()).strippingEdges(" \t")
+                // Up to the last ']', as Python's configparser reads a header: `[default] # note` is [default].
+                guard let close = line.lastIndex(of: "]") else { throw Self.failure(path, number, "a section header must end with ']'") }
+                let name = String(line[line.index(after: line.startIndex)..<close]).strippingEdges(" \t")
                 if let earlier = sections[name] {
                     throw Self.failure(path, number, "section [\(name)] appears twice (first on line \(earlier.line))")
                 }
@@ -50,7 +52,7 @@ struct CredentialsINIFile: Sendable {
                 throw Self.failure(path, number, "expected '[section]' or 'key = value'")
             }
             guard let section = current else { throw Self.failure(path, number, "a key before any [section]") }
-            let key = String(line[..<delimiter]).strippingEdges(" \t")
+            let key = String(line[..<delimiter]).strippingEdges(" \t").lowercased()
             let value = String(line[line.index(after: delimiter)...].prefix { $0 != "#" }).strippingEdges(" \t")
             if let earlier = sections[section]?.entries[key] {
                 throw Self.failure(path, number, "key '\(key)' appears twice in [\(section)] (first on line \(earlier.line))")
