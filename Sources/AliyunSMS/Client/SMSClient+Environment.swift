@@ -1,16 +1,17 @@
 import Foundation
 
 extension SMSClient {
-    /// A client for `endpoint` set up as a run sends: credentials from the provider the
-    /// environment gives (`CredentialsLoader.provider`), the proxy it names for the endpoint, the
+    /// A client for `endpoint` set up as a run sends: credentials from the chain the environment
+    /// gives (`CredentialsLoader.provider`; `onRefresh` hears of every fetch), the proxy it names for the endpoint, the
     /// extra trusted authorities `SALVO_CA_FILE` names, and `maxConnections` connections. Checked
     /// in that order, before anything is sent; call `transport.shutdown()` when done.
     public static func fromEnvironment(endpoint: String, scheme: SignatureScheme, maxConnections: Int,
-                                       environment: [String: String] = ProcessInfo.processInfo.environment)
+                                       environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       onRefresh: (@Sendable (CredentialsRefresh) -> Void)? = nil)
         throws(SMSClientSetupError) -> (client: SMSClient, transport: HTTPClientTransport) {
         let provider: any CredentialsProvider
         do {
-            provider = try CredentialsLoader.provider(environment: environment)
+            provider = try CredentialsLoader.provider(environment: environment, onRefresh: onRefresh)
         } catch {
             throw SMSClientSetupError(.credentials, error.message, cause: error)
         }

@@ -41,20 +41,51 @@ public struct SMSClient: Sendable {
 
     /// Signs `operation` with credentials asked of the provider now and sends it. A failure to
     /// get credentials sent nothing and stops (`.fatal`); a failure to get an answer is ambiguous
-    /// only for an action that sends messages and only once the request may have left.
+    /// only for an action that sends messages and only once the request may have left. A request
+    /// refused because its security token expired was refused before it was processed: it is
+    /// signed again with credentials the provider fetches anew and sent once more.
     func call(_ operation: SMSOperation) async throws(SMSFailure) -> HTTPResponse {
-        let request: SignedRequest
+        let (request, used) = try await signed(operation)
+        let response = try await execute(request, operation)
+        guard Self.refusesAsExpired(response) else { return response }
+        let fresh: Credentials
         do {
-            request = try await signer.request(for: operation)
+            fresh = try await signer.credentialsProvider.refresh(replacing: used)
         } catch {
             throw SMSFailure(errorClass: .fatal, code: SMSFailure.credentialsCode, message: error.message, notSent: true, cause: error)
         }
+        // The same credentials again (a fixed token from the environment or a profile): sending
+        // again would only be refused again, and the refusal says what to do.
+        guard fresh != used else { return response }
+        let (again, _) = try await signed(operation, with: fresh)
+        return try await execute(again, operation)
+    }
+
+    /// `operation` signed with the provider's credentials (or `credentials`), and which were used.
+    private func signed(_ operation: SMSOperation, with credentials: Credentials? = nil) async throws(SMSFailure) -> (SignedRequest, Credentials) {
+        do {
+            return try await signer.requestAndCredentials(for: operation, with: credentials)
+        } catch {
+            throw SMSFailure(errorClass: .fatal, code: SMSFailure.credentialsCode, message: error.message, notSent: true, cause: error)
+        }
+    }
+
+    private func execute(_ request: SignedRequest, _ operation: SMSOperation) async throws(SMSFailure) -> HTTPResponse {
         do {
             return try await transport.execute(request, timeout: timeout)
         } catch {
             let errorClass: ErrorClass = error.stage == .notSent ? .backoff : (operation.action.sendsMessages ? .ambiguous : .backoff)
             throw SMSFailure(errorClass: errorClass, code: SMSFailure.transportCode, message: error.message, notSent: error.stage == .notSent, cause: error)
         }
+    }
+
+    /// The code the gateway answers a request whose STS security token has expired.
+    public static let expiredTokenCode = "InvalidSecurityToken.Expired"
+
+    /// Whether `response` refuses the request because its security token expired.
+    static func refusesAsExpired(_ response: HTTPResponse) -> Bool {
+        guard response.status != 200, let decoded = SMSResponse(json: response.body) else { return false }
+        return decoded.code == expiredTokenCode
     }
 
     static func failure(_ decoded: SMSResponse, response: HTTPResponse, isSend: Bool) -> SMSFailure {

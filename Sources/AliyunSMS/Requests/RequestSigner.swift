@@ -22,7 +22,8 @@ public struct RequestSigner: Sendable {
         self.endpoint = endpoint
         self.scheme = scheme
         self.userAgent = userAgent
-        lastSigned = LastCredentials((credentialsProvider as? StaticCredentialsProvider)?.fixed)
+        // Credentials known without asking (a fixed key pair) are named from the start.
+        lastSigned = LastCredentials((credentialsProvider as? StaticCredentialsProvider)?.fixed ?? (credentialsProvider as? CredentialsChain)?.staticCredentials)
     }
 
     /// Creates a signer with one fixed key pair (a `StaticCredentialsProvider`).
