@@ -70,7 +70,7 @@ struct PreflightCommand: AsyncParsableCommand {
         var diagnostics: [Diagnostic] = []
         for group in groups {
             guard let first = group.campaigns.first?.campaign else { continue }
-            let (client, transport) = try providerClient(for: first, endpoint: endpoint)
+            let (client, transport) = try await providerClient(for: first, endpoint: endpoint)
             let result = await Preflight(account: client).check(group.campaigns)
             await transport.shutdown()
             if let failure = result.unreachable { throw Self.failure(failure, client: client) }

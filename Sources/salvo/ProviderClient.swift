@@ -17,12 +17,27 @@ func loadCampaign(_ path: String, access: SourceAccess) async throws -> (campaig
 }
 
 /// A client for the campaign's provider (or `endpoint`), set up from the environment
-/// (credentials, proxy, trusted authorities); a clear error and exit 64 when it cannot be.
-func providerClient(for campaign: Campaign, endpoint: String?) throws -> (client: SMSClient, transport: HTTPClientTransport) {
+/// (credentials, proxy, trusted authorities), with its credentials fetched now unless
+/// `fetchingCredentials` is false (a dry run sends nothing and needs none): a clear error and
+/// exit 64 when the chain has none or cannot be set up, before anything is planned or asked.
+/// `onRefresh` hears of every time credentials are fetched.
+func providerClient(for campaign: Campaign, endpoint: String?, fetchingCredentials: Bool = true,
+                    onRefresh: (@Sendable (CredentialsRefresh) -> Void)? = nil) async throws -> (client: SMSClient, transport: HTTPClientTransport) {
+    let made: (client: SMSClient, transport: HTTPClientTransport)
     do throws(SMSClientSetupError) {
-        return try SMSClient.fromEnvironment(endpoint: endpoint ?? campaign.provider.endpoint, scheme: campaign.provider.signing == .v1 ? .v1 : .v3,
-                                             maxConnections: max(campaign.sending.concurrency, 1))
+        made = try SMSClient.fromEnvironment(endpoint: endpoint ?? campaign.provider.endpoint, scheme: campaign.provider.signing == .v1 ? .v1 : .v3,
+                                             maxConnections: max(campaign.sending.concurrency, 1), onRefresh: onRefresh)
     } catch {
         throw CommandFailure(.usage, "\(error)", cause: error)
     }
+    guard fetchingCredentials else { return made }
+    do {
+        _ = try await made.client.signer.credentialsProvider.credentials()
+    } catch {
+        await made.transport.shutdown()
+        // Nothing anywhere is a setup to fix (64); a source that answered before and fails now is
+        // the run's failure (1).
+        throw CommandFailure(error.code == .missing ? .usage : .failed, error.message, cause: error)
+    }
+    return made
 }

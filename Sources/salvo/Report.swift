@@ -71,7 +71,7 @@ struct Report: AsyncParsableCommand {
             let (found, times) = try await report.rowsForReceipts(selection)
             // Receipts are asked where the run sent, unless told otherwise.
             let target = await reader.endpoint(given: endpoint)
-            let (client, transport) = try providerClient(for: campaign, endpoint: target)
+            let (client, transport) = try await providerClient(for: campaign, endpoint: target)
             Terminal.standardError(report.askingNote(found, endpoint: target))
             await report.writeWithReceipts(found, attemptTimes: times, lookup: ReceiptLookup(client: client, perSecond: queryRate), to: rows)
             await transport.shutdown()

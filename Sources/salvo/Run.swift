@@ -53,7 +53,9 @@ struct Run: AsyncParsableCommand {
         // with a shared store: the stored plan is sent, where its run sends); a new plan where the
         // campaign says.
         let target = await reader.endpoint(given: endpoint, resuming: header?.planId, anyRun: shared)
-        let (client, transport) = try providerClient(for: campaign, endpoint: target)
+        let reporter = self.reporter()
+        // Each fetch of credentials (an STS role's refresh) is one line of the run's log.
+        let (client, transport) = try await providerClient(for: campaign, endpoint: target, fetchingCredentials: !dryRun) { refresh in reporter.show(.notice(refresh.logLine)) }
 
         var options = RunOptions(stateFolder: location.localFolder)
         options.planPath = plan
@@ -67,7 +69,6 @@ struct Run: AsyncParsableCommand {
         options.leaseSeconds = leaseSeconds
         options.skipPreflight = noPreflight
         options.campaignSources = loaded.sources
-        let reporter = self.reporter()
         let runner = CampaignRunner(campaign: campaign, options: options, client: client, backend: backend, events: { reporter.show($0) })
         let task = Task { await runner.run() }
         // The first SIGINT or SIGTERM cancels the run: no new requests, those in flight finish and

@@ -9,7 +9,7 @@ struct Salvo: AsyncParsableCommand {
         commandName: "salvo",
         abstract: "SMS campaigns as code: lint, plan and send Alibaba Cloud SMS campaigns from YAML.",
         version: BuildInfo.version,
-        subcommands: [Validate.self, PreflightCommand.self, Plan.self, Run.self, Status.self, Report.self, StateCommand.self, Receipts.self, SuppressionCommand.self, Emulator.self]
+        subcommands: [Validate.self, PreflightCommand.self, Plan.self, Run.self, Status.self, Report.self, StateCommand.self, Receipts.self, SuppressionCommand.self, CredentialsCommand.self, Emulator.self]
     )
 
     /// Every file salvo makes is its owner's alone from birth (state databases with their WAL and
