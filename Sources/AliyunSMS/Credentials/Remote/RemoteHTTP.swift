@@ -3,10 +3,20 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// The one way the remote credentials sources speak HTTP: AsyncHTTPClient's process-wide client
-/// (nothing to shut down), one deadline per call. A failure says which host was asked for what,
-/// never a URL's query, a header or a body (they hold signatures, tokens and secrets).
+/// The one way the remote credentials sources speak HTTP: one process-wide client that follows no
+/// redirect (a redirect to another host would carry an OIDC token or a metadata token with it),
+/// one deadline per call. A failure says which host was asked for what, never a URL's query, a
+/// header or a body (they hold signatures, tokens and secrets).
 enum RemoteHTTP {
+    /// The client, made once and kept for the life of the process (so never shut down, and
+    /// never deinitialised while running).
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// The deadline of each instance metadata call, as the SDKs set it.
     static let metadataTimeout: Duration = .seconds(1)
     /// The deadline of each STS or credentials URI call.
@@ -48,7 +58,7 @@ enum RemoteHTTP {
         }
         let nanoseconds = call.timeout.components.seconds * 1_000_000_000 + call.timeout.components.attoseconds / 1_000_000_000
         do {
-            let response = try await HTTPClient.shared.execute(request, deadline: .now() + .nanoseconds(nanoseconds))
+            let response = try await client.execute(request, deadline: .now() + .nanoseconds(nanoseconds))
             let body = try await response.body.collect(upTo: maxBody)
             return HTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name.lowercased(), $0.value) }, body: Array(buffer: body))
         } catch {
