@@ -18,7 +18,8 @@ final class ScriptedHTTPServer: Sendable {
         var body: String
     }
 
-    /// What to answer; `nil` from the script holds the connection unanswered for 3 s.
+    /// What to answer; `nil` from the script holds the connection unanswered for 10 s (well past
+    /// any deadline under test, even on a loaded machine whose timers fire late).
     struct Answer: Sendable {
         var status: Int
         var contentType = "application/json"
@@ -79,7 +80,7 @@ final class ScriptedHTTPServer: Sendable {
                     let bytes = Array((head + answer.body).utf8)
                     _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 } else {
-                    Thread.sleep(forTimeInterval: 3)
+                    Thread.sleep(forTimeInterval: 10)
                 }
             }
             close(connection)

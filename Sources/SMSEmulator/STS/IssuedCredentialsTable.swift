@@ -10,10 +10,16 @@ final class IssuedCredentialsTable: Sendable {
     private static let pruneAbove = 100_000
 
     /// Issues a new set at `now`, stating an `Expiration` `lifetime` later (in whole seconds).
+    /// What every issued secret starts with, so a test can search everything Salvo wrote for any
+    /// of them without knowing which were issued.
+    static let secretMarker = "EmulatorStsSecret"
+    /// What every issued security token holds after its `CAIS` prefix, for the same search.
+    static let tokenMarker = "EmulatorStsToken"
+
     func issue(now: Date, lifetime: Duration) -> IssuedCredentials {
         let expiration = Date(timeIntervalSince1970: (now.timeIntervalSince1970 + EmulatorCore.seconds(lifetime)).rounded(.down))
-        let credentials = IssuedCredentials(accessKeyId: "STS." + Self.random(24, from: Self.alphanumerics), accessKeySecret: Self.random(40, from: Self.alphanumerics),
-                                            securityToken: "CAIS" + Self.randomBase64(bytes: 121), issued: now, expiration: expiration)
+        let credentials = IssuedCredentials(accessKeyId: "STS." + Self.random(24, from: Self.alphanumerics), accessKeySecret: Self.secretMarker + Self.random(24, from: Self.alphanumerics),
+                                            securityToken: "CAIS" + Self.tokenMarker + Self.randomBase64(bytes: 121), issued: now, expiration: expiration)
         entries.withLock { entries in
             if entries.count > Self.pruneAbove {
                 let horizon = now.addingTimeInterval(-86_400)
