@@ -27,6 +27,40 @@ public final class ReceiptsReceiver: Sendable {
         public var body: String
         /// A line for the receiver's log: what the push held and what became of it (no numbers).
         public var note: String?
+        /// What became of the push's elements, when it was stored.
+        public var counts: PushCounts?
+    }
+
+    /// What became of the elements of one push (or of one batch pulled from the queue).
+    public struct PushCounts: Sendable, Hashable {
+        /// Elements in it.
+        public var elements = 0
+        /// Receipts stored for the first time.
+        public var stored = 0
+        /// Receipts already stored before (a push or a message delivered again).
+        public var repeated = 0
+        /// Receipts that count in no batch (kept in the ledger).
+        public var unmatched = 0
+        /// Elements that are no well-formed receipt or reply (kept in the ledger).
+        public var malformed = 0
+        /// Replies stored for the first time.
+        public var replies = 0
+        /// Of those, replies asking to unsubscribe.
+        public var unsubscribes = 0
+
+        /// No elements yet.
+        public init() {}
+
+        /// Adds `other`'s counts to these.
+        public mutating func add(_ other: PushCounts) {
+            elements += other.elements
+            stored += other.stored
+            repeated += other.repeated
+            unmatched += other.unmatched
+            malformed += other.malformed
+            replies += other.replies
+            unsubscribes += other.unsubscribes
+        }
     }
 
     /// What a push holds.
@@ -172,6 +206,7 @@ public final class ReceiptsReceiver: Sendable {
             }
             var reply = Self.accepted
             reply.note = tally.note(route)
+            reply.counts = tally.counts
             return reply
         } catch {
             return Reply(status: 500, body: Self.error(500, "not stored: \(error)"))
@@ -254,6 +289,18 @@ public final class ReceiptsReceiver: Sendable {
         var malformed = 0
         var dropped = 0
         var replies = (stored: 0, unsubscribes: 0)
+
+        var counts: PushCounts {
+            var counts = PushCounts()
+            counts.elements = elements
+            counts.stored = parts.values.reduce(0) { $0 + $1.stored }
+            counts.repeated = parts.values.reduce(0) { $0 + $1.repeated }
+            counts.unmatched = unmatched.values.reduce(0, +)
+            counts.malformed = malformed + dropped
+            counts.replies = replies.stored
+            counts.unsubscribes = replies.unsubscribes
+            return counts
+        }
 
         func note(_ route: Route) -> String {
             var pieces: [String] = []
