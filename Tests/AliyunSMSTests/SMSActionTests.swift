@@ -6,7 +6,7 @@ import Testing
     @Test func sendsAreTheOnlyCallsThatSend() {
         #expect(SMSAction.known.filter(\.sendsMessages) == [.sendSms, .sendBatchSms])
         #expect(SMSAction(wireName: "QuerySendDetails") == .querySendDetails && !SMSAction.querySendDetails.sendsMessages)
-        #expect(SMSAction.known.map(\.wireName) == ["SendSms", "SendBatchSms", "QuerySendDetails", "GetSmsSign", "GetSmsTemplate"])
+        #expect(SMSAction.known.map(\.wireName) == ["SendSms", "SendBatchSms", "QuerySendDetails", "GetSmsSign", "GetSmsTemplate", "QueryTokenForMnsQueue"])
         let unknown = SMSAction(wireName: "SomethingNew")
         #expect(!unknown.isKnown && unknown.sendsMessages, "an action Salvo does not know is taken to send: the safe reading")
         #expect(SignedRequest(action: "QuerySendDetails", method: "POST", url: "", headers: [], body: []).smsAction == .querySendDetails)

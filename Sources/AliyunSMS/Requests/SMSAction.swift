@@ -22,8 +22,11 @@ public struct SMSAction: Sendable, Hashable, CustomStringConvertible, Expressibl
     /// GetSmsTemplate: a template's review status, type, content and variables (read-only).
     public static let getSmsTemplate = SMSAction(wireName: "GetSmsTemplate", sendsMessages: false)
 
+    /// QueryTokenForMnsQueue (Dybaseapi, same version and style): a token for a receipt queue (read-only).
+    public static let queryTokenForMnsQueue = SMSAction(wireName: "QueryTokenForMnsQueue", sendsMessages: false)
+
     /// Every action Salvo calls.
-    public static let known: [SMSAction] = [.sendSms, .sendBatchSms, .querySendDetails, .getSmsSign, .getSmsTemplate]
+    public static let known: [SMSAction] = [.sendSms, .sendBatchSms, .querySendDetails, .getSmsSign, .getSmsTemplate, .queryTokenForMnsQueue]
 
     private init(wireName: String, sendsMessages: Bool) {
         self.wireName = wireName
