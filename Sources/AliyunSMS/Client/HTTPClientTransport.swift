@@ -7,7 +7,8 @@ import NIOSSL
 /// verified against the system's trust store (and extra authorities when named), and an optional
 /// proxy.
 public final class HTTPClientTransport: SMSTransport {
-    private let client: HTTPClient
+    /// The pool, shared with the receipt queue's MNS calls (DELETE with a body, own deadlines).
+    let client: HTTPClient
 
     /// Creates a client; call `shutdown()` when done.
     public init(configuration: TransportConfiguration = TransportConfiguration()) {
