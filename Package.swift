@@ -59,6 +59,8 @@ let package = Package(
             dependencies: [
                 "AliyunSMS", "SQLiteDatabase", "HTTPServing", "CampaignCompiler",
                 .product(name: "NIOCore", package: "swift-nio"),
+                // The receipt queues' MNS signatures (HMAC-SHA1) and MD5s.
+                .product(name: "Crypto", package: "swift-crypto"),
                 // Already built for the client; pushes receipts like Alibaba Cloud.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -97,7 +99,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "AliyunSMSTests", dependencies: ["AliyunSMS", "SMSEmulator"], exclude: ["Fixtures"]),
-        .testTarget(name: "SMSEmulatorTests", dependencies: ["SMSEmulator", "AliyunSMS", "HTTPServing"]),
+        .testTarget(name: "SMSEmulatorTests", dependencies: ["SMSEmulator", "AliyunSMS", "HTTPServing", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "CampaignRunnerTests",
             dependencies: ["CampaignRunner", "CampaignCompiler", "AliyunSMS", "SMSEmulator", "SQLiteDatabase", "PostgresStore", "PostgresTestSupport"],

@@ -23,6 +23,8 @@ public struct EmulatorConfiguration: Sendable {
     public var nonceMemory: Duration = .seconds(31 * 60)
     /// STS and the ECS metadata service (`--sts`); off by default.
     public var sts = STSEmulation()
+    /// The receipt queues (`--queue`); off by default.
+    public var queue = QueueEmulation()
     /// The current time.
     public var now: @Sendable () -> Date = { Date() }
     /// Told of every accepted request's messages (the receipt pusher).

@@ -26,12 +26,21 @@ public final class EmulatorCore: Sendable {
     public let record: EmulatorRecord
     /// STS and the metadata service, and the keys they issued (with `configuration.sts` on).
     let sts: STSService?
+    /// The receipt queues and their tokens (with `configuration.queue` on).
+    let queue: MNSQueueService?
     private let state: Mutex<State>
 
     /// Creates the emulator's behaviour over a record.
-    public init(configuration: EmulatorConfiguration, record: EmulatorRecord) {
+    public convenience init(configuration: EmulatorConfiguration, record: EmulatorRecord) {
+        self.init(configuration: configuration, record: record,
+                  queue: configuration.queue.enabled ? MNSQueueService(configuration: configuration, record: record) : nil)
+    }
+
+    /// Creates the emulator's behaviour over a record, with the receipt queues given.
+    init(configuration: EmulatorConfiguration, record: EmulatorRecord, queue: MNSQueueService?) {
         self.configuration = configuration
         self.record = record
+        self.queue = queue
         sts = configuration.sts.enabled ? STSService(configuration: configuration, record: record) : nil
         var initial = State(random: SplitMix64(state: configuration.faults.seed))
         if configuration.flowControl.isLimited {
@@ -191,7 +200,7 @@ public final class EmulatorCore: Sendable {
         }
         guard !reused else { return Refusal(400, "SignatureNonceUsed", "Specified signature nonce was used already.") }
         guard call.version == SMSOperation.version else { return Refusal(400, "InvalidVersion", "Specified parameter Version is not valid.") }
-        guard let allowed = Self.allowed[call.action] else { return Refusal(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method.") }
+        guard let allowed = Self.allowed[call.action] ?? (queue != nil && call.action == MNSQueueService.tokenAction ? MNSQueueService.tokenParameters : nil) else { return Refusal(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method.") }
         if let unknown = call.business.keys.sorted().first(where: { !allowed.contains($0) }) {
             return Refusal(400, "InvalidParameter", "The parameter \(unknown) is not known for \(call.action).")
         }
@@ -215,6 +224,8 @@ public final class EmulatorCore: Sendable {
         let ambiguous = draw < faults.throttleRate + faults.unavailableRate + faults.ambiguousRate
 
         switch call.action {
+        case MNSQueueService.tokenAction:
+            return queue?.token(call.business, replying: replying) ?? replying.reply(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method.")
         case SMSAction.querySendDetails.wireName:
             return querySendDetails(call.business, replying: replying)
         case SMSAction.getSmsSign.wireName:

@@ -35,15 +35,22 @@ public final class EmulatorInstance: Sendable {
         let path = recordPath ?? ":memory:"
         let record = try EmulatorRecord(path: path)
         var configuration = configuration
+        let queue = configuration.queue.enabled ? MNSQueueService(configuration: configuration, record: record) : nil
         var pusher: ReportPusher?
-        if let reportPlan {
-            // The core holds the pusher for as long as it serves.
-            let made = ReportPusher(plan: reportPlan, record: record)
-            configuration.onAccepted = { made.accepted($0) }
+        // With --queue and no address to push to, the receipts are made for the queues alone.
+        if let plan = reportPlan ?? (queue != nil ? ReportPlan(url: "") : nil) {
+            // The core holds the pusher and the queues for as long as it serves.
+            let made = plan.url.isEmpty ? nil : ReportPusher(plan: plan, record: record)
+            configuration.onAccepted = { messages in
+                let reports = plan.reports(for: messages)
+                reports.record(in: record)
+                made?.push(reports)
+                queue?.put(reports, delay: plan.delay)
+            }
             pusher = made
         }
         do {
-            let server = try await EmulatorServer(core: EmulatorCore(configuration: configuration, record: record), host: host, port: port)
+            let server = try await EmulatorServer(core: EmulatorCore(configuration: configuration, record: record, queue: queue), host: host, port: port)
             return EmulatorInstance(server: server, record: record, recordPath: path, pusher: pusher)
         } catch {
             // The pushes taken over go back to the record.
@@ -62,6 +69,8 @@ public final class EmulatorInstance: Sendable {
     /// pushes in flight finish (each within its own timeout, under a second) and those not made
     /// yet are kept in a durable record, where the next emulator on it makes them.
     public func stop(grace: Duration) async -> Stopped {
+        // Long polls waiting on the queues answer at once.
+        server.core.queue?.close()
         await server.stop(grace: grace)
         guard let pusher else { return Stopped() }
         let left = await pusher.stop()

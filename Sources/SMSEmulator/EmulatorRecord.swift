@@ -43,6 +43,7 @@ public final class EmulatorRecord: Sendable {
                 CREATE TABLE IF NOT EXISTS replies (phone TEXT NOT NULL, sign_name TEXT NOT NULL, unsubscribe INTEGER NOT NULL);
                 CREATE TABLE IF NOT EXISTS pending_pushes (id INTEGER PRIMARY KEY, route TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL);
                 CREATE TABLE IF NOT EXISTS sts_events (refused INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS queue_events (queued INTEGER NOT NULL, deleted INTEGER NOT NULL, redelivered INTEGER NOT NULL);
                 """)
         } catch {
             throw EmulatorError(code: .recordUnusable, message: "'\(path)' is not a usable record: \(error)", path: path, cause: error)
@@ -120,6 +121,14 @@ public final class EmulatorRecord: Sendable {
         }
     }
 
+    /// Counts receipt-queue events (`--queue`): messages put, deleted, delivered again.
+    func countQueue(queued: Int = 0, deleted: Int = 0, redelivered: Int = 0) {
+        connection.withLock { database in
+            try? database.run("INSERT INTO queue_events (queued, deleted, redelivered) VALUES (?, ?, ?)",
+                              [.integer(Int64(queued)), .integer(Int64(deleted)), .integer(Int64(redelivered))])
+        }
+    }
+
     /// Keeps pushes not made yet (the emulator is stopping), for the next emulator on this record.
     func keepPendingPushes(_ pushes: [PendingPush]) {
         connection.withLock { database in
@@ -182,6 +191,9 @@ public final class EmulatorRecord: Sendable {
             statistics.pendingPushes = scalar("SELECT COUNT(*) FROM pending_pushes")
             statistics.stsIssued = scalar("SELECT COUNT(*) FROM sts_events WHERE refused = 0")
             statistics.stsRefused = scalar("SELECT COUNT(*) FROM sts_events WHERE refused = 1")
+            statistics.queued = scalar("SELECT COALESCE(SUM(queued), 0) FROM queue_events")
+            statistics.queueDeleted = scalar("SELECT COALESCE(SUM(deleted), 0) FROM queue_events")
+            statistics.queueRedelivered = scalar("SELECT COALESCE(SUM(redelivered), 0) FROM queue_events")
             statistics.requests = scalar("SELECT COUNT(DISTINCT biz_id) FROM messages")
             statistics.distinctNumbers = scalar("SELECT COUNT(DISTINCT phone) FROM messages")
             statistics.numbersRecordedMoreThanOnce = scalar("SELECT COUNT(*) FROM (SELECT phone FROM messages GROUP BY phone, sign_name, template_code HAVING COUNT(*) > 1)")

@@ -33,4 +33,10 @@ public struct EmulatorStatistics: Sendable, Hashable, Codable {
     /// Requests refused because an issued key's security token had expired or was not its own
     /// (`InvalidSecurityToken.Expired` and `.Malformed`).
     public var stsRefused = 0
+    /// Messages put in the receipt queues (`--queue`: receipts, replies, malformed extras).
+    public var queued = 0
+    /// Queue messages deleted by their receipt handle.
+    public var queueDeleted = 0
+    /// Queue messages delivered again after their visibility timeout.
+    public var queueRedelivered = 0
 }

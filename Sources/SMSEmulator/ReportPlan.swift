@@ -3,7 +3,8 @@ import Foundation
 /// How the emulator pushes delivery receipts, as Alibaba Cloud does: JSON arrays to a receiving
 /// address, some time after the send, with failures, duplicates and retries.
 public struct ReportPlan: Sendable {
-    /// Where to POST the arrays (the receiver's `/sms-report` address).
+    /// Where to POST the arrays (the receiver's `/sms-report` address); empty: nothing is pushed
+    /// (the receipts only go into the emulator's queues, `--queue`).
     public var url: String
     /// How long after the send a receipt is pushed.
     public var delay: Duration = .milliseconds(500)

@@ -73,48 +73,27 @@ public final class ReportPusher: Sendable {
         return left.count
     }
 
-    /// Decides the receipts of accepted messages and queues them.
+    /// Decides the receipts of accepted messages, records them and queues them.
     public func accepted(_ messages: [RecordedMessage]) {
-        var receipts: [[String: String]] = []
-        var decided: [(bizId: String, phone: String, success: Bool, code: String)] = []
-        // The carrier reports when the receipt is due, a few seconds more for some.
-        let delay = Double(plan.delay.components.seconds) + Double(plan.delay.components.attoseconds) / 1e18
-        for message in messages {
-            let roll = Self.unit(message.bizId + "\u{1}" + message.phone, seed: plan.seed)
-            let success = roll >= plan.failRate
-            let failure = ReportPlan.carrierCodes[Int(roll * 1000) % ReportPlan.carrierCodes.count]
-            let code = success ? "DELIVERED" : failure.0
-            decided.append((message.bizId, message.phone, success, code))
-            let reported = EmulatorCore.chinaTime(Date().addingTimeInterval(delay + (roll * 7919).truncatingRemainder(dividingBy: 1) * 40))
-            receipts.append(["phone_number": message.phone, "send_time": message.sentAt, "report_time": reported, "success": success ? "true" : "false",
-                             "err_code": code, "err_msg": success ? "用户接收成功" : failure.1, "sms_size": "1", "biz_id": message.bizId,
-                             "out_id": message.outId ?? ""])
-        }
-        record.recordReports(decided)
+        let reports = plan.reports(for: messages)
+        reports.record(in: record)
+        push(reports)
+    }
+
+    /// Queues decided receipts (in arrays, the repeated ones again later in arrays of their own)
+    /// and replies for pushing.
+    func push(_ reports: CarrierReports) {
         let due = ContinuousClock.now + plan.delay
         var arrays: [Pending] = []
-        for start in stride(from: 0, to: receipts.count, by: max(plan.arraySize, 1)) {
-            let slice = Array(receipts[start..<min(start + plan.arraySize, receipts.count)])
-            arrays.append(Pending(due: due, url: plan.url, receipts: slice, attempts: 0))
+        let size = max(plan.arraySize, 1)
+        for start in stride(from: 0, to: reports.receipts.count, by: size) {
+            let range = start..<min(start + size, reports.receipts.count)
+            arrays.append(Pending(due: due, url: plan.url, receipts: Array(reports.receipts[range]), attempts: 0))
             // Some receipts arrive twice, later, in an array of their own.
-            let repeated = slice.filter { Self.unit(($0["biz_id"] ?? "") + ($0["phone_number"] ?? "") + "dup", seed: plan.seed) < plan.duplicateRate }
+            let repeated = range.filter { reports.repeated[$0] }.map { reports.receipts[$0] }
             if !repeated.isEmpty { arrays.append(Pending(due: due + plan.delay, url: plan.url, receipts: repeated, attempts: 0)) }
         }
-        // Some recipients answer; half of them to unsubscribe.
-        var replies: [[String: String]] = []
-        var unsubscribes: [(phone: String, signName: String)] = []
-        for message in messages where Self.unit(message.bizId + message.phone + "reply", seed: plan.seed) < plan.replyRate {
-            let unsubscribe = Self.unit(message.phone + "unsubscribe", seed: plan.seed) < 0.5
-            let words = unsubscribe ? ["R", "退订", "ＴＤ", " td ", "拒收"] : ["好的", "谢谢", "收到"]
-            let content = words[Int(Self.unit(message.phone + "word", seed: plan.seed) * Double(words.count))]
-            replies.append(["phone_number": message.phone, "content": content, "send_time": message.sentAt, "dest_code": "1",
-                            "sequence_id": String(Int(Self.unit(message.phone + "sequence", seed: plan.seed) * 1_000_000)), "sign_name": message.signName])
-            if unsubscribe { unsubscribes.append((message.phone, message.signName)) }
-        }
-        if !replies.isEmpty {
-            record.recordReplies(count: replies.count, unsubscribes: unsubscribes)
-            arrays.append(Pending(due: due, url: plan.replyURL, receipts: replies, attempts: 0))
-        }
+        if !reports.replies.isEmpty { arrays.append(Pending(due: due, url: plan.replyURL, receipts: reports.replies, attempts: 0)) }
         queue.withLock { $0 += arrays }
     }
 
