@@ -58,7 +58,7 @@ struct EmulatorOptions: ParsableArguments {
             InvalidSecurityToken.Expired (also --sts-revoke-after seconds after issue) and a wrong one with \
             InvalidSecurityToken.Malformed, before anything is recorded. 'salvo emulator stats' counts \
             stsIssued and stsRefused.
-            """
+            """ + " " + EmulatorQueueOptions.discussion
 
     @Option(help: "Port to listen on; 0 picks a free one.") var port = 0
     @Option(help: "Address to bind (loopback by default).") var host = "127.0.0.1"
@@ -83,6 +83,7 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Share of recipients who reply (SmsUp, pushed to the --report-url with 'sms-up' for 'sms-report'); half of the replies are unsubscribe words.") var replyRate = 0.0
     @Option(help: "Scale of the retry schedule (1, 5 and 10 minutes) when the receiver does not answer code 0; 0.001 makes it 60, 300 and 600 ms.") var reportRetryScale = 1.0
     @OptionGroup var stsOptions: EmulatorSTSOptions
+    @OptionGroup var queueOptions: EmulatorQueueOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port is a TCP port, 0 to 65535 (0 picks a free one)") }
@@ -129,6 +130,7 @@ struct EmulatorOptions: ParsableArguments {
         configuration.faults = faults
         configuration.flowControl = UserFlowControl(requestsPerSecond: qpsLimit, retryAfter: qpsRetryAfter.map { Duration.milliseconds($0) })
         configuration.sts = stsOptions.emulation
+        configuration.queue = queueOptions.emulation
         return configuration
     }
 
@@ -143,10 +145,10 @@ struct EmulatorOptions: ParsableArguments {
         }
     }
 
-    /// How to push receipts, with `--report-url`.
+    /// How to make receipts, and push them with `--report-url` (with only `--queue`, they are queued).
     private var reportPlan: ReportPlan? {
-        guard let reportUrl else { return nil }
-        var plan = ReportPlan(url: reportUrl)
+        guard reportUrl != nil || queueOptions.queue else { return nil }
+        var plan = ReportPlan(url: reportUrl ?? "")
         plan.delay = .milliseconds(reportDelayMs)
         plan.failRate = reportFailRate
         plan.duplicateRate = reportDuplicateRate
