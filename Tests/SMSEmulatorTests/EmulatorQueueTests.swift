@@ -21,7 +21,7 @@ import Testing
         var port: Int { instance.server.port }
         var statistics: EmulatorStatistics { instance.record.statistics() }
 
-        init(_ adjust: (inout EmulatorConfiguration) -> Void = { _ in }) async throws {
+        init(_ adjust: (inout EmulatorConfiguration) -> Void = { _ in }, plan adjustPlan: (inout ReportPlan) -> Void = { _ in }) async throws {
             let clock = EmulatorSTSTests.TestClock()
             var configuration = EmulatorConfiguration(accessKeyId: "id", accessKeySecret: "secret")
             configuration.signNames = ["云杉商城"]
@@ -31,6 +31,7 @@ import Testing
             adjust(&configuration)
             var plan = ReportPlan(url: "")
             plan.delay = .zero
+            adjustPlan(&plan)
             instance = try await EmulatorInstance.start(configuration: configuration, recordPath: nil, reportPlan: plan, host: "127.0.0.1", port: 0)
             self.clock = clock
         }
@@ -276,6 +277,18 @@ import Testing
         await setup.stop()
     }
 
+    @Test func stoppingEndsTheLongPollsWaiting() async throws {
+        let setup = try await Setup()
+        let token = try await Self.token(setup)
+        let started = ContinuousClock.now
+        async let polled = Self.receive(setup, token, wait: 30)
+        try await Task.sleep(for: .milliseconds(300))
+        _ = await setup.instance.stop(grace: .seconds(10))
+        let answer = await polled
+        #expect(answer.status == 404 && Self.errorCode(answer) == "MessageNotExist", "\(answer.body)")
+        #expect(ContinuousClock.now - started < .seconds(25))
+    }
+
     // MARK: - Visibility, redelivery, deletes
 
     @Test func anUndeletedMessageComesBackWithANewHandle() async throws {
@@ -310,9 +323,16 @@ import Testing
         #expect(partial.status == 404, "\(partial.body)")
         #expect(!partial.body.contains(received[2].handle) && partial.body.contains(received[0].handle))
         #expect(partial.body.contains("<ErrorCode>ReceiptHandleError</ErrorCode>"))
+        // One handle in the query (DeleteMessage).
+        setup.putReceipts(1)
+        let single = try #require(Self.messages(await Self.receive(setup, token)).first)
+        let one = await Self.mns(setup, "DELETE", "/queues/\(Self.reportQueue)/messages?ReceiptHandle=\(single.handle)", token: token)
+        #expect(one.status == 204, "\(one.body)")
+        let again = await Self.mns(setup, "DELETE", "/queues/\(Self.reportQueue)/messages?ReceiptHandle=\(single.handle)", token: token)
+        #expect(again.status == 404 && Self.errorCode(again) == "MessageNotExist", "\(again.body)")
         let tooMany = await Self.delete(setup, token, Array(repeating: "1-1-1-A", count: 17))
         #expect(tooMany.status == 400 && Self.errorCode(tooMany) == "InvalidArgument")
-        #expect(setup.statistics.queueDeleted == 3)
+        #expect(setup.statistics.queueDeleted == 4)
         #expect(await Self.receive(setup, token).status == 404)
         await setup.stop()
     }
@@ -344,8 +364,8 @@ import Testing
 
     // MARK: - A campaign's receipts
 
-    @Test func aSentBatchsReceiptsAreQueued() async throws {
-        let setup = try await Setup()
+    @Test func aSentBatchsReceiptsAndRepliesAreQueued() async throws {
+        let setup = try await Setup(plan: { $0.replyRate = 1 })
         let credentials = Credentials(accessKeyId: "id", accessKeySecret: "secret")
         let signer = RequestSigner(credentials: credentials, endpoint: try Endpoint(url: setup.instance.url), scheme: .v3)
         let signed = signer.sign(EmulatorCoreTests.batch, with: credentials, nonce: UUID().uuidString, timestamp: AliyunTime.timestamp(setup.clock.now))
@@ -366,7 +386,13 @@ import Testing
         #expect(phones == ["13800138000", "13900000001"])
         #expect(await Self.delete(setup, token, received.map(\.handle)).status == 204)
         let statistics = setup.statistics
-        #expect(statistics.queued == 2 && statistics.queueDeleted == 2 && statistics.reportsDelivered == 2 && statistics.reportsAcknowledged == 2)
+        #expect(statistics.queued == 4 && statistics.queueDeleted == 2 && statistics.reportsDelivered == 2 && statistics.reportsAcknowledged == 2)
+        // Every recipient replied: the replies are in the SmsUp queue, read with an SmsUp token.
+        let upToken = try await Self.token(setup, type: "SmsUp", queueName: Self.replyQueue)
+        let replies = Self.messages(await Self.receive(setup, upToken, queue: Self.replyQueue))
+        #expect(replies.count == 2)
+        let reply = try #require(replies.first.flatMap { Data(base64Encoded: $0.body) }.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] })
+        #expect(reply["content"] is String && reply["sign_name"] as? String == "云杉商城")
         await setup.stop()
     }
 }
