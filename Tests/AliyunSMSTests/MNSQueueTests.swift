@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import AliyunSMS
+import SMSEmulator
 
 /// The receipt queue client: the MNS signature against the official Python package, the XML
 /// reader on answers shaped like MNS's, the token's times and renewal rule, and the calls over
@@ -482,5 +483,111 @@ extension MNSQueueTests {
         #expect(tokenError.code == .unavailable && tokenError.message.contains("QueryTokenForMnsQueue"), "\(tokenError)")
         #expect(!Self.words(mnsError).contains("MARKER") && !Self.words(tokenError).contains("MARKER"))
         await transport.shutdown()
+    }
+}
+
+// MARK: - Against the emulator's queue (`salvo emulator --queue`)
+
+extension MNSQueueTests {
+    /// A serving emulator with its receipt queues on, receipts queued as soon as a send is accepted.
+    static func emulator(_ adjust: (inout EmulatorConfiguration) -> Void = { _ in }) async throws -> EmulatorInstance {
+        var configuration = EmulatorConfiguration(accessKeyId: "LTAI5tQueueTestKey", accessKeySecret: accountSecret)
+        configuration.queue.enabled = true
+        adjust(&configuration)
+        var plan = ReportPlan(url: "")
+        plan.delay = .zero
+        return try await EmulatorInstance.start(configuration: configuration, recordPath: nil, reportPlan: plan, host: "127.0.0.1", port: 0)
+    }
+
+    /// A client of the account at the emulator (its SMS API and Dybaseapi are the same URL).
+    static func account(_ url: String, transport: HTTPClientTransport, scheme: SignatureScheme = .v3) throws -> SMSClient {
+        SMSClient(signer: RequestSigner(credentials: Credentials(accessKeyId: "LTAI5tQueueTestKey", accessKeySecret: accountSecret),
+                                        endpoint: try Endpoint(url: url), scheme: scheme), transport: transport, timeout: .seconds(20))
+    }
+
+    /// Sends to `count` numbers, so that `count` receipts are queued.
+    static func send(_ count: Int, through client: SMSClient) async throws {
+        let numbers = (0..<count).map { "1380013\(String(format: "%04d", $0))" }
+        let operation = try SMSOperation.sendBatchSms(phoneNumbers: numbers, signNames: Array(repeating: "云杉商城", count: count), templateCode: "SMS_1",
+                                                      templateParameters: Array(repeating: ["name": "张 伟"], count: count))
+        _ = try await client.send(operation)
+    }
+
+    /// The receipt JSON object a message body holds (Base64 of one object, not an array).
+    static func receipt(_ message: QueueMessage) -> [String: Any]? {
+        Data(base64Encoded: message.body).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+    }
+
+    @Test(arguments: SignatureScheme.allCases)
+    func receivesPollsEmptyDeletesAndGetsWhatWasNotDeletedAgain(_ scheme: SignatureScheme) async throws {
+        let instance = try await Self.emulator { $0.queue.visibility = .seconds(2) }
+        let transport = HTTPClientTransport()
+        let account = try Self.account(instance.url, transport: transport, scheme: scheme)
+        try await Self.send(20, through: account)
+        let queue = MNSReceiptQueue(kind: .smsReport, queueName: QueueEmulation.reportQueueName, dybase: account, mnsEndpoint: instance.url, transport: transport)
+        var received: [QueueMessage] = []
+        while received.count < 20 {
+            let batch = try await queue.receive(max: 16, waitSeconds: 2)
+            try #require(!batch.isEmpty && batch.count <= 16)
+            received += batch
+        }
+        #expect(Set(received.compactMap { Self.receipt($0)?["phone_number"] as? String }).count == 20)
+        #expect(received.allSatisfy { $0.dequeueCount == 1 && $0.enqueueTime != nil })
+        #expect(try await queue.receive(waitSeconds: 1).isEmpty, "all 20 are invisible: the long poll ends empty")
+        // Delete 15; the other 5 come back after the visibility timeout with new handles.
+        #expect(try await queue.delete(received.prefix(15).map(\.receiptHandle)).isEmpty)
+        var again: [QueueMessage] = []
+        for _ in 0..<4 where again.count < 5 { again += try await queue.receive(waitSeconds: 5) }
+        #expect(Set(again.map(\.messageId)) == Set(received.suffix(5).map(\.messageId)))
+        #expect(again.allSatisfy { $0.dequeueCount == 2 } && Set(again.map(\.receiptHandle)).isDisjoint(with: received.map(\.receiptHandle)))
+        // The superseded handles are refused, the new ones delete.
+        let stale = try await queue.delete(received.suffix(5).map(\.receiptHandle) + again.map(\.receiptHandle))
+        #expect(Set(stale.map(\.handle)) == Set(received.suffix(5).map(\.receiptHandle)), "\(stale)")
+        #expect(try await queue.receive(waitSeconds: 0).isEmpty)
+        let statistics = instance.record.statistics()
+        #expect(statistics.queued == 20 && statistics.queueDeleted == 20 && statistics.queueRedelivered == 5)
+        #expect(await queue.tokensFetched == 1)
+        await transport.shutdown()
+        _ = await instance.stop(grace: .zero)
+    }
+
+    @Test func anExpiredTokenIsRenewedAndTheCallMadeOnceMore() async throws {
+        let instance = try await Self.emulator { $0.queue.tokenLifetime = .seconds(2) }
+        let transport = HTTPClientTransport()
+        let account = try Self.account(instance.url, transport: transport)
+        try await Self.send(3, through: account)
+        // A clock that stands still: the client never sees the token near its end, so only the
+        // emulator's refusal ("The token has expired.") can make it fetch another.
+        let frozen = Date().addingTimeInterval(-10)
+        let queue = MNSReceiptQueue(kind: .smsReport, queueName: QueueEmulation.reportQueueName, dybase: account, mnsEndpoint: instance.url,
+                                    transport: transport, now: { frozen })
+        #expect(try await queue.receive(max: 1, waitSeconds: 1).count == 1)
+        try await Task.sleep(for: .milliseconds(3100))
+        #expect(try await queue.receive(max: 16, waitSeconds: 1).count == 2)
+        #expect(await queue.tokensFetched == 2)
+        // With the real clock a token is renewed before it expires: half its 2 s lifetime.
+        let ruled = MNSReceiptQueue(kind: .smsReport, queueName: QueueEmulation.reportQueueName, dybase: account, mnsEndpoint: instance.url, transport: transport)
+        #expect(try await ruled.receive(waitSeconds: 0).isEmpty)
+        try await Task.sleep(for: .milliseconds(1600))
+        #expect(try await ruled.receive(waitSeconds: 0).isEmpty)
+        #expect(await ruled.tokensFetched == 2)
+        await transport.shutdown()
+        _ = await instance.stop(grace: .zero)
+    }
+
+    @Test func aQueueTheAccountDoesNotHaveIsRefused() async throws {
+        let instance = try await Self.emulator()
+        let transport = HTTPClientTransport()
+        let account = try Self.account(instance.url, transport: transport)
+        let queue = MNSReceiptQueue(kind: .smsReport, queueName: "Alicom-Queue-1-Wrong", dybase: account, mnsEndpoint: instance.url, transport: transport)
+        let error = try #require(await Self.failure { () async throws(QueueError) in try await queue.receive(waitSeconds: 0) })
+        #expect(error.code == .refused && error.providerCode == "QueueNotExist" && error.message.contains("Alicom-Queue-1-Wrong"), "\(error)")
+        let words = Self.words(error)
+        #expect(!words.contains("MARKER") && !words.contains("EmulatorMnsSecret") && !words.contains("CAIS"), "\(words)")
+        // The replies' queue is its own: a token for SmsUp reads it, and it is empty.
+        let replies = MNSReceiptQueue(kind: .smsUp, queueName: QueueEmulation.replyQueueName, dybase: account, mnsEndpoint: instance.url, transport: transport)
+        #expect(try await replies.receive(waitSeconds: 0).isEmpty)
+        await transport.shutdown()
+        _ = await instance.stop(grace: .zero)
     }
 }
