@@ -468,6 +468,19 @@ extension MNSQueueTests {
         await transport.shutdown()
     }
 
+    @Test func aQueueWithoutANameIsRefusedWithoutAsking() async throws {
+        let (server, service) = try Self.scripted()
+        defer { server.stop() }
+        let transport = HTTPClientTransport()
+        let signer = RequestSigner(credentials: Credentials(accessKeyId: "LTAI5tQueueTestKey", accessKeySecret: Self.accountSecret),
+                                   endpoint: try Endpoint(url: server.url), scheme: .v1)
+        let queue = MNSReceiptQueue(kind: .smsUp, queueName: "", dybase: SMSClient(signer: signer, transport: transport), mnsEndpoint: server.url, transport: transport)
+        let error = try #require(await Self.failure { () async throws(QueueError) in try await queue.receive(waitSeconds: 0) })
+        #expect(error.code == .refused && error.message.contains("needs a queue name"), "\(error)")
+        #expect(service.state.withLock { $0.tokenRequests.isEmpty && $0.mnsRequests.isEmpty })
+        await transport.shutdown()
+    }
+
     @Test func unreachableEndpointsAreUnavailable() async throws {
         let (server, _) = try Self.scripted()
         defer { server.stop() }
@@ -520,7 +533,7 @@ extension MNSQueueTests {
 
     @Test(arguments: SignatureScheme.allCases)
     func receivesPollsEmptyDeletesAndGetsWhatWasNotDeletedAgain(_ scheme: SignatureScheme) async throws {
-        let instance = try await Self.emulator { $0.queue.visibility = .seconds(2) }
+        let instance = try await Self.emulator { $0.queue.visibility = .seconds(4) }
         let transport = HTTPClientTransport()
         let account = try Self.account(instance.url, transport: transport, scheme: scheme)
         try await Self.send(20, through: account)
@@ -552,7 +565,7 @@ extension MNSQueueTests {
     }
 
     @Test func anExpiredTokenIsRenewedAndTheCallMadeOnceMore() async throws {
-        let instance = try await Self.emulator { $0.queue.tokenLifetime = .seconds(2) }
+        let instance = try await Self.emulator { $0.queue.tokenLifetime = .seconds(4) }
         let transport = HTTPClientTransport()
         let account = try Self.account(instance.url, transport: transport)
         try await Self.send(3, through: account)
@@ -562,13 +575,13 @@ extension MNSQueueTests {
         let queue = MNSReceiptQueue(kind: .smsReport, queueName: QueueEmulation.reportQueueName, dybase: account, mnsEndpoint: instance.url,
                                     transport: transport, now: { frozen })
         #expect(try await queue.receive(max: 1, waitSeconds: 1).count == 1)
-        try await Task.sleep(for: .milliseconds(3100))
+        try await Task.sleep(for: .milliseconds(4100))
         #expect(try await queue.receive(max: 16, waitSeconds: 1).count == 2)
         #expect(await queue.tokensFetched == 2)
-        // With the real clock a token is renewed before it expires: half its 2 s lifetime.
+        // With the real clock a token is renewed before it expires: at half its 4 s lifetime.
         let ruled = MNSReceiptQueue(kind: .smsReport, queueName: QueueEmulation.reportQueueName, dybase: account, mnsEndpoint: instance.url, transport: transport)
         #expect(try await ruled.receive(waitSeconds: 0).isEmpty)
-        try await Task.sleep(for: .milliseconds(1600))
+        try await Task.sleep(for: .milliseconds(2100))
         #expect(try await ruled.receive(waitSeconds: 0).isEmpty)
         #expect(await ruled.tokensFetched == 2)
         await transport.shutdown()
