@@ -36,6 +36,14 @@ import Testing
             self.clock = clock
         }
 
+        /// Returns once a long poll waits on the queues (or after 20 s).
+        func untilAPollWaits() async throws {
+            let end = ContinuousClock.now + .seconds(20)
+            while (instance.server.core.queue?.waiters.count ?? 0) == 0, ContinuousClock.now < end {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+
         func stop() async {
             _ = await instance.stop(grace: .zero)
         }
@@ -267,7 +275,7 @@ import Testing
         let token = try await Self.token(setup)
         let started = ContinuousClock.now
         async let polled = Self.receive(setup, token, wait: 30)
-        try await Task.sleep(for: .milliseconds(300))
+        try await setup.untilAPollWaits()
         setup.putReceipts(2)
         let answer = await polled
         #expect(answer.status == 200, "\(answer.body)")
@@ -282,7 +290,7 @@ import Testing
         let token = try await Self.token(setup)
         let started = ContinuousClock.now
         async let polled = Self.receive(setup, token, wait: 30)
-        try await Task.sleep(for: .milliseconds(300))
+        try await setup.untilAPollWaits()
         _ = await setup.instance.stop(grace: .seconds(10))
         let answer = await polled
         #expect(answer.status == 404 && Self.errorCode(answer) == "MessageNotExist", "\(answer.body)")

@@ -25,6 +25,9 @@ final class QueueWaiters: Sendable {
         state.withLock { $0.generations[queue, default: 0] }
     }
 
+    /// How many long polls are waiting now.
+    var count: Int { state.withLock { $0.waiters.count } }
+
     /// Whether `close` was called.
     var isClosed: Bool { state.withLock { $0.closed } }
 
