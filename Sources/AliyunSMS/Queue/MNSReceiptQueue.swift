@@ -46,6 +46,8 @@ public actor MNSReceiptQueue {
     /// How many tokens were fetched (for the summary and tests).
     public var tokensFetched: Int { fetched }
 
+    // MARK: - Calls
+
     /// Up to `max` (at most 16) messages, waiting up to `waitSeconds` (at most 30) for the first;
     /// `[]` when the wait ended empty (404 MessageNotExist).
     public func receive(max: Int = 16, waitSeconds: Int) async throws(QueueError) -> [QueueMessage] {
@@ -87,6 +89,8 @@ public actor MNSReceiptQueue {
         }
         return failed
     }
+
+    // MARK: - Wire
 
     /// `/queues/<name>/messages`, the name percent-encoded where it needs to be.
     var messagesPath: String { "/queues/\(PercentEncoding.encode(queueName))/messages" }
