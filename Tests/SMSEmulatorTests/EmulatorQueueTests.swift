@@ -106,13 +106,13 @@ import Testing
 
     /// An MNS request signed with `token` (or `secret`), carrying `securityToken` (default: the token's).
     static func mns(_ setup: Setup, _ method: String, _ resource: String, token: Token, body: [UInt8] = [], secret: String? = nil,
-                    securityToken: String? = nil, date: Date? = nil) async -> Answer {
+                    securityToken: String? = nil, date: Date? = nil, contentMD5: String? = nil) async -> Answer {
         let dateText = httpDate(date ?? setup.clock.now)
         let mnsHeaders = [("x-mns-version", "2015-06-06")]
         var headers = [("Date", dateText)] + mnsHeaders
         var md5 = "", type = ""
         if !body.isEmpty {
-            md5 = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
+            md5 = contentMD5 ?? Data(Insecure.MD5.hash(data: body)).base64EncodedString()
             type = "text/xml;charset=UTF-8"
             headers += [("Content-MD5", md5), ("Content-Type", type)]
         }
@@ -245,6 +245,14 @@ import Testing
         #expect(skewed.status == 408 && Self.errorCode(skewed) == "TimeExpired", "\(skewed.body)")
         let tooMany = await Self.receive(setup, token, max: 17)
         #expect(tooMany.status == 400 && Self.errorCode(tooMany) == "InvalidArgument")
+        // The Go SDK's spelling of the query names is accepted.
+        let goSpelling = await Self.mns(setup, "GET", "/queues/\(Self.reportQueue)/messages?NumOfMessages=20&WaitSeconds=0", token: token)
+        #expect(goSpelling.status == 400 && Self.errorCode(goSpelling) == "InvalidArgument", "\(goSpelling.body)")
+        // A Content-MD5 that is not the body's (signed as sent) is refused.
+        let body = Array("<ReceiptHandles xmlns=\"http://mns.aliyuncs.com/doc/v1/\"><ReceiptHandle>1-1-1-A</ReceiptHandle></ReceiptHandles>".utf8)
+        let digest = await Self.mns(setup, "DELETE", "/queues/\(Self.reportQueue)/messages", token: token, body: body,
+                                    contentMD5: Data(Insecure.MD5.hash(data: Array("other".utf8))).base64EncodedString())
+        #expect(digest.status == 400 && Self.errorCode(digest) == "InvalidDegist", "\(digest.body)")
         let tooLong = await Self.receive(setup, token, wait: 31)
         #expect(tooLong.status == 400 && Self.errorCode(tooLong) == "InvalidArgument")
         let right = await Self.receive(setup, token)

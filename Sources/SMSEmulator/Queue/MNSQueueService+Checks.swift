@@ -28,16 +28,17 @@ extension MNSQueueService {
         guard let query = PercentEncoding.parseForm(parts.count > 1 ? parts[1] : "") else {
             return refuse(400, "InvalidQueryString", "The query string is not valid percent-encoding.")
         }
-        let values = Dictionary(query, uniquingKeysWith: { first, _ in first })
+        // Names in any case: the Go SDK spells them NumOfMessages and WaitSeconds.
+        let values = Dictionary(query.map { ($0.0.lowercased(), $0.1) }, uniquingKeysWith: { first, _ in first })
         if request.method == "GET" {
-            guard let max = values["numOfMessages"].flatMap({ Int($0) }), (1...16).contains(max) else {
+            guard let max = values["numofmessages"].flatMap({ Int($0) }), (1...16).contains(max) else {
                 return refuse(400, "InvalidArgument", "numOfMessages is 1 to 16.")
             }
             let wait = values["waitseconds"].map { Int($0) ?? -1 } ?? 0
             guard (0...30).contains(wait) else { return refuse(400, "InvalidArgument", "waitseconds is 0 to 30.") }
             return .success(Call(queue: queue, kind: .receive(max: max, wait: wait), requestId: requestId))
         }
-        if let handle = values["ReceiptHandle"] {
+        if let handle = values["receipthandle"] {
             return .success(Call(queue: queue, kind: .delete(handles: [handle], batch: false), requestId: requestId))
         }
         guard let handles = MNSXML.receiptHandles(request.body) else { return refuse(400, "MalformedXML", "The body is not a ReceiptHandles document.") }
