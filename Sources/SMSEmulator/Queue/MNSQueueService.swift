@@ -59,21 +59,18 @@ final class MNSQueueService: Sendable {
         let now = configuration.now()
         let visible = now.addingTimeInterval(EmulatorCore.seconds(delay))
         let again = visible.addingTimeInterval(EmulatorCore.seconds(delay))
-        var count = 0
+        // The bodies are made before the lock is taken, so that receives are not held up.
+        var receipts: [(body: String, visibleAt: Date)] = []
+        for (index, receipt) in reports.receipts.enumerated() {
+            let body = Self.body(receipt)
+            receipts.append((body, visible))
+            if reports.repeated[index] { receipts.append((body, again)) }
+        }
+        let replies = reports.replies.map(Self.body)
+        let count = receipts.count + replies.count
         state.withLock { state in
-            for (index, receipt) in reports.receipts.enumerated() {
-                let body = Self.body(receipt)
-                state.queues[QueueEmulation.reportQueueName]?.put(body: body, now: now, visibleAt: visible)
-                count += 1
-                if reports.repeated[index] {
-                    state.queues[QueueEmulation.reportQueueName]?.put(body: body, now: now, visibleAt: again)
-                    count += 1
-                }
-            }
-            for reply in reports.replies {
-                state.queues[QueueEmulation.replyQueueName]?.put(body: Self.body(reply), now: now, visibleAt: visible)
-                count += 1
-            }
+            for receipt in receipts { state.queues[QueueEmulation.reportQueueName]?.put(body: receipt.body, now: now, visibleAt: receipt.visibleAt) }
+            for reply in replies { state.queues[QueueEmulation.replyQueueName]?.put(body: reply, now: now, visibleAt: visible) }
         }
         guard count > 0 else { return }
         record.countQueue(queued: count)
