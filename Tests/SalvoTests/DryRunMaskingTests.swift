@@ -68,4 +68,20 @@ import Testing
         let outcome = try SalvoProcess.run(["run", path, "--show-numbers"], environment: Self.environment)
         #expect(outcome.status == 64, "\(outcome.all)")
     }
+
+    @Test(arguments: ["v3", "v1"])
+    func anSTSTokenIsNeverShownNumbersOrNot(_ signing: String) throws {
+        // Temporary credentials from the environment: the token is a credential, like the secret.
+        let (path, _) = try Self.campaign(perRow: true, signing: signing)
+        var environment = Self.environment
+        environment["ALIBABA_CLOUD_SECURITY_TOKEN"] = "CAISMarkerDryRunToken+/="
+        for extra in [[], ["--show-numbers"], ["--json"], ["--json", "--show-numbers"]] {
+            let outcome = try SalvoProcess.run(["run", path, "--dry-run"] + extra, environment: environment)
+            #expect(outcome.status == 0, "\(outcome.all)")
+            #expect(!outcome.all.contains("MarkerDryRunToken") && !outcome.all.contains("dry-secret"), "\(extra): \(outcome.all)")
+            // Shown in its place: as a header (v3) or, percent-encoded, in the query (v1).
+            #expect(outcome.stdout.contains("hidden: the STS security token") || outcome.stdout.contains("hidden%3A%20the%20STS%20security%20token"),
+                    "\(extra): \(outcome.stdout)")
+        }
+    }
 }

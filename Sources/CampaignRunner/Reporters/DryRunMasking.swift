@@ -12,8 +12,9 @@ public enum DryRunMasking {
     public static let hiddenHash = "(hidden: the hash of the body with the full numbers; --show-numbers prints it)"
 
     /// The request as a dry run prints it: method and URL, headers, the body, and a blank line.
+    /// An STS security token is never shown, numbers or not.
     public static func text(_ signed: SignedRequest, showNumbers: Bool) -> String {
-        let request = showNumbers ? signed : masked(signed)
+        let request = (showNumbers ? signed : masked(signed)).withSecurityTokenHidden
         var text = "\(request.method) \(request.url)\n"
         for (name, value) in request.headers { text += "\(name): \(value)\n" }
         if !request.body.isEmpty { text += "\n" + String(decoding: request.body, as: UTF8.self) + "\n" }
