@@ -24,7 +24,9 @@ struct CredentialsCommand: AsyncParsableCommand {
     func run() async throws {
         let found: (source: String, credentials: Credentials)
         do {
-            found = try await CredentialsLoader.provider(environment: ProcessInfo.processInfo.environment).resolve()
+            let chain = try CredentialsLoader.provider(environment: ProcessInfo.processInfo.environment)
+            found = try await chain.resolve()
+            await warnOfSkippedLinks(chain)
         } catch {
             if json { Terminal.standardOutput(Self.failureJSON(error.message) + "\n") }
             throw CommandFailure(.failed, error.message, cause: error)

@@ -35,9 +35,28 @@ func providerClient(for campaign: Campaign, endpoint: String?, fetchingCredentia
         _ = try await made.client.signer.credentialsProvider.credentials()
     } catch {
         await made.transport.shutdown()
-        // Nothing anywhere is a setup to fix (64); a source that answered before and fails now is
-        // the run's failure (1).
-        throw CommandFailure(error.code == .missing ? .usage : .failed, error.message, cause: error)
+        throw credentialsFailure(error)
     }
+    await warnOfSkippedLinks(made.client.signer.credentialsProvider)
     return made
+}
+
+/// The chain's failure as the command's: nothing set up anywhere is a setup to fix (64); a place
+/// that could not answer, run again later (75); a refusal (1).
+func credentialsFailure(_ error: CredentialsError) -> CommandFailure {
+    switch error.code {
+    case .missing: CommandFailure(.usage, error.message, cause: error)
+    case .unavailable: CommandFailure(.later, error.message, cause: error)
+    default: CommandFailure(.failed, error.message, cause: error)
+    }
+}
+
+/// Says which links of the chain were set up but failed, so that another identity is used: the
+/// SDKs pass over them silently.
+func warnOfSkippedLinks(_ provider: any CredentialsProvider) async {
+    guard let chain = provider as? CredentialsChain else { return }
+    let source = await chain.sourceName ?? "another place"
+    for skipped in await chain.skipped {
+        Terminal.standardError("salvo: warning: credentials: \(skipped); using \(source) instead")
+    }
 }

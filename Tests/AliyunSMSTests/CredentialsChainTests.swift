@@ -97,7 +97,9 @@ final class CountingProvider: CredentialsProvider {
             _ = try await chain.resolve()
             Issue.record("expected no credentials")
         } catch {
-            #expect(error.code == .missing)
+            // The metadata service was named (SALVO_ECS_METADATA_URL) and could not be reached:
+            // try again later, not "nothing set up".
+            #expect(error.code == .unavailable)
             let lines = error.message.split(separator: "\n").map(String.init)
             #expect(lines.count == 7 && lines[0] == "no credentials found; the chain looked at:")
             #expect(lines[2].hasSuffix("(ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE are not)"))
@@ -245,6 +247,11 @@ final class CountingProvider: CredentialsProvider {
         Self.expectError(.invalidProfile, "'\(path)': its current profile 'gone' is not among its profiles", home.environment())
         try home.write(".aliyun/config.json", "{\"current\": ")
         Self.expectError(.invalidProfile, "'\(path)' is not a valid aliyun CLI configuration", home.environment())
+        // A secret that others can read is refused, as in the INI file; without one the mode is no matter.
+        try home.write(".aliyun/config.json", #"{"current": "a", "profiles": [{"name": "a", "mode": "AK", "access_key_id": "LTAI5tJsonKey", "access_key_secret": "s3cret"}]}"#, mode: 0o644)
+        Self.expectError(.exposedFile, "Run: chmod 600 '\(path)'", home.environment())
+        try home.write(".aliyun/config.json", #"{"current": "e", "profiles": [{"name": "e", "mode": "EcsRamRole", "ram_role_name": "r"}]}"#, mode: 0o644)
+        #expect(throws: Never.self) { _ = try CredentialsLoader.provider(environment: home.environment()) }
     }
 
     @Test func aNamedProfileWithNoProfileFilesIsNoError() throws {

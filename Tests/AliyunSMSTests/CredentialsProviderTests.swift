@@ -22,8 +22,10 @@ final class RotatingProvider: CredentialsProvider {
 
 /// A provider that has nothing to give.
 struct FailingProvider: CredentialsProvider {
+    var code = CredentialsError.Code.unavailable
+
     func credentials() async throws(CredentialsError) -> Credentials {
-        throw CredentialsError(.unavailable, "the STS endpoint did not answer")
+        throw CredentialsError(code, code == .unavailable ? "the STS endpoint did not answer" : "AssumeRole refused: NoPermission")
     }
 }
 
@@ -131,15 +133,19 @@ final class RecordingTransport: SMSTransport {
         }
     }
 
-    @Test func noCredentialsSendsNothingAndStops() async throws {
+    /// No credentials: nothing sent; STS that cannot answer is tried again with backoff (as a
+    /// network outage is), a refusal stops the run.
+    @Test(arguments: [(CredentialsError.Code.unavailable, ErrorClass.backoff), (.refused, .fatal)])
+    func noCredentialsSendsNothing(_ code: CredentialsError.Code, _ expected: ErrorClass) async throws {
         let transport = RecordingTransport()
-        let client = SMSClient(signer: RequestSigner(credentialsProvider: FailingProvider(), endpoint: try Endpoint(url: "https://x.test"), scheme: .v3), transport: transport)
+        let client = SMSClient(signer: RequestSigner(credentialsProvider: FailingProvider(code: code), endpoint: try Endpoint(url: "https://x.test"), scheme: .v3),
+                               transport: transport)
         do {
             _ = try await client.send(Self.operation)
             Issue.record("expected a failure")
         } catch {
-            #expect(error.code == SMSFailure.credentialsCode && error.errorClass == .fatal && error.notSent)
-            #expect((error.cause as? CredentialsError)?.code == .unavailable)
+            #expect(error.code == SMSFailure.credentialsCode && error.errorClass == expected && error.notSent)
+            #expect((error.cause as? CredentialsError)?.code == code)
         }
         #expect(transport.received.isEmpty)
     }

@@ -220,7 +220,7 @@ import SMSEmulator
         let wrongSecret = StaticCredentialsProvider(Credentials(accessKeyId: "LTAI5tRemoteTestKey", accessKeySecret: "MARKER-WRONG-SECRET-9d2c"))
         let role = AssumeRoleSource(name: "ram_role_arn", sourceCredentials: wrongSecret, roleArn: Self.roleArn, sessionName: nil, endpoint: endpoint)
         let refused = try #require(await Self.failure { () async throws(CredentialsError) in try await role.fetch() })
-        #expect(refused.code == .unavailable)
+        #expect(refused.code == .refused)
         #expect(refused.message == "AssumeRole refused by \(host): SignatureDoesNotMatch: Specified signature is not matched with our calculation.")
         #expect(!Self.words(refused).contains("MARKER"))
         // A chained source whose token is not the one issued: refused, the token not repeated.

@@ -271,4 +271,33 @@ import Testing
         #expect(outcome.status == 1, "\(outcome.all)")
         #expect(outcome.stderr.contains("ecs_ram_role:"), "\(outcome.stderr)")
     }
+
+    @Test func aRefusedRoleIsSaidAndAnUnreachableSTSIsLater() throws {
+        let setup = try Setup(recipients: 3, rate: 100)
+        let (emulator, url) = try setup.emulator(["--sts-duration", "3600"])
+        defer { _ = emulator.stop() }
+        // A token the STS does not accept (not the emulator's file).
+        let wrongToken = setup.folder + "/wrong-token"
+        try "eyJhbGciOiJSUzI1NiJ9.\(Self.tokenMarker)-wrong.c2ln\n".write(toFile: wrongToken, atomically: true, encoding: .utf8)
+        var environment = try setup.environment(.oidc, url)
+        environment["ALIBABA_CLOUD_OIDC_TOKEN_FILE"] = wrongToken
+        // Refused, nothing else set up: exit 1 with STS's words, nothing sent.
+        let refused = try SalvoProcess.run(["run", setup.campaign, "--endpoint", url, "--state", setup.state], environment: environment)
+        #expect(refused.status == 1 && refused.stderr.contains("AssumeRoleWithOIDC refused"), "\(refused.all)")
+        #expect(try setup.stats()["messages"] as? Int == 0)
+        // The metadata service answers instead: used, and the refused role is said, not passed over silently.
+        environment["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = nil
+        environment["SALVO_ECS_METADATA_URL"] = url
+        let fellThrough = try SalvoProcess.run(["credentials"], environment: environment)
+        #expect(fellThrough.status == 0 && fellThrough.stdout.contains("source: ecs_ram_role"), "\(fellThrough.all)")
+        #expect(fellThrough.stderr.contains("warning: credentials: oidc_role_arn: AssumeRoleWithOIDC refused") && fellThrough.stderr.contains("using ecs_ram_role instead"),
+                "\(fellThrough.stderr)")
+        // STS that cannot be reached: run again later (75), nothing sent.
+        var unreachable = try setup.environment(.oidc, url)
+        unreachable["ALIBABA_CLOUD_STS_ENDPOINT"] = "http://127.0.0.1:9"
+        let later = try SalvoProcess.run(["run", setup.campaign, "--endpoint", url, "--state", setup.state], environment: unreachable, seconds: 120)
+        #expect(later.status == 75, "\(later.all)")
+        #expect(try setup.stats()["messages"] as? Int == 0)
+        Self.expectNothingSecret([("refused", refused.all), ("fell through", fellThrough.all), ("later", later.all)], issued: Self.issuedMarkers)
+    }
 }

@@ -40,7 +40,7 @@ public struct SMSClient: Sendable {
     }
 
     /// Signs `operation` with credentials asked of the provider now and sends it. A failure to
-    /// get credentials sent nothing and stops (`.fatal`); a failure to get an answer is ambiguous
+    /// get credentials sent nothing (`credentialsFailure`); a failure to get an answer is ambiguous
     /// only for an action that sends messages and only once the request may have left. A request
     /// refused because its security token expired was refused before it was processed: it is
     /// signed again with credentials the provider fetches anew and sent once more.
@@ -52,7 +52,7 @@ public struct SMSClient: Sendable {
         do {
             fresh = try await signer.credentialsProvider.refresh(replacing: used)
         } catch {
-            throw SMSFailure(errorClass: .fatal, code: SMSFailure.credentialsCode, message: error.message, notSent: true, cause: error)
+            throw Self.credentialsFailure(error)
         }
         // The same credentials again (a fixed token from the environment or a profile): sending
         // again would only be refused again, and the refusal says what to do.
@@ -66,8 +66,15 @@ public struct SMSClient: Sendable {
         do {
             return try await signer.requestAndCredentials(for: operation, with: credentials)
         } catch {
-            throw SMSFailure(errorClass: .fatal, code: SMSFailure.credentialsCode, message: error.message, notSent: true, cause: error)
+            throw Self.credentialsFailure(error)
         }
+    }
+
+    /// No credentials, so nothing sent: a place that could not answer (STS or the metadata
+    /// service down, throttled) is tried again with backoff, as a network outage is; anything else
+    /// (a refusal, nothing configured) stops the run.
+    static func credentialsFailure(_ error: CredentialsError) -> SMSFailure {
+        SMSFailure(errorClass: error.isTransient ? .backoff : .fatal, code: SMSFailure.credentialsCode, message: error.message, notSent: true, cause: error)
     }
 
     private func execute(_ request: SignedRequest, _ operation: SMSOperation) async throws(SMSFailure) -> HTTPResponse {

@@ -34,12 +34,24 @@ struct CLIConfigFile: Sendable {
         self.profiles = profiles
     }
 
-    /// Reads the file at `path`.
+    /// Reads the file at `path`, refusing one that others can read when it holds a secret (as
+    /// the INI credentials file is refused, and ssh refuses a private key).
     static func read(path: String) throws(CredentialsError) -> CLIConfigFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        var info = stat()
+        guard stat(path, &info) == 0, let data = FileManager.default.contents(atPath: path) else {
             throw CredentialsError(.unreadableFile, "cannot read '\(path)'")
         }
-        return try CLIConfigFile(path: path, data: data)
+        let file = try CLIConfigFile(path: path, data: data)
+        let mode = info.st_mode & 0o777
+        if mode & 0o077 != 0, file.holdsSecret {
+            throw CredentialsError(.exposedFile, "'\(path)' can be read by other users (mode \(String(mode, radix: 8))); it holds a secret key. Run: chmod 600 '\(path)'")
+        }
+        return file
+    }
+
+    /// Whether any profile holds a secret key or a security token.
+    var holdsSecret: Bool {
+        profiles.values.contains { fields in ["access_key_secret", "sts_token"].contains { fields[$0]?.isEmpty == false } }
     }
 
     /// The SDKs' name for a profile's mode, after `cli_profile/`: "static_ak", "ram_role_arn" ...

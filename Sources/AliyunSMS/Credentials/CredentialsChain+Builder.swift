@@ -126,7 +126,11 @@ extension CredentialsChain {
             if isTrue(Self.ecsDisabledVariable) {
                 return Link(name: "ecs_ram_role", absent: "\(Self.ecsDisabledVariable)=true")
             }
-            return Link(name: "ecs_ram_role", provider: try provider(for: .ecsRamRole(roleName: nil), name: "ecs_ram_role", onRefresh: onRefresh))
+            var link = Link(name: "ecs_ram_role", provider: try provider(for: .ecsRamRole(roleName: nil), name: "ecs_ram_role", onRefresh: onRefresh))
+            // Looked at on every machine: its failure means "not an ECS instance with a role",
+            // unless a role or a metadata address was named.
+            link.implicit = value("ALIBABA_CLOUD_ECS_METADATA") == nil && value(CredentialsLoader.metadataURLVariable) == nil
+            return link
         }
 
         func uriLink() -> Link {

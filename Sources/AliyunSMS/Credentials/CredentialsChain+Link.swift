@@ -9,6 +9,9 @@ extension CredentialsChain {
         public var provider: (any CredentialsProvider)?
         /// Why it has none, when `provider` is nil.
         public var reason: String?
+        /// Whether the link is looked at without being asked for (the ECS metadata service, on
+        /// every machine): its failure to fetch says only that it is not there.
+        public var implicit = false
 
         /// A link that asks `provider`.
         public init(name: String, provider: any CredentialsProvider) {

@@ -69,6 +69,7 @@ public actor CredentialsChain: CredentialsProvider, CustomStringConvertible {
     private func walk() async -> Result<(Int, Credentials), CredentialsError> {
         defer { walking = nil }
         var reasons: [String] = []
+        var failures: [CredentialsError] = []
         for (index, link) in links.enumerated() {
             guard let provider = link.provider else {
                 reasons.append("\(link.name): \(link.reason ?? "nothing")")
@@ -80,14 +81,26 @@ public actor CredentialsChain: CredentialsProvider, CustomStringConvertible {
                 return .success((index, credentials))
             } catch {
                 reasons.append("\(link.name): \(error.message)")
+                if !link.implicit {
+                    failures.append(error)
+                    skipped.append("\(link.name): \(error.message)")
+                }
             }
         }
-        return .failure(Self.nothingFound(reasons))
+        return .failure(Self.nothingFound(reasons, failures: failures))
     }
 
-    /// The error when no link has credentials: every link and why, one per line.
-    static func nothingFound(_ reasons: [String]) -> CredentialsError {
-        CredentialsError(.missing, "no credentials found; the chain looked at:" + reasons.map { "\n  " + $0 }.joined())
+    /// Links that were set up (a role, a profile, a credentials URI) but failed to give
+    /// credentials, so that a later link answered: each with why. The SDKs pass over them
+    /// silently; the commands say so, since the identity used is then another.
+    public private(set) var skipped: [String] = []
+
+    /// The error when no link has credentials: every link and why, one per line. Its code: a link
+    /// that was set up but could not be reached makes it `.unavailable` (try again later); one that
+    /// was refused, `.refused`; otherwise nothing was set up anywhere, `.missing`.
+    static func nothingFound(_ reasons: [String], failures: [CredentialsError] = []) -> CredentialsError {
+        let code: CredentialsError.Code = failures.contains { $0.isTransient } ? .unavailable : (failures.isEmpty ? .missing : .refused)
+        return CredentialsError(code, "no credentials found; the chain looked at:" + reasons.map { "\n  " + $0 }.joined())
     }
 
     private static func ask(_ link: Link) async throws(CredentialsError) -> Credentials {

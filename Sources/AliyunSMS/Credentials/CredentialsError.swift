@@ -12,8 +12,13 @@ public struct CredentialsError: Error, Sendable, CustomStringConvertible {
         case exposedFile
         /// The credentials file has no usable profile.
         case noProfile
-        /// A provider that fetches credentials (STS, instance metadata) could not get them.
+        /// A provider that fetches credentials (STS, instance metadata) could not get them: it
+        /// could not be reached, was throttled or failed (5xx). Trying again later may help.
         case unavailable
+        /// The place that gives credentials answered and refused (STS: `NoPermission`,
+        /// `EntityNotExist.Role`, an OIDC token it does not accept; a credentials URI's 4xx). Trying
+        /// again will not help until the role or its trust is fixed.
+        case refused
         /// A profile in `~/.aliyun/config.json` or the INI credentials file cannot be used as
         /// written: a file that does not parse, an unknown mode or type, a missing field, a
         /// profile named but absent, a `source_profile` cycle.
@@ -22,6 +27,10 @@ public struct CredentialsError: Error, Sendable, CustomStringConvertible {
 
     /// What kind of failure.
     public var code: Code
+
+    /// Whether trying again later may succeed (the place could not answer), rather than a
+    /// refusal or a setup to fix.
+    public var isTransient: Bool { code == .unavailable }
     /// What went wrong, in words; never holds a secret.
     public var message: String
     /// The error underneath, when there is one (a file or network error).

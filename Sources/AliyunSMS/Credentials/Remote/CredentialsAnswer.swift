@@ -15,7 +15,7 @@ enum CredentialsAnswer {
         guard response.status == 200 else {
             let code = object["Code"] as? String ?? "HTTP \(response.status)"
             let message = (object["Message"] as? String).map { ": " + redact($0, secrets) } ?? ""
-            throw CredentialsError(.unavailable, "\(action) refused by \(host): \(redact(code, secrets))\(message)")
+            throw CredentialsError(refusal(status: response.status, code: code), "\(action) refused by \(host): \(redact(code, secrets))\(message)")
         }
         guard let fields = object["Credentials"] as? [String: Any] else {
             throw CredentialsError(.unavailable, "\(action) at \(host) answered without Credentials")
@@ -27,7 +27,7 @@ enum CredentialsAnswer {
     /// or why there are none. `place` names what was asked where ("GET http://100.100.100.200/...").
     static func metadata(_ response: HTTPResponse, place: String) throws(CredentialsError) -> Credentials {
         guard response.status == 200 else {
-            throw CredentialsError(.unavailable, "\(place) answered HTTP \(response.status)")
+            throw CredentialsError(refusal(status: response.status, code: ""), "\(place) answered HTTP \(response.status)")
         }
         guard let object = json(response.body) else {
             throw CredentialsError(.unavailable, "\(place) answered \(describeBody(response)), not JSON")
@@ -37,6 +37,13 @@ enum CredentialsAnswer {
             throw CredentialsError(.unavailable, "\(place) answered Code \(code), not 'Success'")
         }
         return try credentials(object, where: place)
+    }
+
+    /// A refusal (a 4xx that is not throttling: the role, its trust or the token is wrong) or a
+    /// place that could not answer now (5xx, 429, throttling: try again later).
+    static func refusal(status: Int, code: String) -> CredentialsError.Code {
+        let throttled = status == 429 || code.hasPrefix("Throttling") || code.hasPrefix("ServiceUnavailable")
+        return (400..<500).contains(status) && !throttled && status != 408 ? .refused : .unavailable
     }
 
     /// AccessKeyId, AccessKeySecret, SecurityToken and Expiration (UTC `yyyy-MM-ddTHH:mm:ssZ`).
