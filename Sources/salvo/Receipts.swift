@@ -6,8 +6,8 @@ import HTTPServing
 /// `salvo receipts`: take in what Alibaba Cloud pushes about a campaign's messages.
 struct Receipts: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Receive the delivery receipts and replies Alibaba Cloud pushes.",
-        subcommands: [Serve.self, Unmatched.self]
+        abstract: "Receive the delivery receipts and replies Alibaba Cloud pushes, or pull them from its message queue.",
+        subcommands: [Serve.self, Pull.self, Unmatched.self]
     )
 
     struct Serve: AsyncParsableCommand {
