@@ -23,10 +23,17 @@ func loadCampaign(_ path: String, access: SourceAccess) async throws -> (campaig
 /// `onRefresh` hears of every time credentials are fetched.
 func providerClient(for campaign: Campaign, endpoint: String?, fetchingCredentials: Bool = true,
                     onRefresh: (@Sendable (CredentialsRefresh) -> Void)? = nil) async throws -> (client: SMSClient, transport: HTTPClientTransport) {
+    try await signingClient(endpoint: endpoint ?? campaign.provider.endpoint, scheme: campaign.provider.signing == .v1 ? .v1 : .v3,
+                            maxConnections: max(campaign.sending.concurrency, 1), fetchingCredentials: fetchingCredentials, onRefresh: onRefresh)
+}
+
+/// A client for any Alibaba Cloud RPC endpoint (Dysmsapi, Dybaseapi), set up from the
+/// environment, its credentials fetched now unless told otherwise (`credentialsFailure`).
+func signingClient(endpoint: String, scheme: SignatureScheme, maxConnections: Int, fetchingCredentials: Bool = true,
+                   onRefresh: (@Sendable (CredentialsRefresh) -> Void)? = nil) async throws -> (client: SMSClient, transport: HTTPClientTransport) {
     let made: (client: SMSClient, transport: HTTPClientTransport)
     do throws(SMSClientSetupError) {
-        made = try SMSClient.fromEnvironment(endpoint: endpoint ?? campaign.provider.endpoint, scheme: campaign.provider.signing == .v1 ? .v1 : .v3,
-                                             maxConnections: max(campaign.sending.concurrency, 1), onRefresh: onRefresh)
+        made = try SMSClient.fromEnvironment(endpoint: endpoint, scheme: scheme, maxConnections: maxConnections, onRefresh: onRefresh)
     } catch {
         throw CommandFailure(.usage, "\(error)", cause: error)
     }

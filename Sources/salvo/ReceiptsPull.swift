@@ -99,20 +99,7 @@ extension Receipts {
 
         /// The client that asks Dybaseapi for the queue token, with the credentials chain.
         private func tokenClient() async throws -> (SMSClient, HTTPClientTransport) {
-            let made: (client: SMSClient, transport: HTTPClientTransport)
-            do throws(SMSClientSetupError) {
-                made = try SMSClient.fromEnvironment(endpoint: dybaseEndpoint, scheme: .v3, maxConnections: 2)
-            } catch {
-                throw CommandFailure(.usage, "\(error)", cause: error)
-            }
-            do {
-                _ = try await made.client.signer.credentialsProvider.credentials()
-            } catch {
-                await made.transport.shutdown()
-                throw credentialsFailure(error)
-            }
-            await warnOfSkippedLinks(made.client.signer.credentialsProvider)
-            return made
+            try await signingClient(endpoint: dybaseEndpoint, scheme: .v3, maxConnections: 2)
         }
     }
 }

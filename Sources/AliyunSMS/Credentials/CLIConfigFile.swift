@@ -42,10 +42,7 @@ struct CLIConfigFile: Sendable {
             throw CredentialsError(.unreadableFile, "cannot read '\(path)'")
         }
         let file = try CLIConfigFile(path: path, data: data)
-        let mode = info.st_mode & 0o777
-        if mode & 0o077 != 0, file.holdsSecret {
-            throw CredentialsError(.exposedFile, "'\(path)' can be read by other users (mode \(String(mode, radix: 8))); it holds a secret key. Run: chmod 600 '\(path)'")
-        }
+        try CredentialsError.refuseExposed(path: path, mode: info.st_mode, holdingSecret: file.holdsSecret)
         return file
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why credentials could not be had. Its words never hold a secret.
 public struct CredentialsError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure.
@@ -44,4 +46,14 @@ public struct CredentialsError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension CredentialsError {
+    /// Refuses a file holding a secret that other users can read (group or world bits in
+    /// `mode`), as ssh refuses a private key.
+    static func refuseExposed(path: String, mode: mode_t, holdingSecret: Bool) throws(CredentialsError) {
+        let bits = mode & 0o777
+        guard bits & 0o077 != 0, holdingSecret else { return }
+        throw CredentialsError(.exposedFile, "credentials file '\(path)' can be read by other users (mode \(String(bits, radix: 8))); it holds a secret key. Run: chmod 600 '\(path)'")
+    }
 }

@@ -72,10 +72,7 @@ struct CredentialsINIFile: Sendable {
             throw CredentialsError(.unreadableFile, "cannot read credentials file '\(path)'")
         }
         let file = try CredentialsINIFile(path: path, text: text)
-        let mode = info.st_mode & 0o777
-        if mode & 0o077 != 0, file.holdsSecret {
-            throw CredentialsError(.exposedFile, "credentials file '\(path)' can be read by other users (mode \(String(mode, radix: 8))); it holds a secret key. Run: chmod 600 '\(path)'")
-        }
+        try CredentialsError.refuseExposed(path: path, mode: info.st_mode, holdingSecret: file.holdsSecret)
         return file
     }
 

@@ -1,5 +1,6 @@
 import AliyunSMS
 import Foundation
+import Synchronization
 
 /// A queue of receipts or replies that the puller takes from: Alibaba Cloud's MNS receipt queue
 /// (`MNSReceiptQueue`), or anything that answers the same way.
@@ -79,64 +80,119 @@ public struct ReceiptsPuller: Sendable {
     /// Tries of a poll or a delete that the queue could not answer, before the pull stops.
     public static let attempts = 4
 
+    /// Polls made at once by default: while one batch is stored and deleted, the others wait on
+    /// the queue, so round trips overlap (MNS serves several consumers of one queue).
+    public static let defaultWorkers = 4
+
     private let queue: any ReceiptMessageQueue
     private let route: ReceiptsReceiver.Route
     private let receiver: ReceiptsReceiver
     private let wait: Int
     private let retryBase: Duration
+    private let workers: Int
 
     /// A puller of `kind` messages from `queue` into what `receiver` stores; each poll waits up
-    /// to `waitSeconds` (at most 30); transient failures are retried after `retryBase`, doubling.
+    /// to `waitSeconds` (at most 30), `workers` polls at once; transient failures are retried
+    /// after `retryBase`, doubling.
     public init(queue: any ReceiptMessageQueue, kind: ReceiptQueueKind, receiver: ReceiptsReceiver, waitSeconds: Int = 10,
-                retryBase: Duration = .seconds(1)) {
+                workers: Int = ReceiptsPuller.defaultWorkers, retryBase: Duration = .seconds(1)) {
         self.queue = queue
         self.route = kind == .smsUp ? .up : .report
         self.receiver = receiver
         self.wait = min(max(waitSeconds, 0), Self.longestWait)
+        self.workers = max(workers, 1)
         self.retryBase = retryBase
     }
 
+    /// The tally the workers add to.
+    private final class SharedTally: Sendable {
+        let state = Mutex(Tally())
+
+        func add(_ delta: Tally) -> Tally {
+            state.withLock { tally in
+                tally.received += delta.received
+                tally.counts.add(delta.counts)
+                tally.deleted += delta.deleted
+                tally.deleteFailures += delta.deleteFailures
+                tally.polls += delta.polls
+                return tally
+            }
+        }
+
+        var value: Tally { state.withLock { $0 } }
+    }
+
     /// Pulls until `until`; `progress` hears the tally after every batch. Cancelling ends the
-    /// pull after the batch in hand is stored and deleted.
+    /// pull after the batches in hand are stored and deleted; the first failure of any poll ends
+    /// the others the same way.
     public func pull(until: Until, progress: @escaping @Sendable (Tally) -> Void = { _ in }) async throws(Failure) -> Tally {
-        var tally = Tally()
+        let shared = SharedTally()
+        let failure = await withTaskGroup(of: Failure?.self) { group -> Failure? in
+            for _ in 0..<workers {
+                group.addTask {
+                    do throws(Failure) {
+                        try await work(until: until, shared: shared, progress: progress)
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            }
+            var first: Failure?
+            for await result in group where first == nil {
+                if let result {
+                    first = result
+                    group.cancelAll()
+                }
+            }
+            return first
+        }
+        if var failure {
+            failure.tally = shared.value
+            throw failure
+        }
+        return shared.value
+    }
+
+    /// One worker: polls, and stores and deletes each batch, until `until` or cancellation.
+    private func work(until: Until, shared: SharedTally, progress: @escaping @Sendable (Tally) -> Void) async throws(Failure) {
         while !Task.isCancelled {
             var wait = self.wait
             if case .time(let end) = until {
                 let left = end.timeIntervalSinceNow
-                if left <= 0 { break }
+                if left <= 0 { return }
                 wait = min(wait, max(Int(left.rounded(.down)), 0))
             }
             let messages: [QueueMessage]
             do {
-                messages = try await retrying(&tally) { () async throws(QueueError) in try await queue.receive(max: Self.batchSize, waitSeconds: wait) }
+                messages = try await retrying { () async throws(QueueError) in try await queue.receive(max: Self.batchSize, waitSeconds: wait) }
             } catch {
                 // Cancelled during a poll: what it may have taken comes back after the visibility timeout.
-                if Task.isCancelled { break }
+                if Task.isCancelled { return }
                 throw error
             }
-            tally.polls += 1
+            var poll = Tally()
+            poll.polls = 1
             if messages.isEmpty {
-                if until == .empty { break }
+                _ = shared.add(poll)
+                if until == .empty { return }
                 continue
             }
             // The batch in hand is stored and deleted even if the pull is cancelled meanwhile.
-            let handled = Task { [self, tally] () async -> Result<Tally, Failure> in
-                var tally = tally
+            let handled = Task { [self, poll] () async -> Result<Tally, Failure> in
+                var delta = poll
                 do throws(Failure) {
-                    try await handle(messages, tally: &tally)
-                    return .success(tally)
+                    try await handle(messages, tally: &delta)
+                    return .success(delta)
                 } catch {
                     return .failure(error)
                 }
             }
-            tally = try await handled.value.get()
-            progress(tally)
+            progress(shared.add(try await handled.value.get()))
         }
-        return tally
     }
 
-    /// Stores `messages` and deletes them.
+    /// Stores `messages` and deletes them, counting into `tally`.
     private func handle(_ messages: [QueueMessage], tally: inout Tally) async throws(Failure) {
         tally.received += messages.count
         let (body, malformed) = Self.pushBody(messages, route: route)
@@ -159,7 +215,7 @@ public struct ReceiptsPuller: Sendable {
             }
             tally.counts.add(counts)
         }
-        let failed = try await retrying(&tally) { () async throws(QueueError) in try await queue.delete(messages.map(\.receiptHandle)) }
+        let failed = try await retrying { () async throws(QueueError) in try await queue.delete(messages.map(\.receiptHandle)) }
         tally.deleted += messages.count - failed.count
         tally.deleteFailures += failed.count
     }
@@ -196,22 +252,22 @@ public struct ReceiptsPuller: Sendable {
 
     /// `call`, tried again after a transient failure (unreachable, throttled, 5xx, unreadable)
     /// up to `attempts` times with doubling waits; a refusal stops at once.
-    private func retrying<T>(_ tally: inout Tally, _ call: () async throws(QueueError) -> T) async throws(Failure) -> T {
+    private func retrying<T>(_ call: () async throws(QueueError) -> T) async throws(Failure) -> T {
         var delay = retryBase
         for attempt in 1...Self.attempts {
             do {
                 return try await call()
             } catch {
                 if error.code == .refused {
-                    throw Failure(code: .refused, message: error.message, tally: tally)
+                    throw Failure(code: .refused, message: error.message, tally: Tally())
                 }
                 if attempt == Self.attempts || Task.isCancelled {
-                    throw Failure(code: .unavailable, message: "\(error.message) (tried \(attempt) times)", tally: tally)
+                    throw Failure(code: .unavailable, message: "\(error.message) (tried \(attempt) times)", tally: Tally())
                 }
                 try? await Task.sleep(for: delay)
                 delay *= 2
             }
         }
-        throw Failure(code: .unavailable, message: "the queue could not be asked", tally: tally)
+        throw Failure(code: .unavailable, message: "the queue could not be asked", tally: Tally())
     }
 }
