@@ -67,6 +67,14 @@ struct MNSXMLReader {
         if selfClosing { return element }
         var text: [UInt8] = []
         while index < bytes.count {
+            let byte = bytes[index]
+            if byte != UInt8(ascii: "<"), byte != UInt8(ascii: "&") {
+                // A run of plain text, taken at once up to the next markup or reference.
+                let start = index
+                while index < bytes.count, bytes[index] != UInt8(ascii: "<"), bytes[index] != UInt8(ascii: "&") { index += 1 }
+                text += bytes[start..<index]
+                continue
+            }
             if starts("</") {
                 index += 2
                 guard starts(rawName) else { return nil }
@@ -157,7 +165,14 @@ struct MNSXMLReader {
 
     // MARK: - Bytes
 
-    private func starts(_ prefix: String) -> Bool { starts(Array(prefix.utf8)) }
+    /// Whether the bytes at `index` are `prefix` (no array made: this is asked at every `<`).
+    private func starts(_ prefix: StaticString) -> Bool {
+        prefix.withUTF8Buffer { marker in
+            guard bytes.count - index >= marker.count else { return false }
+            for offset in 0..<marker.count where bytes[index + offset] != marker[offset] { return false }
+            return true
+        }
+    }
 
     private func starts(_ prefix: [UInt8]) -> Bool {
         bytes.count - index >= prefix.count && bytes[index..<(index + prefix.count)].elementsEqual(prefix)
