@@ -195,7 +195,14 @@ public struct ReceiptsPuller: Sendable {
     /// Stores `messages` and deletes them, counting into `tally`.
     private func handle(_ messages: [QueueMessage], tally: inout Tally) async throws(Failure) {
         tally.received += messages.count
-        let (body, malformed) = Self.pushBody(messages, route: route)
+        // Bodies are taken as JSON first (the receiver parses them anyway); only when it refuses the
+        // batch as not JSON is each one checked, so that the bad ones go to the ledger alone.
+        var (body, malformed) = Self.pushBody(messages, route: route, checkingJSON: false)
+        var reply = body.count > 2 ? await receiver.handle(route, body: body) : nil
+        if reply?.status == 400 {
+            (body, malformed) = Self.pushBody(messages, route: route, checkingJSON: true)
+            reply = body.count > 2 ? await receiver.handle(route, body: body) : nil
+        }
         if !malformed.isEmpty {
             let new: Int
             do {
@@ -208,8 +215,7 @@ public struct ReceiptsPuller: Sendable {
             tally.counts.malformed += new
             tally.counts.repeated += malformed.count - new
         }
-        if body.count > 2 {
-            let reply = await receiver.handle(route, body: body)
+        if let reply {
             guard reply.status == 200, let counts = reply.counts else {
                 throw Failure(code: .notStored, message: "could not store a batch of \(messages.count) messages (left in the queue): \(reply.body)", tally: tally)
             }
@@ -222,7 +228,7 @@ public struct ReceiptsPuller: Sendable {
 
     /// The messages that are Base64 of JSON, as one JSON array a push would carry; the others
     /// as malformed elements with the reason.
-    static func pushBody(_ messages: [QueueMessage], route: ReceiptsReceiver.Route) -> (body: Data, malformed: [MalformedElement]) {
+    static func pushBody(_ messages: [QueueMessage], route: ReceiptsReceiver.Route, checkingJSON: Bool = true) -> (body: Data, malformed: [MalformedElement]) {
         var body = Data("[".utf8)
         var malformed: [MalformedElement] = []
         var first = true
@@ -233,7 +239,7 @@ public struct ReceiptsPuller: Sendable {
                                                   detail: "message \(message.messageId): the body is not Base64", element: Self.excerpt(text)))
                 continue
             }
-            guard (try? JSONSerialization.jsonObject(with: decoded, options: [.fragmentsAllowed])) != nil else {
+            if checkingJSON, (try? JSONSerialization.jsonObject(with: decoded, options: [.fragmentsAllowed])) == nil {
                 malformed.append(MalformedElement(route: route.rawValue, reason: "malformed-not-json",
                                                   detail: "message \(message.messageId): the Base64 body is not JSON", element: Self.excerpt(String(decoding: decoded, as: UTF8.self))))
                 continue
