@@ -68,6 +68,18 @@ import SMSEmulator
         for server in [throttling, silent, slow] { await server.close() }
     }
 
+    /// A transport dropped without `shutdown()` (a test or an error path that threw past it) must
+    /// not stop the process: AsyncHTTPClient's deinit of a running client is a fatal error, which
+    /// once ended a whole CI run. If this fails, the test process crashes.
+    @Test func aTransportDroppedWithoutShutdownDoesNotStopTheProcess() async throws {
+        for _ in 0..<3 {
+            var transport: HTTPClientTransport? = HTTPClientTransport()
+            #expect(transport != nil)
+            transport = nil
+        }
+        try await Task.sleep(for: .milliseconds(300))
+    }
+
     @Test func aRefusedConnectionIsNotSent() async throws {
         let server = try await Self.server()
         let url = server.url

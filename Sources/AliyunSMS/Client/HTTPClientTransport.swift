@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// The HTTP client: AsyncHTTPClient with a connection pool, connect and request timeouts, TLS
 /// verified against the system's trust store (and extra authorities when named), and an optional
@@ -9,6 +10,8 @@ import NIOSSL
 public final class HTTPClientTransport: SMSTransport {
     /// The pool, shared with the receipt queue's MNS calls (DELETE with a body, own deadlines).
     let client: HTTPClient
+    /// Whether `shutdown()` was called.
+    private let shutDown = Atomic(false)
 
     /// Creates a client; call `shutdown()` when done.
     public init(configuration: TransportConfiguration = TransportConfiguration()) {
@@ -29,7 +32,17 @@ public final class HTTPClientTransport: SMSTransport {
 
     /// Closes the connections.
     public func shutdown() async {
+        shutDown.store(true, ordering: .sequentiallyConsistent)
         try? await client.shutdown()
+    }
+
+    /// A transport dropped without `shutdown()` (an error path that threw past it) closes its
+    /// connections in the background: AsyncHTTPClient stops the process when a client it still
+    /// runs is deinitialised, and the shutdown in flight keeps the client until it is done.
+    deinit {
+        if !shutDown.load(ordering: .sequentiallyConsistent) {
+            client.shutdown(queue: .global()) { _ in }
+        }
     }
 
     public func execute(_ request: SignedRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {
