@@ -95,7 +95,7 @@ final class ServiceHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let promise = context.eventLoop.makePromise(of: HTTPServiceResponse.self)
-        promise.completeWithTask { await service.respond(to: request) }
+        Task(executorPreference: ServiceExecutor.shared) { promise.succeed(await service.respond(to: request)) }
         promise.futureResult.assumeIsolated().whenSuccess(deliver)
     }
 
