@@ -99,7 +99,9 @@ extension Receipts {
 
         /// The client that asks Dybaseapi for the queue token, with the credentials chain.
         private func tokenClient() async throws -> (SMSClient, HTTPClientTransport) {
-            try await signingClient(endpoint: dybaseEndpoint, scheme: .v3, maxConnections: 2)
+            // One connection per poll and one per delete, so that a batch's delete never waits
+            // behind the other polls' long waits (its handles could expire meanwhile).
+            try await signingClient(endpoint: dybaseEndpoint, scheme: .v3, maxConnections: 2 * ReceiptsPuller.defaultWorkers + 1)
         }
     }
 }

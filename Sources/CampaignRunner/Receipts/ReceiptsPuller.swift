@@ -159,9 +159,11 @@ public struct ReceiptsPuller: Sendable {
         while !Task.isCancelled {
             var wait = self.wait
             if case .time(let end) = until {
-                let left = end.timeIntervalSinceNow
-                if left <= 0 { return }
-                wait = min(wait, max(Int(left.rounded(.down)), 0))
+                // No poll waits past the end, and none starts in its last second (a poll of no
+                // wait repeated would only hammer the queue).
+                let left = Int(end.timeIntervalSinceNow.rounded(.down))
+                if left < 1 { return }
+                wait = min(wait, left)
             }
             let messages: [QueueMessage]
             do {
@@ -188,7 +190,14 @@ public struct ReceiptsPuller: Sendable {
                     return .failure(error)
                 }
             }
-            progress(shared.add(try await handled.value.get()))
+            switch await handled.value {
+            case .success(let delta):
+                progress(shared.add(delta))
+            case .failure(let failure):
+                // What the batch did before it failed (stored, say, then not deleted) still counts.
+                _ = shared.add(failure.tally)
+                throw failure
+            }
         }
     }
 
@@ -221,7 +230,14 @@ public struct ReceiptsPuller: Sendable {
             }
             tally.counts.add(counts)
         }
-        let failed = try await retrying { () async throws(QueueError) in try await queue.delete(messages.map(\.receiptHandle)) }
+        let failed: [(handle: String, code: String)]
+        do {
+            failed = try await retrying { () async throws(QueueError) in try await queue.delete(messages.map(\.receiptHandle)) }
+        } catch {
+            var failure = error
+            failure.tally = tally
+            throw failure
+        }
         tally.deleted += messages.count - failed.count
         tally.deleteFailures += failed.count
     }
