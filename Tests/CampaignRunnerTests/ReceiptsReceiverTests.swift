@@ -245,8 +245,11 @@ import Testing
             ["phone_number": "13800000004", "content": "TD", "send_time": "2027-03-01 10:00:00", "dest_code": "1", "sequence_id": "4", "sign_name": "别家"],
         ]
         let body = Array(try JSONSerialization.data(withJSONObject: replies))
-        #expect(await receiver.handle(method: "POST", path: "/sms-up", body: body).status == 200)
-        #expect(await receiver.handle(method: "POST", path: "/sms-up", body: body).status == 200)
+        let first = await receiver.handle(method: "POST", path: "/sms-up", body: body)
+        #expect(first.status == 200 && first.counts?.replies == 4 && first.counts?.unsubscribes == 3 && first.counts?.repeated == 0, "\(String(describing: first.counts))")
+        // The same push again: every reply a repeat, none a new unsubscribe.
+        let again = await receiver.handle(method: "POST", path: "/sms-up", body: body)
+        #expect(again.status == 200 && again.counts?.replies == 0 && again.counts?.unsubscribes == 0 && again.counts?.repeated == 4, "\(String(describing: again.counts))")
         let ledger = ReceiptsLedger.of(stateFolder: state)
         // A reply without a sign name counts for every sign.
         #expect(try ledger.suppressed(signName: "云杉商城") == ["13800000001", "13800000002"])

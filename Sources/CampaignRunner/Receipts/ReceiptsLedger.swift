@@ -90,15 +90,17 @@ public final class ReceiptsLedger: Sendable {
             var stored = 0, unsubscribes = 0
             try database.transaction { () throws(SQLiteError) in
                 for reply in replies {
-                    if Suppression.isUnsubscribe(reply.content), case .success(let phone) = PhoneNumber.parse(reply.phone) {
-                        unsubscribes += 1
-                        _ = try Self.addSuppressed(reply.signName, Self.suppressionForm(phone), source: "reply", at: time, on: database)
-                    }
                     try database.run("""
                         INSERT OR IGNORE INTO replies (phone, content, send_time, dest_code, sequence_id, sign_name, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                         """, [.text(reply.phone), .text(reply.content), .text(reply.sendTime), .text(reply.destCode), .text(reply.sequenceId),
                               .text(reply.signName), .real(time)])
-                    stored += database.changes
+                    let new = database.changes
+                    stored += new
+                    if Suppression.isUnsubscribe(reply.content), case .success(let phone) = PhoneNumber.parse(reply.phone) {
+                        // A reply seen before is not counted again (its number is already listed).
+                        unsubscribes += new
+                        _ = try Self.addSuppressed(reply.signName, Self.suppressionForm(phone), source: "reply", at: time, on: database)
+                    }
                 }
             }
             return (stored, unsubscribes)

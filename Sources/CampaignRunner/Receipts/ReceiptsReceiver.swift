@@ -289,12 +289,14 @@ public final class ReceiptsReceiver: Sendable {
         var malformed = 0
         var dropped = 0
         var replies = (stored: 0, unsubscribes: 0)
+        /// Replies already kept (the same reply pushed or delivered again).
+        var repeatedReplies = 0
 
         var counts: PushCounts {
             var counts = PushCounts()
             counts.elements = elements
             counts.stored = parts.values.reduce(0) { $0 + $1.stored }
-            counts.repeated = parts.values.reduce(0) { $0 + $1.repeated }
+            counts.repeated = parts.values.reduce(0) { $0 + $1.repeated } + repeatedReplies
             counts.unmatched = unmatched.values.reduce(0, +)
             counts.malformed = malformed + dropped
             counts.replies = replies.stored
@@ -411,6 +413,7 @@ public final class ReceiptsReceiver: Sendable {
             let (stored, unsubscribes) = try ledger.storeReplies(parsed.replies, at: now)
             tally.replies.stored += stored
             tally.replies.unsubscribes += unsubscribes
+            tally.repeatedReplies += parsed.replies.count - stored
         }
         guard !parsed.receipts.isEmpty else { return }
         var byCampaign: [String: [Receipt]] = [:]
