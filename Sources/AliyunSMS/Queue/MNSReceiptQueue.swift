@@ -29,12 +29,16 @@ public actor MNSReceiptQueue {
     var renewal: Task<(MNSQueueToken, Int), any Error>?
     var fetched = 0
 
+    /// How long an answer may take beyond a poll's wait (and a delete in all).
+    let answerTime: Int
+
     /// Creates the queue client; nothing is asked until the first call. `dybase` signs the token
     /// request with the account's credentials (its endpoint is Dybaseapi's); `now` is the clock of
-    /// the token's renewal.
+    /// the token's renewal; `answerTime` how long an answer may take beyond a poll's wait.
     public init(kind: ReceiptQueueKind, queueName: String, dybase: SMSClient,
                 mnsEndpoint: String = MNSReceiptQueue.defaultMNSEndpoint,
-                transport: HTTPClientTransport, now: @escaping @Sendable () -> Date = { Date() }) {
+                transport: HTTPClientTransport, now: @escaping @Sendable () -> Date = { Date() }, answerTime: Duration = .seconds(10)) {
+        self.answerTime = Swift.max(Int(answerTime.components.seconds), 1)
         self.kind = kind
         self.queueName = queueName
         self.dybase = dybase
@@ -54,7 +58,7 @@ public actor MNSReceiptQueue {
         let count = Swift.min(Swift.max(max, 1), Self.maxBatch)
         let wait = Swift.min(Swift.max(waitSeconds, 0), Self.maxWaitSeconds)
         let call = Call(name: "BatchReceiveMessage", method: "GET", resource: "\(messagesPath)?numOfMessages=\(count)&waitseconds=\(wait)",
-                        timeout: .seconds(wait + 10))
+                        timeout: .seconds(wait + answerTime))
         let response = try await perform(call)
         let answer = MNSAnswer.read(response.body)
         if response.status == 200 {
@@ -73,7 +77,7 @@ public actor MNSReceiptQueue {
         var failed: [(handle: String, code: String)] = []
         for start in stride(from: 0, to: handles.count, by: Self.maxBatch) {
             let chunk = Array(handles[start..<Swift.min(start + Self.maxBatch, handles.count)])
-            let call = Call(name: "BatchDeleteMessage", method: "DELETE", resource: messagesPath, body: Self.receiptHandlesXML(chunk), timeout: .seconds(20))
+            let call = Call(name: "BatchDeleteMessage", method: "DELETE", resource: messagesPath, body: Self.receiptHandlesXML(chunk), timeout: .seconds(2 * answerTime))
             let response = try await perform(call)
             switch MNSAnswer.read(response.body) {
             case .failures(let failures):
