@@ -54,11 +54,8 @@ public final class HTTPClientTransport: SMSTransport {
         if !request.body.isEmpty || request.method == "POST" {
             outgoing.body = .bytes(ByteBuffer(bytes: request.body))
         }
-        let limit = TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
         do {
-            let response = try await client.execute(outgoing, timeout: limit)
-            let body = try await response.body.collect(upTo: 4 << 20)
-            return HTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name.lowercased(), $0.value) }, body: Array(buffer: body))
+            return try await client.answer(outgoing, timeout: timeout, limit: 4 << 20)
         } catch {
             throw Self.classify(error)
         }

@@ -56,11 +56,8 @@ extension MNSReceiptQueue {
         }
         request.headers.add(name: "user-agent", value: dybase.signer.userAgent)
         if !call.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: call.body)) }
-        let nanoseconds = call.timeout.components.seconds * 1_000_000_000 + call.timeout.components.attoseconds / 1_000_000_000
         do {
-            let response = try await transport.client.execute(request, deadline: .now() + .nanoseconds(nanoseconds))
-            let body = try await response.body.collect(upTo: Self.maxAnswer)
-            return HTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name.lowercased(), $0.value) }, body: Array(buffer: body))
+            return try await transport.client.answer(request, timeout: call.timeout, limit: Self.maxAnswer)
         } catch {
             let host = RemoteHTTP.host(of: mnsEndpoint)
             throw QueueError(.unavailable, "\(call.name) on queue '\(queueName)' at \(host) failed: \(RemoteHTTP.describe(error, timeout: call.timeout))", cause: error)

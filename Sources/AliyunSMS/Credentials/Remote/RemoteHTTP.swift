@@ -56,11 +56,8 @@ enum RemoteHTTP {
         if !call.body.isEmpty || call.method != "GET" {
             request.body = .bytes(ByteBuffer(bytes: call.body))
         }
-        let nanoseconds = call.timeout.components.seconds * 1_000_000_000 + call.timeout.components.attoseconds / 1_000_000_000
         do {
-            let response = try await client.execute(request, deadline: .now() + .nanoseconds(nanoseconds))
-            let body = try await response.body.collect(upTo: maxBody)
-            return HTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name.lowercased(), $0.value) }, body: Array(buffer: body))
+            return try await client.answer(request, timeout: call.timeout, limit: maxBody)
         } catch {
             throw CredentialsError(.unavailable, "could not ask \(host) for \(call.purpose): \(describe(error, timeout: call.timeout))", cause: error)
         }
