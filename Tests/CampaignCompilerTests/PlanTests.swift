@@ -278,10 +278,17 @@ enum YAMLSyntaxRange {
         PlanBatch(batch: 7, action: "SendBatchSms", outId: "c:p:7", recipients: [["13800138000", "0", "张\"伟\"\\n", "a/b"], ["13800138001", "1", "😀 tab\t", "\u{1}"]], values: nil, segments: 3),
         PlanBatch(batch: 8, action: "SendSms", outId: "c:p:8", recipients: [["13800138000", "0"]], values: ["8", "3月31日"], segments: 1),
         PlanBatch(batch: 9, action: "SendBatchSms", outId: "c:p:9", recipients: [], values: nil, segments: 0),
+        PlanBatch(batch: 10, action: "SendBatchSms", outId: "c:p:10", recipients: [["85291234567", "0", "A"], ["447700900123", "0", "B"], ["6581234567", "0", "C"]],
+                  values: nil, segments: 4, countries: ["852": [1, 1], "44": [1, 2], "65": [1, 1]]),
     ])
     func theFastParserReadsWhatTheWriterWrites(_ batch: PlanBatch) throws {
         let line = PlanJSON.batch(batch)
         #expect(PlanLineParser.batch(line) == batch)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if batch.countries != nil {
+            #expect(try encoder.encode(batch) == Data(line), "the writer's bytes are the sorted-keys encoding")
+        }
         #expect(try JSONDecoder().decode(PlanBatch.self, from: Data(line)) == batch, "and it is JSON any decoder reads")
         #expect(PlanLineParser.batch(Array(#"{"action":"SendSms","#.utf8)) == nil, "a cut line is refused")
     }

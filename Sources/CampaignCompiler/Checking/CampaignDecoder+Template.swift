@@ -36,13 +36,17 @@ extension CampaignDecoder {
             report(.templateCode(code.value, at: location(code.range)))
         }
         let type = required(fields, "type").flatMap { choice($0, "template.type", as: TemplateType.self) }
+        let destination = fields["destination"].flatMap { $0.isNull ? nil : choice($0, "template.destination", as: Destination.self) }
         guard let contentNode = required(fields, "content"), let content = text(contentNode, "template.content") else { return nil }
         let errorsBefore = diagnostics.count
         let placeholders = checkPlaceholders(in: contentNode)
         let wellFormed = diagnostics.count == errorsBefore
-        checkContent(content, node: contentNode, type: type?.value)
+        // The wording rules (验证码, 拒收请回复R) are the mainland's; an international template's
+        // type is its sub-type (IntlType) only.
+        checkContent(content, node: contentNode, type: destination?.value == .international ? nil : type?.value)
         guard let code, let type else { return nil }
-        return Template(code: code, type: type, content: content, placeholders: placeholders, wellFormed: wellFormed)
+        return Template(code: code, type: type, content: content, placeholders: placeholders, wellFormed: wellFormed,
+                        destination: destination ?? Located(.mainland, at: fields.anchor))
     }
 
     private static func isTemplateCode(_ code: String) -> Bool {

@@ -57,6 +57,9 @@ public struct PlanBatch: Codable, Sendable, Hashable {
     public var values: [String]?
     /// Segments billed for this request.
     public var segments: Int
+    /// International plans only: per calling code (`"852"`), `[recipients, segments]` of this
+    /// request; nil in mainland plans, where every recipient is +86.
+    public var countries: [String: [Int]]?
 }
 
 /// The last line of a complete plan: a plan file without it was cut short.

@@ -50,17 +50,34 @@ enum PlanJSON {
             values = rendered
         }
         recipients.withUnsafeBufferPointer { rows in
-            self.batch(action: batch.action, batch: batch.batch, outId: batch.outId, recipients: rows, segments: batch.segments, values: values, into: &out)
+            self.batch(action: batch.action, batch: batch.batch, outId: batch.outId, recipients: rows, segments: batch.segments, values: values,
+                       countries: batch.countries, into: &out)
         }
     }
 
     /// A batch line from its recipients already rendered (JSON arrays joined by commas) and its
     /// values rendered as a JSON array.
-    static func batch(action: String, batch: Int, outId: String, recipients: UnsafeBufferPointer<UInt8>, segments: Int, values: [UInt8]?, into out: inout [UInt8]) {
+    static func batch(action: String, batch: Int, outId: String, recipients: UnsafeBufferPointer<UInt8>, segments: Int, values: [UInt8]?,
+                      countries: [String: [Int]]? = nil, into out: inout [UInt8]) {
         literal("{\"action\":", into: &out)
         string(action, into: &out)
         literal(",\"batch\":", into: &out)
         integer(batch, into: &out)
+        if let countries {
+            literal(",\"countries\":{", into: &out)
+            for (index, code) in countries.keys.sorted().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                string(code, into: &out)
+                out.append(UInt8(ascii: ":"))
+                out.append(UInt8(ascii: "["))
+                for (position, count) in (countries[code] ?? []).enumerated() {
+                    if position > 0 { out.append(UInt8(ascii: ",")) }
+                    integer(count, into: &out)
+                }
+                out.append(UInt8(ascii: "]"))
+            }
+            out.append(UInt8(ascii: "}"))
+        }
         literal(",\"outId\":", into: &out)
         string(outId, into: &out)
         literal(",\"recipients\":[", into: &out)

@@ -94,6 +94,26 @@ public enum PlanLineParser {
             return expect(UInt8(ascii: "]")) ? values : nil
         }
 
+        /// `{"852":[3,3],…}`: a per-country tally of recipients and segments.
+        mutating func countTable() -> [String: [Int]]? {
+            guard expect(UInt8(ascii: "{")) else { return nil }
+            var table: [String: [Int]] = [:]
+            if expect(UInt8(ascii: "}")) { return table }
+            repeat {
+                guard let key = string(), expect(UInt8(ascii: ":")), expect(UInt8(ascii: "[")) else { return nil }
+                var counts: [Int] = []
+                if !expect(UInt8(ascii: "]")) {
+                    repeat {
+                        guard let count = integer() else { return nil }
+                        counts.append(count)
+                    } while expect(UInt8(ascii: ","))
+                    guard expect(UInt8(ascii: "]")) else { return nil }
+                }
+                table[key] = counts
+            } while expect(UInt8(ascii: ","))
+            return expect(UInt8(ascii: "}")) ? table : nil
+        }
+
         mutating func null() -> Bool {
             skipSpace()
             guard index + 4 <= bytes.count, bytes[index] == UInt8(ascii: "n") else { return false }
@@ -109,6 +129,7 @@ public enum PlanLineParser {
         var action: String?, outId: String?, number: Int?, segments: Int?
         var recipients: [[String]]?
         var values: [String]?
+        var countries: [String: [Int]]?
         repeat {
             guard let key = cursor.string(), cursor.expect(UInt8(ascii: ":")) else { return nil }
             switch key {
@@ -118,6 +139,9 @@ public enum PlanLineParser {
             case "segments": segments = cursor.integer()
             case "values":
                 if !cursor.null() { values = cursor.strings() }
+            case "countries":
+                guard let tallies = cursor.countTable() else { return nil }
+                countries = tallies
             case "recipients":
                 guard cursor.expect(UInt8(ascii: "[")) else { return nil }
                 var list: [[String]] = []
@@ -134,7 +158,7 @@ public enum PlanLineParser {
             }
         } while cursor.expect(UInt8(ascii: ","))
         guard cursor.expect(UInt8(ascii: "}")), let action, let outId, let number, let segments, let recipients else { return nil }
-        return PlanBatch(batch: number, action: action, outId: outId, recipients: recipients, values: values, segments: segments)
+        return PlanBatch(batch: number, action: action, outId: outId, recipients: recipients, values: values, segments: segments, countries: countries)
     }
 
     /// The batch a line holds (from bytes), or nil.

@@ -81,6 +81,8 @@ public struct Template: Sendable {
     public var placeholders: [Located<String>]
     /// False when the content has a malformed placeholder (`${`, `{{name}}`, …).
     public var wellFormed = true
+    /// Mainland or international (where it was written, or the `template` mapping).
+    public var destination: Located<Destination>
 }
 
 /// The kind of value a parameter holds; each has its own rule.
@@ -121,6 +123,9 @@ public struct Recipients: Sendable {
     public var exclude: [RecipientSourceSpec]
     /// What to do with invalid rows.
     public var invalid: InvalidPolicy
+    /// International campaigns: the country (ISO 3166 alpha-2, upper case) whose national
+    /// numbers bare digits are; nil when bare digits are country code + number.
+    public var defaultCountry: Located<String>?
     /// Which files the sources may name and the bounds on reading them; set from `CheckOptions`.
     public var access = SourceAccess()
 }
@@ -210,8 +215,13 @@ public struct Sending: Sendable {
     public var concurrency = 8
     /// Recipients per SendBatchSms request.
     public var batchSize = 100
-    /// Price of one segment, for estimates.
-    public var pricePerSegment = 0.045
+    /// Price of one segment, for estimates: the default of `prices`.
+    public var pricePerSegment: Double {
+        get { prices.defaultPrice }
+        set { prices.defaultPrice = newValue }
+    }
+    /// Prices of a segment per calling code, with `pricePerSegment` as the default.
+    public var prices = SegmentPrices(defaultPrice: 0.045)
     /// The most recipients a compile accepts.
     public var maxRecipients = 1_000_000
     /// The highest estimated cost a compile accepts.

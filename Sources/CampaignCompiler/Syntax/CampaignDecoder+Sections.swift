@@ -29,7 +29,7 @@ extension CampaignDecoder {
         if let signName { checkSignName(signName) }
 
         let templateFields = required(top, "template").flatMap {
-            fields($0, section: "template", anchor: top.keyRange("template") ?? start, known: ["code", "type", "content"])
+            fields($0, section: "template", anchor: top.keyRange("template") ?? start, known: ["code", "type", "content", "destination"])
         }
         let template = templateFields.flatMap { decodeTemplate($0) }
 
@@ -51,7 +51,10 @@ extension CampaignDecoder {
         }
 
         let recipients = required(top, "recipients").flatMap { decodeRecipients($0, anchor: top.keyRange("recipients") ?? start) }
-        let schedule = decodeSchedule(top["schedule"], anchor: top.keyRange("schedule") ?? start, templateType: template?.type.value)
+        checkDestination(template: template, recipients: recipients)
+        // The promotional night ban (20:00–08:00 China time) is the mainland's rule.
+        let mainlandType = template?.destination.value == .international ? nil : template?.type.value
+        let schedule = decodeSchedule(top["schedule"], anchor: top.keyRange("schedule") ?? start, templateType: mainlandType)
         let sending = top["sending"].flatMap { $0.isNull ? Sending() : decodeSending($0, anchor: top.keyRange("sending") ?? start) } ?? Sending()
         // Recipient rows are measured only against a template and constants without errors.
         pieces = Pieces(signName: signName?.value, content: parametersSound ? template?.content.value : nil, contentRange: template?.content.range, parameters: parameters, recipients: recipients,
@@ -130,7 +133,7 @@ extension CampaignDecoder {
         if let node = fields["rate"], let value = integer(node, "sending.rate", in: 1...Int.max) { sending.rate = value.value }
         if let node = fields["concurrency"], let value = integer(node, "sending.concurrency", in: 1...64) { sending.concurrency = value.value }
         if let node = fields["batch-size"], let value = integer(node, "sending.batch-size", in: 1...100) { sending.batchSize = value.value }
-        if let node = fields["price-per-segment"], let value = number(node, "sending.price-per-segment", atLeast: 0) { sending.pricePerSegment = value.value }
+        if let node = fields["price-per-segment"], let prices = decodePrices(node) { sending.prices = prices }
         if let node = fields["max-recipients"], let value = integer(node, "sending.max-recipients", in: 1...Int.max) { sending.maxRecipients = value.value }
         if let node = fields["max-cost"], let value = number(node, "sending.max-cost", atLeast: 0) { sending.maxCost = value.value }
         return sending
@@ -194,7 +197,7 @@ extension CampaignDecoder {
     // MARK: - Recipients
 
     private mutating func decodeRecipients(_ node: YAMLNode, anchor: SourceRange) -> Recipients? {
-        guard let fields = fields(node, section: "recipients", anchor: anchor, known: ["from", "exclude", "invalid"]) else { return nil }
+        guard let fields = fields(node, section: "recipients", anchor: anchor, known: ["from", "exclude", "invalid", "default-country"]) else { return nil }
         var sources: [RecipientSourceSpec] = []
         if let node = required(fields, "from"), let items = list(node, "recipients.from") {
             if items.isEmpty { report(.emptyList("recipients.from", at: location(node.range))) }
@@ -208,7 +211,8 @@ extension CampaignDecoder {
         if let node = fields["invalid"], let policy = choice(node, "recipients.invalid", as: Recipients.InvalidPolicy.self) {
             invalid = policy.value
         }
-        return Recipients(sources: sources, exclude: exclude, invalid: invalid)
+        let defaultCountry = fields["default-country"].flatMap { $0.isNull ? nil : decodeDefaultCountry($0) }
+        return Recipients(sources: sources, exclude: exclude, invalid: invalid, defaultCountry: defaultCountry)
     }
 
     private mutating func decodeSource(_ node: YAMLNode, path: String) -> RecipientSourceSpec? {
