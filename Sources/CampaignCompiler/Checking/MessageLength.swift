@@ -20,3 +20,24 @@ public enum MessageLength {
         length <= 70 ? 1 : (length + 66) / 67
     }
 }
+
+// MARK: - International messages
+
+extension MessageLength {
+    /// An international message: `[Sign]` + text in GSM-7 when both are GSM-7 (length in septets,
+    /// the brackets 2 each), else `【Sign】` (or `[Sign]`) + text in UCS-2 (UTF-16 units).
+    public static func international(signName: String, rendered: String) -> (length: Int, encoding: MessageEncoding) {
+        if let sign = GSM7.septets(signName), let text = GSM7.septets(rendered) {
+            return (sign + 4 + text, .gsm7)
+        }
+        return (characters(signName) + 2 + characters(rendered), .ucs2)
+    }
+
+    /// GSM-7: 1 up to 160, then 153 each; UCS-2: 1 up to 70, then 67 each.
+    public static func segments(forLength length: Int, encoding: MessageEncoding) -> Int {
+        switch encoding {
+        case .gsm7: length <= 160 ? 1 : (length + 152) / 153
+        case .ucs2: segments(forLength: length)
+        }
+    }
+}

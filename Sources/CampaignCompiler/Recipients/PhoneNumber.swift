@@ -12,6 +12,10 @@ public enum PhoneNumber: Sendable, Hashable {
         case characters
         case mainlandForm
         case internationalLength
+        /// An international number whose first digits are no country's calling code.
+        case unknownCallingCode
+        /// A number with `length` national digits, which `callingCode`'s numbers never have.
+        case impossibleLength(callingCode: Int, length: Int)
     }
 
     /// The number as the provider takes it: 11 digits, or country code and number.

@@ -8,19 +8,22 @@ enum PhoneVerdict: Sendable, Hashable {
         case unreadable(PhoneNumber.Problem, text: String)
         /// A number the campaign does not send to (another country's, for a mainland campaign).
         case refused(PhoneNumber)
+        /// A mainland number (+86) in an international campaign, which must send it as a mainland one.
+        case mainlandInInternational(PhoneNumber)
 
         /// The diagnostic at the phone field.
         func diagnostic(at location: SourceLocation) -> Diagnostic {
             switch self {
             case .unreadable(let problem, let text): .phoneProblem(problem, text: text, at: location)
             case .refused(let number): .phoneInternational(number, at: location)
+            case .mainlandInInternational(let number): .phoneMainland(number, at: location)
             }
         }
 
         /// The number as a set-aside row shows it: normalised where it could be read, else as written.
         var shown: String {
             switch self {
-            case .refused(let number): number.digits
+            case .refused(let number), .mainlandInInternational(let number): number.digits
             case .unreadable(_, let text): text
             }
         }

@@ -1,0 +1,46 @@
+/// A country or territory as libphonenumber's metadata knows it.
+public struct PhoneRegion: Sendable, Hashable {
+    /// The ISO 3166 alpha-2 code, upper case ("HK").
+    public var iso: String
+    /// The country calling code (852).
+    public var callingCode: Int
+    /// The trunk prefix national numbers are dialled with ("0" for GB), or nil (HK has none).
+    public var nationalPrefix: String?
+    /// The prefix dialled before another country's code ("011" in the US), when it is one fixed
+    /// string; `00` is read as international in every region.
+    var internationalPrefix: String?
+    /// Bit n set when a national number of n digits is possible in this region.
+    var lengths: UInt32
+    /// Bit n set when n digits are possible only for local dialling (still possible).
+    var localLengths: UInt32
+    /// Bit n set when its mobile or fixed-line numbers have n digits.
+    var commonLengths: UInt32
+
+    /// A region with its calling code and trunk prefix; lengths and prefixes come from the table.
+    public init(iso: String, callingCode: Int, nationalPrefix: String?) {
+        if let region = CallingCodes.region(iso: iso), region.callingCode == callingCode {
+            self = region
+            self.nationalPrefix = nationalPrefix
+        } else {
+            self.iso = iso
+            self.callingCode = callingCode
+            self.nationalPrefix = nationalPrefix
+            self.internationalPrefix = nil
+            let code = CallingCodes.Lookup.shared.entry(callingCode: callingCode)
+            self.lengths = code?.lengths ?? 0
+            self.localLengths = code?.localLengths ?? 0
+            self.commonLengths = self.lengths
+        }
+    }
+
+    /// A region of the generated table.
+    init(_ row: CallingCodeTable.Region) {
+        iso = row.iso
+        callingCode = row.code
+        nationalPrefix = row.nationalPrefix.isEmpty ? nil : row.nationalPrefix
+        internationalPrefix = row.internationalPrefix.isEmpty ? nil : row.internationalPrefix
+        lengths = row.lengths
+        localLengths = row.localLengths
+        commonLengths = row.commonLengths
+    }
+}
