@@ -24,7 +24,8 @@ struct InternationalPhonePolicy: PhonePolicy {
         case .failure(let problem):
             return .rejected(.unreadable(problem, text: text))
         case .success(let reading):
-            if reading.callingCode == 86 { return .rejected(.mainlandInInternational(reading.number)) }
+            // Any +86 number is the mainland's (unless too long to be anyone's).
+            if reading.callingCode == 86, reading.nationalLength <= 17 { return .rejected(.mainlandInInternational(reading.number)) }
             guard reading.isPossible else {
                 return .rejected(.unreadable(.impossibleLength(callingCode: reading.callingCode, length: reading.nationalLength), text: text))
             }
