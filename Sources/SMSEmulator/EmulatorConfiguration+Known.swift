@@ -15,7 +15,8 @@ extension EmulatorConfiguration {
 
     /// Learns a campaign file's sign name (approved, registered with all three operators) and
     /// template (approved, of the campaign's type, with its content and a variable attribute
-    /// for each parameter derived from its type).
+    /// for each parameter derived from its type). An international campaign's template is of
+    /// type "3" (international), its `IntlType` the campaign's type.
     public mutating func learn(campaign path: String) async throws(EmulatorError) {
         let check = await CampaignChecker.check(path: path, options: CheckOptions(checksRecipientFiles: false))
         guard let campaign = check.campaign else {
@@ -25,9 +26,12 @@ extension EmulatorConfiguration {
         let template = campaign.template
         var attributes: [String: String] = [:]
         for parameter in campaign.parameters { attributes[parameter.name.value] = Self.variableAttribute(for: parameter.type.value) }
-        templates[template.code.value] = KnownTemplate(code: template.code.value, placeholders: Set(template.placeholders.map(\.value)),
-                                                       content: template.content.value, status: .approved,
-                                                       typeCode: Self.typeCode(template.type.value), variableAttributes: attributes)
+        let international = template.destination.value == .international
+        var known = KnownTemplate(code: template.code.value, placeholders: Set(template.placeholders.map(\.value)),
+                                  content: template.content.value, status: .approved,
+                                  typeCode: international ? KnownTemplate.internationalType : Self.typeCode(template.type.value), variableAttributes: attributes)
+        if international { known.intlType = Self.intlType(template.type.value) }
+        templates[template.code.value] = known
     }
 
     /// Learns the sign names and templates of a JSON configuration file; a template's
@@ -37,13 +41,16 @@ extension EmulatorConfiguration {
     ///      "signs": [{"name": "云杉特卖", "status": "rejected", "rejectInfo": "…",
     ///                 "carriers": [{"operator": "mobile", "status": 3, "reasons": ["NO_SEND_RECORD"]}]}],
     ///      "templates": [{"code": "SMS_1", "content": "您的验证码为${code}", "status": "approved",
-    ///                     "type": "verification", "rejectInfo": "…", "variableAttributes": {"code": "numberCaptcha"}}]}
+    ///                     "type": "verification", "rejectInfo": "…", "variableAttributes": {"code": "numberCaptcha"}},
+    ///                    {"code": "SMS_2", "content": "Your code is ${code}", "type": "international", "intlType": 2}]}
     ///
     /// Everything but a sign's `name` and a template's `code` may be left out: a sign is then
     /// approved and registered with all three operators, a template approved, of no stated
     /// type, without variable attributes. A status is `reviewing`, `approved`, `rejected`,
     /// `canceled` or the platform's number (0, 1, 2, 10); a type `verification`, `notification`,
-    /// `promotional`, `international` or GetSmsTemplate's number (0–3).
+    /// `promotional`, `international` or GetSmsTemplate's number (0–3). An international
+    /// template (type 3) may state its `intlType`: `notification`, `promotional`, `verification`
+    /// or the platform's number (0, 1, 2); it takes international numbers only.
     public mutating func learn(configuration path: String) throws(EmulatorError) {
         guard let data = FileManager.default.contents(atPath: path),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
@@ -89,9 +96,18 @@ extension EmulatorConfiguration {
             }
             typeCode = known
         }
-        return KnownTemplate(code: code, placeholders: Set(PlaceholderParser.placeholderNames(in: content)), content: content,
-                             status: try status(entry["status"], of: "template '\(code)'", path: path), rejectInfo: entry["rejectInfo"] as? String,
-                             typeCode: typeCode, variableAttributes: attributes)
+        var template = KnownTemplate(code: code, placeholders: Set(PlaceholderParser.placeholderNames(in: content)), content: content,
+                                     status: try status(entry["status"], of: "template '\(code)'", path: path), rejectInfo: entry["rejectInfo"] as? String,
+                                     typeCode: typeCode, variableAttributes: attributes)
+        if let value = entry["intlType"] {
+            let word = (value as? NSNumber)?.stringValue ?? value as? String ?? ""
+            guard typeCode == KnownTemplate.internationalType,
+                  let known = ["notification": 0, "promotional": 1, "verification": 2][word] ?? Int(word).flatMap({ (0...2).contains($0) ? $0 : nil }) else {
+                throw EmulatorError(code: .configurationUnreadable, message: "template '\(code)' in '\(path)' has an intlType '\(word)' that is not 0-2 or not of an international template", path: path)
+            }
+            template.intlType = known
+        }
+        return template
     }
 
     /// A configured review status: a word or the platform's number; approved when left out.
@@ -112,6 +128,15 @@ extension EmulatorConfiguration {
         case .verification: "0"
         case .notification: "1"
         case .promotional: "2"
+        }
+    }
+
+    /// GetSmsTemplate's `IntlType` for an international campaign's template type.
+    static func intlType(_ type: TemplateType) -> Int {
+        switch type {
+        case .notification: 0
+        case .promotional: 1
+        case .verification: 2
         }
     }
 

@@ -38,7 +38,8 @@ extension EmulatorCore {
         ])
     }
 
-    /// GetSmsTemplate: the template's review, type, content and variable attributes.
+    /// GetSmsTemplate: the template's review, type (and an international one's `IntlType`, a
+    /// number as in the SDK's model), content and variable attributes.
     func getSmsTemplate(_ parameters: [String: String], now: Date, replying: Replying) -> EmulatorReply {
         guard let code = parameters["TemplateCode"], !code.isEmpty else { return replying.reply(400, "MissingTemplateCode", "TemplateCode is mandatory for this action.") }
         let date = Self.chinaTime(now)
@@ -56,6 +57,7 @@ extension EmulatorCore {
             "VariableAttribute": TemplateJSON.object(template.variableAttributes),
         ]
         if let type = template.typeCode { extra["TemplateType"] = type }
+        if template.isInternational, let intlType = template.intlType { extra["IntlType"] = intlType }
         return replying.reply(200, "OK", "OK", extra: extra)
     }
 

@@ -287,14 +287,17 @@ public final class EmulatorCore: Sendable {
         if let outId = parameters["OutId"], outId.count >= 256 {
             return .failure(Refusal(200, "isv.INVALID_PARAMETERS", "OutId超过长度限制"))
         }
-        var normalised: [String] = []
-        for phone in recipients.phones {
-            guard let number = Self.mainland(phone) else { return .failure(Refusal(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")) }
-            normalised.append(number)
+        let numbers: [SentNumber]
+        switch sentNumbers(recipients.phones, templateCode: templateCode) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let read): numbers = read
         }
+        let normalised = numbers.map(\.digits)
         if let refusal = knownRefusal(recipients, templateCode: templateCode) { return .failure(refusal) }
         let sendDate = Self.chinaDate(now)
-        if let refusal = dailyCapRefusal(phones: normalised, signNames: recipients.signNames, templateCode: templateCode, sendDate: sendDate) {
+        // The per-number caps are the mainland's: international numbers are not counted.
+        let capped = zip(numbers, recipients.signNames).filter { $0.0.isMainland }
+        if let refusal = dailyCapRefusal(phones: capped.map(\.0.digits), signNames: capped.map(\.1), templateCode: templateCode, sendDate: sendDate) {
             return .failure(refusal)
         }
         let bizId = state.withLock { state -> String in
@@ -400,7 +403,7 @@ public final class EmulatorCore: Sendable {
         for name in ["PhoneNumber", "SendDate", "PageSize", "CurrentPage"] where parameters[name] == nil {
             return replying.reply(400, "Missing\(name)", "\(name) is mandatory for this action.")
         }
-        guard let phone = parameters["PhoneNumber"].flatMap(Self.mainland) else { return replying.reply(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号") }
+        guard let phone = parameters["PhoneNumber"].flatMap(Self.queriedNumber) else { return replying.reply(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号") }
         guard let date = parameters["SendDate"], date.count == 8, date.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             return replying.reply(400, "InvalidParameter", "SendDate is yyyyMMdd.")
         }

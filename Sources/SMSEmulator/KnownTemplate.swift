@@ -18,6 +18,15 @@ public struct KnownTemplate: Sendable, Hashable {
     public var typeCode: String?
     /// `VariableAttribute`: each placeholder's declared kind, such as `["code": "numberCaptcha"]`.
     public var variableAttributes: [String: String] = [:]
+    /// `IntlType`, an international template's kind ("0" notification, "1" promotional,
+    /// "2" verification); nil when not stated (left out of GetSmsTemplate's answer).
+    public var intlType: Int?
+
+    /// Where its messages may go: international numbers for type "3", mainland ones otherwise.
+    public var isInternational: Bool { typeCode == Self.internationalType }
+
+    /// GetSmsTemplate's `TemplateType` of an international template.
+    public static let internationalType = "3"
 
     /// Creates a known template, approved, of no stated type and without variable attributes.
     public init(code: String, placeholders: Set<String>, content: String) {

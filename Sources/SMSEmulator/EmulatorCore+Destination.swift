@@ -1,0 +1,61 @@
+import CampaignCompiler
+
+/// Which numbers a template may send to, as Alibaba Cloud rules: a mainland template (types 0–2)
+/// takes mainland numbers (11 digits `1[3-9]…`, with or without `+86`, `0086`, `86`); an
+/// international template (type 3) takes another country's numbers written as country code and
+/// number, digits only (no `+`). A mainland number with an international template is refused
+/// `isv.DOMESTIC_NUMBER_NOT_SUPPORTED`; an international number with a mainland template, like
+/// any number the provider cannot read, `isv.MOBILE_NUMBER_ILLEGAL`.
+///
+/// With no templates configured (the emulator accepts any template) a template's destination is
+/// not known: the request's first number readable as either kind decides it, and the others
+/// must be of that kind.
+extension EmulatorCore {
+    /// A number of a send as the provider reads it.
+    struct SentNumber: Equatable {
+        /// The number recorded: 11 digits for a mainland number, country code and number for
+        /// another.
+        var digits: String
+        /// Whether it is a mainland number (the per-number daily caps count only those).
+        var isMainland: Bool
+    }
+
+    /// The numbers of a send, read for `templateCode`'s destination: the numbers to record, or
+    /// the refusal.
+    func sentNumbers(_ phones: [String], templateCode: String) -> Result<[SentNumber], Refusal> {
+        var international = configuration.templates[templateCode]?.isInternational
+        var numbers: [SentNumber] = []
+        numbers.reserveCapacity(phones.count)
+        for phone in phones {
+            let mainland = Self.mainland(phone)
+            let other = mainland == nil ? Self.international(phone) : nil
+            if international == nil, mainland != nil || other != nil { international = other != nil }
+            if let mainland {
+                guard international != true else {
+                    return .failure(Refusal(200, "isv.DOMESTIC_NUMBER_NOT_SUPPORTED", "国际/港澳台短信模板不支持发送国内号码"))
+                }
+                numbers.append(SentNumber(digits: mainland, isMainland: true))
+            } else if let other, international == true {
+                numbers.append(SentNumber(digits: other, isMainland: false))
+            } else {
+                return .failure(Refusal(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号"))
+            }
+        }
+        return .success(numbers)
+    }
+
+    /// A number QuerySendDetails takes: a mainland number (as SendSms reads it) or an
+    /// international one (country code and number).
+    static func queriedNumber(_ text: String) -> String? {
+        mainland(text) ?? international(text)
+    }
+
+    /// An international number as the provider takes it: 7 to 15 digits, country code and
+    /// number, no `+`, a known calling code other than the mainland's 86.
+    static func international(_ text: String) -> String? {
+        let bytes = text.utf8
+        guard (7...15).contains(bytes.count), bytes.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              bytes.first != UInt8(ascii: "0"), let code = CallingCodes.callingCode(ofDigits: text), code != 86 else { return nil }
+        return text
+    }
+}
