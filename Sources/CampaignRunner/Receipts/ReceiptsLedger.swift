@@ -96,7 +96,7 @@ public final class ReceiptsLedger: Sendable {
                               .text(reply.signName), .real(time)])
                     let new = database.changes
                     stored += new
-                    if Suppression.isUnsubscribe(reply.content), case .success(let phone) = PhoneNumber.parse(reply.phone) {
+                    if Suppression.isUnsubscribe(reply.content), let phone = PhoneNumber.fromProvider(reply.phone) {
                         // A reply seen before is not counted again (its number is already listed).
                         unsubscribes += new
                         _ = try Self.addSuppressed(reply.signName, Self.suppressionForm(phone), source: "reply", at: time, on: database)

@@ -421,8 +421,9 @@ public final class ReceiptsReceiver: Sendable {
         for pushed in parsed.receipts {
             var matched = pushed
             matched.receivedAt = now
-            // The number as the plan writes it, however the push wrote it (`+86…`, `86…`).
-            let number = try? PhoneNumber.parse(pushed.phone).get()
+            // The number as the plan writes it, however the push wrote it (`+86…`, `86…`, or an
+            // international number's country code and number).
+            let number = PhoneNumber.fromProvider(pushed.phone)
             matched.phone = number?.digits ?? pushed.phone
             switch try await match(matched, number: number, checked: &checked) {
             case .matched(let campaign, let batch):
@@ -495,7 +496,7 @@ public final class ReceiptsReceiver: Sendable {
 
     /// The numbers of a plan's batch, as keys.
     static func keys(_ batch: PlanBatch) -> Set<UInt64> {
-        Set(batch.recipients.compactMap { row in row.first.flatMap { try? PhoneNumber.parse($0).get().key } })
+        Set(batch.recipients.compactMap { row in row.first.flatMap { PhoneNumber.fromProvider($0)?.key } })
     }
 
     /// Reads a campaign's run from its store, and keeps what matching needs.

@@ -51,7 +51,7 @@ extension UnmatchedSummary {
 
     /// A number as it may be shown: `138****0001`.
     static func maskedPhone(_ phone: String) -> String {
-        (try? PhoneNumber.parse(phone).get())?.masked ?? maskDigits(phone)
+        PhoneNumber.fromProvider(phone)?.masked ?? maskDigits(phone)
     }
 
     /// Text with the middle of every run of 7 digits or more hidden (they may be numbers).

@@ -48,7 +48,7 @@ public enum DryRunMasking {
     }
 
     private static func mask(_ text: String) -> String {
-        if case .success(let phone) = PhoneNumber.parse(text) { return phone.masked }
+        if let phone = PhoneNumber.fromProvider(text) { return phone.masked }
         return PhoneNumber.maskedText(text)
     }
 }
