@@ -93,9 +93,10 @@ import Glibc
         // The report's rows carry each recipient's receipt.
         let report = try SalvoProcess.run(["report", setup.campaign, "--state", state])
         let rows = report.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-        #expect(rows.first?.suffix(3) == ["delivery", "delivery_code", "reported_at"])
-        #expect(rows.dropFirst().filter { $0.count > 3 && $0[$0.count - 3] == "delivered" }.count == delivered)
-        #expect(rows.dropFirst().filter { $0.count > 3 && $0[$0.count - 3] == "failed" }.count == failed)
+        #expect(rows.first?.suffix(4) == ["delivery", "delivery_code", "reported_at", "country"])
+        #expect(rows.dropFirst().filter { $0.count > 4 && $0[$0.count - 4] == "delivered" }.count == delivered)
+        #expect(rows.dropFirst().filter { $0.count > 4 && $0[$0.count - 4] == "failed" }.count == failed)
+        #expect(rows.dropFirst().allSatisfy { $0.last == "86" }, "a mainland campaign's rows are all +86")
     }
 
     @Test func repliesThatUnsubscribeReachTheSuppressionList() throws {

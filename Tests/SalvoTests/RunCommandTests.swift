@@ -172,7 +172,7 @@ import Testing
         #expect((try setup.statistics())["messages"] as? Int == 31)
         let report = try SalvoProcess.run(["report", setup.campaign, "--state", setup.state, "--receipts", "--endpoint", setup.url], environment: setup.environment)
         let lines = report.stdout.split(separator: "\n")
-        #expect(lines.first == "phone,name,outcome,code,batch,out_id,biz_id,receipt,receipt_code,received_at,delivery,delivery_code,reported_at")
+        #expect(lines.first == "phone,name,outcome,code,batch,out_id,biz_id,receipt,receipt_code,received_at,delivery,delivery_code,reported_at,country")
         #expect(lines.count == 32 && lines.dropFirst().allSatisfy { $0.contains(",sent,") && $0.contains(",delivered,DELIVERED,") }, "\(report.stdout)\(report.stderr)")
         _ = setup.emulator.stop()
     }

@@ -24,13 +24,15 @@ public struct ReceiptLookup: Sendable {
         return rows.filter { $0[outcome] == "sent" }.count
     }
 
-    /// Hands each of `rows` to `row` with the receipt's three values placed before its pushed
-    /// delivery columns (empty for a row not sent); `attemptTimes` gives each batch's send time.
+    /// Hands each of `rows` to `row` with the receipt's three values placed where `columns` has
+    /// them, before the pushed delivery columns (empty for a row not sent); `attemptTimes` gives
+    /// each batch's send time.
     public func addReceipts(to rows: [[String]], columns: [String], attemptTimes: [Int: Double], _ row: ([String]) -> Void) async {
         let outcomeColumn = columns.firstIndex(of: "outcome") ?? 0
         let batchColumn = columns.firstIndex(of: "batch") ?? 0
         let outIdColumn = columns.firstIndex(of: "out_id") ?? 0
-        let delivery = StatusReader.deliveryColumns.count
+        // The receipt's values go where `columns` has them: before the pushed receipt's.
+        let insertAt = columns.firstIndex(of: Self.columns[0]) ?? columns.count
         let clock = ContinuousClock()
         var nextQuery = clock.now
         for values in rows {
@@ -40,7 +42,8 @@ public struct ReceiptLookup: Sendable {
                 nextQuery = max(nextQuery, clock.now) + interval
                 receipt = await self.receipt(outId: values[outIdColumn], phone: values[0], attemptAt: time)
             }
-            row(Array(values.dropLast(delivery)) + receipt + values.suffix(delivery))
+            let split = min(insertAt, values.count)
+            row(Array(values[..<split]) + receipt + values[split...])
         }
     }
 

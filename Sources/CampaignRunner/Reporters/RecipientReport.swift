@@ -10,10 +10,11 @@ public struct RecipientReport {
     }
 
     /// The columns of a row: phone, parameters, outcome, code, batch, out_id, biz_id, then with
-    /// `receipts` the looked-up receipt's (`ReceiptLookup.columns`), then the pushed receipt's.
+    /// `receipts` the looked-up receipt's (`ReceiptLookup.columns`), then the pushed receipt's,
+    /// then the recipient's calling code (`country`).
     public func columns(receipts: Bool = false) -> [String] {
         ["phone"] + reader.campaign.parameters.map(\.name.value) + ["outcome", "code", "batch", "out_id", "biz_id"]
-            + (receipts ? ReceiptLookup.columns : []) + StatusReader.deliveryColumns
+            + (receipts ? ReceiptLookup.columns : []) + StatusReader.deliveryColumns + [StatusReader.countryColumn]
     }
 
     /// Writes the recipients of `selection` through `reporter`.

@@ -33,6 +33,10 @@ public struct CampaignStatus: Sendable {
     public var remainingSeconds: Double
     /// The runners of a shared run (live first), when the state is a database.
     public var runners: [RunnerRecord]?
+    /// Recipients, sent, delivered, failed, segments and cost per calling code (nil before a run).
+    public var countries: [Int: CountryFigures]?
+    /// Whether the campaign sends outside the mainland (its text lists the countries).
+    public var international = false
     /// Times are shown in the campaign's zone.
     var timeZone: TimeZone = .current
 
@@ -60,6 +64,9 @@ public struct CampaignStatus: Sendable {
             object["delivery"] = ["delivered": delivery.delivered, "failed": delivery.failed, "waiting": delivery.waiting]
             object["deliveryFailedByCode"] = delivery.failedByCode
             object["billedSegments"] = delivery.billedSegments
+        }
+        if let countries {
+            object["countries"] = Dictionary(uniqueKeysWithValues: countries.map { (String($0.key), $0.value.jsonObject) })
         }
         if let activity {
             var live: [String: Any] = ["kind": activity.kind.rawValue]
@@ -103,6 +110,11 @@ public struct CampaignStatus: Sendable {
             out += "  delivery: \(delivery.delivered) delivered, \(delivery.failed) failed, \(delivery.waiting) waiting for a receipt\n"
             if !delivery.failedByCode.isEmpty {
                 out += "  not delivered by carrier code: " + delivery.failedByCode.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+            }
+        }
+        if international, let countries {
+            for (code, figures) in countries.sorted(by: { $0.key < $1.key }) {
+                out += "  " + figures.line(callingCode: code, region: CallingCodes.mainRegion(callingCode: code)) + "\n"
             }
         }
         if let runners, !runners.isEmpty {

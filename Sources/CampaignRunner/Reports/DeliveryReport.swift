@@ -21,6 +21,10 @@ public struct DeliveryReport: Sendable {
     /// Receipts: when reported, seconds from send to report, success, code, masked number.
     public var receipts: [(reported: Double?, latency: Double?, success: Bool, code: String, masked: String)]
     public var generatedAt: Date
+    /// Recipients, sent, delivered, failed, segments and cost per calling code.
+    public var countries: [Int: CountryFigures] = [:]
+    /// Whether the campaign sends outside the mainland.
+    public var international = false
 
     /// Reads what the report shows from the campaign's state.
     public static func make(campaign: Campaign, stateFolder: String, now: Date = Date()) async throws(RunStoreError) -> DeliveryReport {
@@ -47,13 +51,31 @@ public struct DeliveryReport: Sendable {
             let reported = parser.date(from: receipt.reportTime)?.timeIntervalSince1970
             let sent = parser.date(from: receipt.sendTime)?.timeIntervalSince1970
             let latency = reported.flatMap { reported in sent.map { max(reported - $0, 0) } }
-            let masked = (try? PhoneNumber.parse(receipt.phone).get())?.masked ?? String(repeating: "*", count: min(receipt.phone.count, 11))
+            let masked = PhoneNumber.fromProvider(receipt.phone)?.masked ?? String(repeating: "*", count: min(receipt.phone.count, 11))
             return (reported: reported, latency: latency, success: receipt.success, code: receipt.code, masked: masked)
         }
-        return DeliveryReport(campaign: campaign.id.value, signName: campaign.signName.value, planId: run.metadata.planID, timeZone: zone,
-                              counts: status.counts, delivery: status.delivery ?? DeliveryCounts(), suppressed: status.suppressed,
-                              estimatedSegments: accepted.reduce(0) { $0 + $1.segments }, pricePerSegment: campaign.sending.pricePerSegment,
-                              sends: accepted.compactMap { batch in batch.attemptAt.map { ($0, batch.recipients) } }, receipts: receipts, generatedAt: now)
+        var report = DeliveryReport(campaign: campaign.id.value, signName: campaign.signName.value, planId: run.metadata.planID, timeZone: zone,
+                                    counts: status.counts, delivery: status.delivery ?? DeliveryCounts(), suppressed: status.suppressed,
+                                    estimatedSegments: accepted.reduce(0) { $0 + $1.segments }, pricePerSegment: campaign.sending.pricePerSegment,
+                                    sends: accepted.compactMap { batch in batch.attemptAt.map { ($0, batch.recipients) } }, receipts: receipts, generatedAt: now)
+        report.countries = status.countries ?? [:]
+        report.international = status.international
+        return report
+    }
+
+    /// The table of countries (recipients, sent, delivered, failed, segments, cost), for an
+    /// international campaign or a plan of more than one country; empty otherwise.
+    func countryTable() -> String {
+        guard international || countries.count > 1 else { return "" }
+        var rows = ""
+        for (code, figures) in countries.sorted(by: { $0.key < $1.key }) {
+            let region = CallingCodes.mainRegion(callingCode: code).map { " (\($0))" } ?? ""
+            rows += "<tr><td>+\(code)\(Self.escape(region))</td><td class=\"n\">\(Self.number(figures.recipients))</td><td class=\"n\">\(Self.number(figures.sent))</td>"
+                + "<td class=\"n\">\(Self.number(figures.delivered))</td><td class=\"n\">\(Self.number(figures.failed))</td>"
+                + "<td class=\"n\">\(Self.number(figures.segments))</td><td class=\"n\">\(CountryFigures.money(figures.cost))</td></tr>"
+        }
+        return "<h2>By country</h2>\n<table class=\"countries\"><tr><th>calling code</th><th class=\"n\">recipients</th><th class=\"n\">sent</th>"
+            + "<th class=\"n\">delivered</th><th class=\"n\">failed</th><th class=\"n\">segments</th><th class=\"n\">cost</th></tr>\(rows)</table>\n"
     }
 
     /// What carrier codes usually mean (as carriers and SMS platforms describe them; a carrier may
@@ -201,6 +223,8 @@ public struct DeliveryReport: Sendable {
         let sortedLatencies = latencies.sorted()
         let median = sortedLatencies.isEmpty ? "–" : String(format: "%.0f s", sortedLatencies[sortedLatencies.count / 2])
         let billed = delivery.billedSegments
+        // An international campaign's segments are priced per country.
+        let estimatedCost = international ? countries.values.reduce(0) { $0 + $1.cost } : Double(estimatedSegments) * pricePerSegment
         let generated = DateFormatter()
         generated.timeZone = timeZone
         generated.locale = Locale(identifier: "en_US_POSIX")
@@ -240,9 +264,9 @@ public struct DeliveryReport: Sendable {
             <h2>Not delivered, by carrier code</h2>
             <table><tr><th>code</th><th class="n">recipients</th><th class="n">share</th><th>usual meaning</th></tr>\(failures)</table>
             \(samples.isEmpty ? "" : "<p class=\"muted\">Some of them (numbers masked):</p><table><tr><th>number</th><th>code</th></tr>\(samples)</table>")
-            <h2>Billed segments</h2>
+            \(countryTable())<h2>Billed segments</h2>
             <table>
-            <tr><td>estimated by the plan for the recipients accepted</td><td class="n">\(Self.number(estimatedSegments))</td><td class="n">\(String(format: "%.2f", Double(estimatedSegments) * pricePerSegment))</td></tr>
+            <tr><td>estimated by the plan for the recipients accepted</td><td class="n">\(Self.number(estimatedSegments))</td><td class="n">\(String(format: "%.2f", estimatedCost))</td></tr>
             <tr><td>billed, as the receipts say (\(Self.number(delivered + failed)) receipts)</td><td class="n">\(Self.number(billed))</td><td class="n">\(String(format: "%.2f", Double(billed) * pricePerSegment))</td></tr>
             </table>
             <p class="muted">The meanings are those carriers usually give these codes; a carrier may use a code otherwise.</p>

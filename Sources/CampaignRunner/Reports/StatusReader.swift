@@ -96,6 +96,8 @@ public struct StatusReader: Sendable {
         status.remainingSeconds = Double(status.counts.pending + status.counts.deferred + status.counts.uncertain) / Double(max(campaign.sending.rate, 1))
         let receipts = if let known { known } else { try await store.receipts(ReceiptQuery()) }
         status.delivery = DeliveryCounts(receipts: receipts, sent: status.counts.sent)
+        status.countries = try await countries(run, counts: status.counts, receipts: receipts)
+        status.international = isInternational
         status.suppressed = try await store.planTrailer()?.suppressed ?? 0
         return status
     }
@@ -135,7 +137,7 @@ public struct StatusReader: Sendable {
     /// `waiting` for a sent message without one), its carrier code and report time.
     public static let deliveryColumns = ["delivery", "delivery_code", "reported_at"]
 
-    /// One row per recipient with its outcome and its receipt, in plan order.
+    /// One row per recipient with its outcome, its receipt and its calling code, in plan order.
     public func report(_ selection: ReportSelection, _ row: ([String]) -> Void) async throws(RunStoreError) -> [String] {
         let store = self.store
         guard let run = try await store.load() else {
@@ -143,7 +145,7 @@ public struct StatusReader: Sendable {
         }
         let byBatch = run.batches
         let parameters = campaign.parameters.map(\.name.value)
-        let header = ["phone"] + parameters + ["outcome", "code", "batch", "out_id", "biz_id"] + Self.deliveryColumns
+        let header = ["phone"] + parameters + ["outcome", "code", "batch", "out_id", "biz_id"] + Self.deliveryColumns + [Self.countryColumn]
         // The receipt that counts for each batch and number.
         let delivered = Receipt.counting(try await store.receipts(ReceiptQuery()))
         try await store.readPlan { batch in
@@ -167,7 +169,8 @@ public struct StatusReader: Sendable {
                 let values = batch.values ?? Array(recipient.dropFirst(2))
                 let receipt = receipts?[recipient[0]]
                 let delivery = receipt.map { [$0.success ? "delivered" : "failed", $0.code, $0.reportTime] } ?? (outcome == "sent" ? ["waiting", "", ""] : ["", "", ""])
-                row([recipient[0]] + values + [outcome, record?.code ?? "", String(batch.batch), batch.outId, record?.bizId ?? ""] + delivery)
+                row([recipient[0]] + values + [outcome, record?.code ?? "", String(batch.batch), batch.outId, record?.bizId ?? ""] + delivery
+                    + [String(callingCode(ofPlanned: recipient[0]))])
             }
         }
         return header

@@ -1,0 +1,47 @@
+import Foundation
+
+/// One country's figures in a campaign's status, by calling code: recipients planned, sent (in
+/// requests the provider accepted), delivered and failed (by their receipts), and the segments
+/// and cost of those sent.
+public struct CountryFigures: Sendable, Hashable {
+    /// Recipients in the plan.
+    public var recipients = 0
+    /// Recipients in requests the provider accepted.
+    public var sent = 0
+    /// Recipients whose receipt says delivered.
+    public var delivered = 0
+    /// Recipients whose receipt says not delivered.
+    public var failed = 0
+    /// Segments of the recipients sent.
+    public var segments = 0
+    /// The cost of those segments, at the campaign's price for the calling code.
+    public var cost = 0.0
+
+    /// No recipient yet.
+    public init() {}
+
+    /// The object `status --json` writes under the calling code.
+    var jsonObject: [String: Any] {
+        ["recipients": recipients, "sent": sent, "delivered": delivered, "failed": failed, "segments": segments,
+         "cost": Self.rounded(cost)]
+    }
+
+    /// A line of `status` text: `+852 (HK): 3 of 3 sent, 2 delivered, 1 failed, 6 segments, cost 0.36`.
+    func line(callingCode: Int, region: String?) -> String {
+        "+\(callingCode)\(region.map { " (\($0))" } ?? ""): \(sent) of \(recipients) sent, \(delivered) delivered, \(failed) failed, "
+            + "\(segments) segment\(segments == 1 ? "" : "s"), cost \(Self.money(cost))"
+    }
+
+    /// A cost to four decimals, as the plan's estimate is written.
+    static func rounded(_ amount: Double) -> Double {
+        (amount * 10_000).rounded() / 10_000
+    }
+
+    /// A cost for people: `0.36`, `12`, `0.045`.
+    static func money(_ amount: Double) -> String {
+        var text = String(rounded(amount))
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        if let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) == 2 { text += "0" }
+        return text
+    }
+}
