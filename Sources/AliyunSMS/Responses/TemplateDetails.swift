@@ -13,6 +13,9 @@ public struct TemplateDetails: Sendable, Hashable {
     public var content: String
     /// `VariableAttribute` (a JSON string in the answer), e.g. `["code": "numberCaptcha"]`.
     public var variableAttributes: [String: String]
+    /// `IntlType`, an international template's kind: 0 notification, 1 promotional,
+    /// 2 verification; nil when the answer has none.
+    public var intlType: Int?
 
     /// Creates template details.
     public init(templateCode: String, status: ReviewStatus, rejectInfo: String? = nil, typeCode: String? = nil,

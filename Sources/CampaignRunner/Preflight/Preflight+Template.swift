@@ -19,9 +19,7 @@ extension Preflight {
         if details.status != .approved {
             findings.append(.templateNotApproved(code, status: details.status.description, reason: details.rejectInfo, at: location(template.code.range, in: campaign)))
         }
-        if let typeCode = details.typeCode, typeCode.trimmingCharacters(in: .whitespaces) != Self.typeCode(template.type.value) {
-            findings.append(.templateTypeMismatch(code, fileType: template.type.value, accountType: Self.typeWords(typeCode), at: location(template.type.range, in: campaign)))
-        }
+        if let finding = typeFinding(details, campaign: campaign) { findings.append(finding) }
         let fileContent = ContentDiff.collapsingWhiteSpace(template.content.value)
         let accountContent = ContentDiff.collapsingWhiteSpace(details.content)
         guard !accountContent.isEmpty else {
@@ -70,6 +68,53 @@ extension Preflight {
             let suggested = rule.suggested.flatMap { $0 != parameter.type.value && (verdict == .refused || rule.fitting.contains($0)) ? $0 : nil }
             return .variableAttribute(parameter.name.value, type: parameter.type.value, attribute: attribute, accepts: rule.accepts, suggested: suggested,
                                       blocking: verdict == .refused, at: location(parameter.type.range, in: campaign))
+        }
+    }
+
+    /// The template's type against the file's: a mainland campaign expects its `type` (0–2), an
+    /// international one type 3 (international) and, where the answer has an `IntlType`, the
+    /// kind of its `type`; nil when they agree or the answer states no type.
+    static func typeFinding(_ details: TemplateDetails, campaign: Campaign) -> Diagnostic? {
+        let template = campaign.template
+        let code = template.code.value
+        guard let typeCode = details.typeCode?.trimmingCharacters(in: .whitespaces) else { return nil }
+        let international = typeCode == Self.internationalType
+        switch template.destination.value {
+        case .mainland:
+            guard typeCode != Self.typeCode(template.type.value) else { return nil }
+            var finding = Diagnostic.templateTypeMismatch(code, fileType: template.type.value, accountType: Self.typeWords(typeCode), at: location(template.type.range, in: campaign))
+            if international {
+                finding.fixIt = FixIt("an international template sends only to numbers outside the mainland: set 'template.destination: international' for them, or use a mainland template")
+            }
+            return finding
+        case .international:
+            guard international else {
+                return .templateNotInternational(code, accountType: Self.typeWords(typeCode), at: location(template.destination.range, in: campaign))
+            }
+            guard let intlType = details.intlType, intlType != Self.intlType(template.type.value) else { return nil }
+            return .templateTypeMismatch(code, fileType: template.type.value, accountType: Self.intlTypeWords(intlType), at: location(template.type.range, in: campaign))
+        }
+    }
+
+    /// GetSmsTemplate's `TemplateType` of an international template.
+    static let internationalType = "3"
+
+    /// GetSmsTemplate's `IntlType` for an international campaign's `type`.
+    static func intlType(_ type: TemplateType) -> Int {
+        switch type {
+        case .notification: 0
+        case .promotional: 1
+        case .verification: 2
+        }
+    }
+
+    /// An international template's `IntlType` in words: "an international promotional template".
+    static func intlTypeWords(_ intlType: Int) -> String {
+        switch intlType {
+        case 0: "an international notification template"
+        case 1: "an international promotional template"
+        case 2: "an international verification template"
+        case let other: "an international template of IntlType '\(other)'"
         }
     }
 
