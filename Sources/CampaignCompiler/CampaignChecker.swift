@@ -63,10 +63,11 @@ public enum CampaignChecker {
             let at = SourceLocation(file: path, range: sending.ranges["max-recipients"] ?? fallback)
             diagnostics.append(.tooManyRecipients(summary.toSend, limit: sending.maxRecipients, at: at))
         }
-        let cost = Double(summary.totalSegments) * sending.pricePerSegment
+        let cost = summary.estimatedCost(sending.prices)
         if cost > sending.maxCost {
             let at = SourceLocation(file: path, range: sending.ranges["max-cost"] ?? fallback)
-            diagnostics.append(.costTooHigh(cost, segments: summary.totalSegments, price: sending.pricePerSegment, limit: sending.maxCost, at: at))
+            diagnostics.append(.costTooHigh(cost, segments: summary.totalSegments, price: sending.prices.isUniform ? sending.pricePerSegment : nil,
+                                            limit: sending.maxCost, at: at))
         }
         return diagnostics
     }
@@ -103,6 +104,7 @@ public enum CampaignChecker {
                 recipients.access = options.access
                 var checker = RecipientChecker(recipients: recipients, parameters: decoder.pieces.parameters, signName: decoder.pieces.signName,
                                                content: decoder.pieces.content, campaignPath: path, diagnosticLimit: options.diagnosticLimit)
+                checker.destination = decoder.pieces.destination
                 checker.perIDLimit = options.perIDLimit
                 let result = await checker.check()
                 diagnostics += result.collector.diagnostics

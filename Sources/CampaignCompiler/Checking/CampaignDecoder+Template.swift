@@ -148,20 +148,24 @@ extension CampaignDecoder {
         }
         guard template.placeholders.allSatisfy({ constants[$0.value] != nil }) else { return }
         let rendered = PlaceholderParser.render(template.content.value, values: constants)
-        let length = MessageLength.length(signName: signName, rendered: rendered) + columns
+        // Each column's value is at least one character long.
+        let counting = MessageCounting(destination: template.destination.value, signName: signName, fixedText: rendered)
+        let measured = counting.measure(units: counting.fixedUnits, septets: counting.fixedSeptets)
+        let length = measured.length + columns
+        let segments = counting.segments(length: length, encoding: measured.encoding)
         let at = location(template.content.range)
         if columns > 0 {
             if length > MessageLength.maxLength {
                 report(.messageMinimumTooLong(length: length, at: at))
-            } else if MessageLength.segments(forLength: length) > 1 {
-                report(.messageMinimumSegments(length: length, segments: MessageLength.segments(forLength: length), at: at))
+            } else if segments > 1 {
+                report(.messageMinimumSegments(length: length, segments: segments, encoding: measured.encoding, at: at))
             }
             return
         }
         if length > MessageLength.maxLength {
             report(.messageTooLong(length: length, at: at))
-        } else if MessageLength.segments(forLength: length) > 1 {
-            report(.messageSegments(length: length, segments: MessageLength.segments(forLength: length), at: at))
+        } else if segments > 1 {
+            report(.messageSegments(length: length, segments: segments, encoding: measured.encoding, at: at))
         }
     }
 }

@@ -264,14 +264,22 @@ extension Diagnostic {
         Diagnostic(.error, "message-too-long", "the message is at least \(length) characters with its sign name and one character per column value; the limit is 500", at: location)
     }
 
-    static func messageMinimumSegments(length: Int, segments: Int, at location: SourceLocation) -> Diagnostic {
+    static func messageMinimumSegments(length: Int, segments: Int, encoding: MessageEncoding = .ucs2, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.warning, "message-segments", "the message is at least \(length) characters with its sign name and one character per column value, so each one is billed as at least \(segments) segments", at: location,
-                   notes: [DiagnosticNote("one segment holds 70 characters; longer messages are billed per 67")])
+                   notes: [segmentNote(encoding)])
     }
 
-    static func messageSegments(length: Int, segments: Int, at location: SourceLocation) -> Diagnostic {
+    /// How segments are counted in `encoding`.
+    static func segmentNote(_ encoding: MessageEncoding) -> DiagnosticNote {
+        switch encoding {
+        case .ucs2: DiagnosticNote("one segment holds 70 characters; longer messages are billed per 67")
+        case .gsm7: DiagnosticNote("a GSM-7 segment holds 160 characters (the sign's [ ] and | ^ € { } ~ \\ count two); longer messages are billed per 153")
+        }
+    }
+
+    static func messageSegments(length: Int, segments: Int, encoding: MessageEncoding = .ucs2, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.warning, "message-segments", "the message is \(length) characters with its sign name, so each one is billed as \(segments) segments", at: location,
-                   notes: [DiagnosticNote("one segment holds 70 characters; longer messages are billed per 67")])
+                   notes: [segmentNote(encoding)])
     }
 
     // MARK: - Schedule
@@ -324,8 +332,9 @@ extension Diagnostic {
                    fixIt: FixIt("raise 'sending.max-recipients' if the audience is right"))
     }
 
-    static func costTooHigh(_ cost: Double, segments: Int, price: Double, limit: Double, at location: SourceLocation) -> Diagnostic {
-        Diagnostic(.error, "limit-cost", "estimated cost \(Money.format(cost)) (\(segments) segments at \(Money.format(price))) is more than 'max-cost' (\(Money.format(limit)))", at: location,
+    static func costTooHigh(_ cost: Double, segments: Int, price: Double?, limit: Double, at location: SourceLocation) -> Diagnostic {
+        let rate = price.map { "at \(Money.format($0))" } ?? "at each country's price"
+        return Diagnostic(.error, "limit-cost", "estimated cost \(Money.format(cost)) (\(segments) segments \(rate)) is more than 'max-cost' (\(Money.format(limit)))", at: location,
                    fixIt: FixIt("raise 'sending.max-cost' if the spend is intended"))
     }
 

@@ -93,6 +93,7 @@ public struct PlanCompiler: Sendable {
         let sampleCount = self.sampleCount
         var writer = try PlanWriter(path: output)
         try writer.line(Self.encodeLine(header))
+        let international = campaign.template.destination.value == .international
         var rows = RowEmitter(campaignID: campaign.id.value, planID: header.planId, batchSize: campaign.sending.batchSize,
                               grouped: !usesColumns, constants: constants, writer: writer)
         // A cancelled task (SIGINT in `salvo run`) stops a long compile between rows.
@@ -109,7 +110,9 @@ public struct PlanCompiler: Sendable {
             if samples.count < sampleCount { samples.append(Self.sample(recipient, campaign: campaign)) }
             fragment.removeAll(keepingCapacity: true)
             PlanJSON.array([recipient.phone.digits, String(recipient.sourceIndex)] + (usesColumns ? recipient.values : []), into: &fragment)
-            try fragment.withUnsafeBufferPointer { (bytes) throws(PlanError) in try rows.add(bytes, segments: recipient.segments) }
+            try fragment.withUnsafeBufferPointer { (bytes) throws(PlanError) in
+                try rows.add(bytes, segments: recipient.segments, callingCode: international ? recipient.phone.callingCode : nil)
+            }
         }, fast: { (recipient: FastRecipient, full: FullRecipient) throws(PlanError) in
             try tick()
             if usesColumns {
@@ -117,7 +120,8 @@ public struct PlanCompiler: Sendable {
                 frequent.add(recipient.key)
             }
             if samples.count < sampleCount { samples.append(Self.sample(full.make(), campaign: campaign)) }
-            try rows.add(recipient.fragment, segments: recipient.segments)
+            try rows.add(recipient.fragment, segments: recipient.segments,
+                         callingCode: international ? CallingCodes.callingCode(ofValue: recipient.phone) ?? 0 : nil)
         })
         var result = firstResult(first, header: header, samples: samples)
         guard result.diagnostics.errorCount == 0 else {
@@ -147,7 +151,7 @@ public struct PlanCompiler: Sendable {
         try writer.line(Self.encodeLine(header))
         checker.planRendering = nil
         var emitter = BatchEmitter(campaignID: campaign.id.value, planID: header.planId, batchSize: campaign.sending.batchSize,
-                                   allConstant: !usesColumns, heavy: heavy, writer: writer)
+                                   allConstant: !usesColumns, heavy: heavy, writer: writer, tallied: international)
         _ = try await checker.check { (recipient: AcceptedRecipient) throws(PlanError) in
             try tick()
             try emitter.add(recipient)
@@ -174,7 +178,7 @@ public struct PlanCompiler: Sendable {
         let calendar = ScheduleCalendar(schedule: campaign.schedule, templateType: campaign.template.type.value)
         let seconds = Double(first.summary.toSend) / Double(max(campaign.sending.rate, 1))
         return PlanResult(header: header, recipients: first.summary, requests: PlanAction.noRequests,
-                          estimatedCost: Double(first.summary.totalSegments) * campaign.sending.pricePerSegment,
+                          estimatedCost: first.summary.estimatedCost(campaign.sending.prices),
                           firstSend: calendar.nextOpening(after: now), sendingSeconds: seconds, finish: calendar.finish(after: now, sendingFor: seconds),
                           samples: samples, diagnostics: diagnostics, sources: first.sources, isComplete: false)
     }
@@ -260,7 +264,9 @@ public struct PlanCompiler: Sendable {
     static func sample(_ recipient: AcceptedRecipient, campaign: Campaign) -> SampleMessage {
         var values: [String: String] = [:]
         for (parameter, value) in zip(campaign.parameters, recipient.values) { values[parameter.name.value] = value }
-        let text = "【\(campaign.signName.value)】" + PlaceholderParser.render(campaign.template.content.value, values: values)
+        // A GSM-7 international message carries its sign as [Sign]; any other as 【Sign】.
+        let sign = recipient.encoding == .gsm7 ? "[\(campaign.signName.value)]" : "【\(campaign.signName.value)】"
+        let text = sign + PlaceholderParser.render(campaign.template.content.value, values: values)
         return SampleMessage(phone: recipient.phone.masked, text: text, length: recipient.length, segments: recipient.segments)
     }
 }
@@ -398,6 +404,8 @@ struct RowEmitter {
     private var pendingCount = 0
     private var pendingSegments = 0
     private var segmentsEach: Int?
+    /// International plans: the pending request's recipients and segments per calling code.
+    private var pendingCountries = CountryTally()
 
     init(campaignID: String, planID: String, batchSize: Int, grouped: Bool, constants: [String], writer: PlanWriter) {
         self.campaignID = campaignID
@@ -411,9 +419,11 @@ struct RowEmitter {
         pending.reserveCapacity(1 << 16)
     }
 
-    mutating func add(_ row: UnsafeBufferPointer<UInt8>, segments rowSegments: Int) throws(PlanError) {
+    /// Adds a recipient's plan row; `callingCode` is its country's in an international plan.
+    mutating func add(_ row: UnsafeBufferPointer<UInt8>, segments rowSegments: Int, callingCode: Int?) throws(PlanError) {
         recipientCount += 1
         segments += rowSegments
+        if let callingCode { pendingCountries.add(callingCode, segments: grouped ? segmentsEach ?? rowSegments : rowSegments) }
         if pendingCount > 0 { pending.append(UInt8(ascii: ",")) }
         pending.append(contentsOf: row)
         pendingCount += 1
@@ -438,11 +448,14 @@ struct RowEmitter {
         let outId = "\(campaignID):\(planID):\(nextBatch)"
         let batch = nextBatch
         let count = pendingSegments
+        let countries = pendingCountries.json
         try pending.withUnsafeBufferPointer { (rows) throws(PlanError) in
             try writer.requestLine { out in
-                PlanJSON.batch(action: action, batch: batch, outId: outId, recipients: rows, segments: count, values: grouped ? values : nil, into: &out)
+                PlanJSON.batch(action: action, batch: batch, outId: outId, recipients: rows, segments: count, values: grouped ? values : nil,
+                               countries: countries, into: &out)
             }
         }
+        pendingCountries = CountryTally()
         requests[action, default: 0] += 1
         nextBatch += 1
         pending.removeAll(keepingCapacity: true)
@@ -460,6 +473,8 @@ struct BatchEmitter {
     let allConstant: Bool
     let heavy: Set<UInt64>
     let writer: PlanWriter
+    /// Whether batch lines carry per-country tallies (international plans).
+    let tallied: Bool
 
     private(set) var requests: [String: Int] = PlanAction.noRequests
     private(set) var recipientCount = 0
@@ -468,6 +483,7 @@ struct BatchEmitter {
     private var pending: [[String]] = []
     private var pendingSegments = 0
     private var groups: [[String]: Group] = [:]
+    private var pendingCountries = CountryTally()
     private var groupOrder: [[String]] = []
 
     private struct Group {
@@ -475,7 +491,8 @@ struct BatchEmitter {
         var segmentsEach = 0
     }
 
-    init(campaignID: String, planID: String, batchSize: Int, allConstant: Bool, heavy: Set<UInt64>, writer: PlanWriter) {
+    init(campaignID: String, planID: String, batchSize: Int, allConstant: Bool, heavy: Set<UInt64>, writer: PlanWriter, tallied: Bool = false) {
+        self.tallied = tallied
         self.campaignID = campaignID
         self.planID = planID
         self.batchSize = batchSize
@@ -505,6 +522,7 @@ struct BatchEmitter {
         }
         pending.append([phone, source] + recipient.values)
         pendingSegments += recipient.segments
+        if tallied { pendingCountries.add(recipient.phone.callingCode, segments: recipient.segments) }
         if pending.count == batchSize { try emitBatch() }
     }
 
@@ -518,6 +536,7 @@ struct BatchEmitter {
                 for recipient in group.recipients {
                     pending.append(recipient + values)
                     pendingSegments += group.segmentsEach
+                    if tallied { pendingCountries.add(CallingCodes.callingCode(ofDigits: recipient[0]) ?? 0, segments: group.segmentsEach) }
                     if pending.count == batchSize { try emitBatch() }
                 }
             }
@@ -526,14 +545,20 @@ struct BatchEmitter {
     }
 
     private mutating func emitBatch() throws(PlanError) {
-        try write(PlanBatch(batch: nextBatch, action: PlanAction.sendBatchSms.rawValue, outId: outId(), recipients: pending, values: nil, segments: pendingSegments))
+        try write(PlanBatch(batch: nextBatch, action: PlanAction.sendBatchSms.rawValue, outId: outId(), recipients: pending, values: nil, segments: pendingSegments,
+                            countries: tallied ? pendingCountries.json : nil))
         pending.removeAll(keepingCapacity: true)
         pendingSegments = 0
+        pendingCountries = CountryTally()
     }
 
     private mutating func emitSendSms(values: [String], group: Group) throws(PlanError) {
+        var countries = CountryTally()
+        if tallied {
+            for recipient in group.recipients { countries.add(CallingCodes.callingCode(ofDigits: recipient[0]) ?? 0, segments: group.segmentsEach) }
+        }
         try write(PlanBatch(batch: nextBatch, action: PlanAction.sendSms.rawValue, outId: outId(), recipients: group.recipients, values: values,
-                            segments: group.segmentsEach * group.recipients.count))
+                            segments: group.segmentsEach * group.recipients.count, countries: tallied ? countries.json : nil))
     }
 
     private func outId() -> String {

@@ -16,12 +16,37 @@ public enum PlanSummary {
             "sendingSeconds": (result.sendingSeconds * 10).rounded() / 10,
             "samples": result.samples.map { ["phone": $0.phone, "text": $0.text, "length": $0.length, "segments": $0.segments] },
             "complete": result.isComplete,
+            "countries": countries(result, campaign: campaign),
         ]
         if let first = result.firstSend { object["firstSend"] = ISO8601DateFormatter().string(from: first) }
         if let finish = result.finish { object["finish"] = ISO8601DateFormatter().string(from: finish) }
         if let written { object["plan"] = written }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// Recipients, segments and estimated cost per calling code (`"852"`; a mainland plan's are
+    /// all `"86"`).
+    static func countries(_ result: PlanResult, campaign: Campaign) -> [String: Any] {
+        var countries: [String: Any] = [:]
+        for (code, count) in result.recipients.byCallingCode {
+            let cost = Double(count.segments) * campaign.sending.prices.price(callingCode: code)
+            countries[String(code)] = ["recipients": count.recipients, "segments": count.segments, "cost": (cost * 10_000).rounded() / 10_000]
+        }
+        return countries
+    }
+
+    /// One line per calling code, for an international plan: `+852 HK  3 recipients, 3 segments, 0.30`.
+    static func countryLines(_ result: PlanResult, campaign: Campaign) -> String {
+        guard campaign.template.destination.value == .international else { return "" }
+        var out = ""
+        for (code, count) in result.recipients.byCallingCode.sorted(by: { $0.key < $1.key }) {
+            let region = CallingCodes.mainRegion(callingCode: code).map { " " + $0 } ?? ""
+            let cost = Double(count.segments) * campaign.sending.prices.price(callingCode: code)
+            let label = "+\(code)\(region)".padding(toLength: 10, withPad: " ", startingAt: 0)
+            out += "    \(label)\(count.recipients) recipient\(count.recipients == 1 ? "" : "s"), \(count.segments) segment\(count.segments == 1 ? "" : "s"), \(Money.format(cost))\n"
+        }
+        return out
     }
 
     /// The summary as `terraform plan` would put it.
@@ -35,7 +60,10 @@ public enum PlanSummary {
         row("requests", "\(batch + single): \(batch) \(PlanAction.sendBatchSms.rawValue) (up to \(campaign.sending.batchSize) each), \(single) \(PlanAction.sendSms.rawValue) (shared values, up to 1000 each)")
         let histogram = counts.segmentHistogram.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: ", ")
         row("segments", "\(counts.totalSegments)" + (histogram.isEmpty ? "" : " (recipients × segments: \(histogram))"))
-        row("cost", "\(Money.format(result.estimatedCost)) estimated at \(Money.format(campaign.sending.pricePerSegment)) per segment")
+        let prices = campaign.sending.prices
+        row("cost", "\(Money.format(result.estimatedCost)) estimated at " + (prices.isUniform ? "\(Money.format(prices.defaultPrice)) per segment" : "each country's price per segment"))
+        let countries = countryLines(result, campaign: campaign)
+        if !countries.isEmpty { row("countries", "\(result.recipients.byCallingCode.count) (recipients, segments and cost by calling code)\n" + countries.dropLast()) }
         if let first = result.firstSend {
             row("first send", clock(first, zone) + " " + zone.identifier)
         } else {

@@ -10,6 +10,7 @@ struct FullRecipient {
     let phone: PhoneNumber
     let length: Int
     let segments: Int
+    let encoding: MessageEncoding
     let maker: Unmanaged<RowMaterializer>
 
     /// The full recipient (only during the sink's call).
@@ -22,6 +23,6 @@ struct FullRecipient {
                 values[binding.position] = value.isEmpty ? binding.fallback ?? value : value
             }
         }
-        return AcceptedRecipient(phone: phone, values: values, length: length, segments: segments, sourceIndex: maker.sourceIndex, line: line)
+        return AcceptedRecipient(phone: phone, values: values, length: length, segments: segments, sourceIndex: maker.sourceIndex, line: line, encoding: encoding)
     }
 }

@@ -48,7 +48,7 @@ extension RecipientChecker {
         /// Whether the set of numbers seen was sized for the file.
         var reserved = false
 
-        var fixedSegments: Int { MessageLength.segments(forLength: context.rules.fixedLength ?? 0) }
+        var fixedSegments: Int { context.rules.counting?.fixedSegments ?? 0 }
     }
 
     /// Checks a source with the fast reader; false when it cannot be used, before any row was counted.
@@ -103,15 +103,16 @@ extension RecipientChecker {
         var seen = PhoneSet()
         swap(&seen, &state.seen)
         defer { swap(&seen, &state.seen) }
-        let measured = state.fixedLength != nil
+        let counting = state.counting
         let fixedSegments = pass.fixedSegments
         let phones = context.rules.phones
+        let mainland = phones.isMainland
         try chunk.bytes.withUnsafeBufferPointer { (bytes) throws(Failure) in
             for index in 0..<count {
                 // The set's probes are random: load the slot a few rows ahead.
                 if index + 12 < count {
                     let ahead = table[index + 12]
-                    if ahead.clean { seen.prefetch(mainland: ahead.phone) }
+                    if ahead.clean, mainland { seen.prefetch(mainland: ahead.phone) }
                 }
                 let record = table[index]
                 let line = base + Int(record.line)
@@ -135,7 +136,8 @@ extension RecipientChecker {
                     continue
                 }
                 let length = Int(record.length)
-                let segments = measured ? MessageLength.segments(forLength: length) : 0
+                let encoding = record.gsm7 ? MessageEncoding.gsm7 : .ucs2
+                let segments = counting?.segments(length: length, encoding: encoding) ?? 0
                 state.summary.toSend += 1
                 if segments > 1, state.summary.firstMultiSegmentRow == nil, fixedSegments <= 1 {
                     state.summary.firstMultiSegmentRow = Self.location(try? format.preciseRow(bytes, start: start, line: line, columns: columns), 0, file: file, line: line)
@@ -144,7 +146,8 @@ extension RecipientChecker {
                     if segments < pass.histogram.count { pass.histogram[segments] += 1 } else { state.summary.segmentHistogram[segments, default: 0] += 1 }
                     state.summary.totalSegments += segments
                 }
-                let full = FullRecipient(bytes: bytes, start: start, line: line, phone: phone, length: length, segments: segments,
+                if !mainland { state.summary.countries[CallingCodes.callingCode(ofValue: record.phone) ?? 0, default: CountryCount()].add(segments: segments) }
+                let full = FullRecipient(bytes: bytes, start: start, line: line, phone: phone, length: length, segments: segments, encoding: encoding,
                                          maker: Unmanaged.passUnretained(pass.maker))
                 let ahead = index + 8 < count ? table[index + 8].key : 0
                 try fast(FastRecipient(phone: record.phone, length: length, segments: segments, sourceIndex: context.sourceIndex,
@@ -183,11 +186,11 @@ extension RecipientChecker {
         let source = format.makeSource(spec, columns: columns, access: recipients.access, campaignPath: campaignPath)
         guard let header = try? source.open().header, let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else { return }
         let rules = RowRules(mode: .phones, keyed: format.keyed, columnCount: header.columns.count, keys: format.keyed ? columns.map { Array($0.utf8) } : [],
-                             phoneIndex: phoneIndex, bindings: [], labels: [], fixedLength: nil, render: nil)
+                             phoneIndex: phoneIndex, bindings: [], labels: [], counting: nil, render: nil, phones: phones)
         let file = spec.resolvedPath
         let total = keys.count
         func take(_ row: RecipientRow) -> Bool {
-            guard row.fields.count == header.columns.count, case .success(let phone) = PhoneNumber.parse(row.fields[phoneIndex]),
+            guard row.fields.count == header.columns.count, case .accepted(let phone) = rules.phones.judge(row.fields[phoneIndex]),
                   keys.contains(phone.key), found[phone.key] == nil, !exclusions.contains(phone) else { return true }
             found[phone.key] = SourceLocation(file: file, range: SourceRange(at: row.positions[phoneIndex]))
             return found.count < total

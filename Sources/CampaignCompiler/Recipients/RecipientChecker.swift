@@ -13,6 +13,8 @@ public struct RecipientChecker: Sendable {
     public var signName: String?
     /// The template content, for lengths (nil skips length checks).
     public var content: String?
+    /// Mainland or international: which numbers rows may hold and how messages are counted.
+    public var destination = Destination.mainland
     /// The campaign file's path, for diagnostics that point into it.
     public var campaignPath: String
     /// The most diagnostics kept per file.
@@ -46,6 +48,12 @@ public struct RecipientChecker: Sendable {
     public init(campaign: Campaign, diagnosticLimit: Int?) {
         self.init(recipients: campaign.recipients, parameters: campaign.parameters, signName: campaign.signName.value,
                   content: campaign.template.content.value, campaignPath: campaign.path, diagnosticLimit: diagnosticLimit)
+        destination = campaign.template.destination.value
+    }
+
+    /// The phone policy of the campaign's destination and default country.
+    var phones: CampaignPhones {
+        CampaignPhones(destination, defaultRegion: recipients.defaultCountry.flatMap { CallingCodes.region(iso: $0.value) })
     }
 
     /// Checks every row.
@@ -90,18 +98,18 @@ public struct RecipientChecker: Sendable {
         for parameter in parameters {
             if case .constant(let value) = parameter.binding { constants[parameter.name.value] = value.value }
         }
-        var fixedLength: Int?
+        var counting: MessageCounting?
         if let signName, let content, MessageLength.characters(content) <= MessageLength.maxLength {
             let bound = Set(parameters.map(\.name.value))
             if PlaceholderParser.placeholderNames(in: content).allSatisfy(bound.contains) {
                 var blanks = constants
                 for parameter in parameters where blanks[parameter.name.value] == nil { blanks[parameter.name.value] = "" }
-                fixedLength = MessageLength.length(signName: signName, rendered: PlaceholderParser.render(content, values: blanks))
+                counting = MessageCounting(destination: destination, signName: signName, fixedText: PlaceholderParser.render(content, values: blanks))
             }
         }
 
         let constantValues = parameters.map { constants[$0.name.value] ?? "" }
-        var state = PassState(constants: constantValues, fixedLength: fixedLength,
+        var state = PassState(constants: constantValues, counting: counting, phones: phones,
                               screening: Screening(exclusions: exclusions, suppression: suppression ?? PhoneSet()))
         // Duplicates past what the collector could keep per file are only counted: a file of a
         // million copies of one number costs no memory per copy.
@@ -135,7 +143,8 @@ public struct RecipientChecker: Sendable {
     /// What the first pass carries from row to row and source to source.
     struct PassState {
         var constants: [String]
-        var fixedLength: Int?
+        var counting: MessageCounting?
+        var phones: CampaignPhones
         var screening: Screening
         var seen = PhoneSet()
         var duplicates: [(PhoneNumber, SourceLocation)] = []
@@ -197,11 +206,12 @@ public struct RecipientChecker: Sendable {
             }
             let fallback = parameter.defaultValue?.value
             bindings.append(RowRules.Binding(index: index ?? -1, position: position, type: parameter.type.value, hasFallback: fallback != nil,
-                                             fallbackLength: fallback.map(MessageLength.characters) ?? 0))
+                                             fallbackLength: fallback.map(MessageLength.characters) ?? 0,
+                                             fallbackSeptets: fallback.flatMap { GSM7.septets($0) } ?? -1))
             labels.append(RowRules.Label(column: column.value, parameter: parameter.name.value, fallback: fallback))
         }
         let rules = RowRules(mode: .check, keyed: format.keyed, columnCount: header.columns.count, keys: format.keyed ? header.columns.map { Array($0.utf8) } : [],
-                             phoneIndex: phoneIndex, bindings: bindings, labels: labels, fixedLength: state.fixedLength, render: nil)
+                             phoneIndex: phoneIndex, bindings: bindings, labels: labels, counting: state.counting, render: nil, phones: state.phones)
         let context = SourceContext(spec: spec, format: format, sourceIndex: sourceIndex, header: header, rules: rules,
                                     skip: recipients.invalid == .skip, yaml: yaml)
         if fastAllowed, setAside == nil, missing.isEmpty {
@@ -296,9 +306,9 @@ public struct RecipientChecker: Sendable {
             setAsideRow(.invalid, phone: phone.digits, problem: checked.firstProblem ?? "recipients-column-missing")
             return
         }
-        let segments = count(length: checked.length, state: &state, at: at(0))
+        let segments = count(length: checked.length, encoding: checked.encoding, phone: phone, state: &state, at: at(0))
         try accept(AcceptedRecipient(phone: phone, values: checked.values, length: checked.length, segments: segments,
-                                     sourceIndex: context.sourceIndex, line: row.line))
+                                     sourceIndex: context.sourceIndex, line: row.line, encoding: checked.encoding))
     }
 
     /// Keeps a duplicate for its diagnostic, or only counts it past the per-file limit.
@@ -311,20 +321,23 @@ public struct RecipientChecker: Sendable {
         }
     }
 
-    /// Counts a recipient to send to, whose message is `length` long, and returns its segments.
-    private func count(length: Int, state: inout PassState, at location: @autoclosure () -> SourceLocation) -> Int {
+    /// Counts a recipient to send to, whose message is `length` long in `encoding`, and returns
+    /// its segments.
+    private func count(length: Int, encoding: MessageEncoding, phone: PhoneNumber, state: inout PassState,
+                       at location: @autoclosure () -> SourceLocation) -> Int {
         // Without a measurable template (its errors are reported elsewhere) there is no length.
-        let segments = state.fixedLength == nil ? 0 : MessageLength.segments(forLength: length)
+        let segments = state.counting?.segments(length: length, encoding: encoding) ?? 0
         state.summary.toSend += 1
         // Where the template's fixed part alone needs two segments, the warning stays at the
         // template; otherwise it points at the first row whose values make it longer.
-        if segments > 1, state.summary.firstMultiSegmentRow == nil, MessageLength.segments(forLength: state.fixedLength ?? 0) <= 1 {
+        if segments > 1, state.summary.firstMultiSegmentRow == nil, (state.counting?.fixedSegments ?? 0) <= 1 {
             state.summary.firstMultiSegmentRow = location()
         }
         if segments > 0 {
             state.summary.segmentHistogram[segments, default: 0] += 1
             state.summary.totalSegments += segments
         }
+        if destination == .international { state.summary.countries[phone.callingCode, default: CountryCount()].add(segments: segments) }
         return segments
     }
 
@@ -349,8 +362,9 @@ public struct RecipientChecker: Sendable {
                                                     at: SourceLocation(file: spec.resolvedPath, range: header.range)))
                     continue
                 }
+                let phones = phones
                 for try await row in rows where phoneIndex < row.fields.count {
-                    switch PhoneNumber.parse(row.fields[phoneIndex]) {
+                    switch phones.listed(row.fields[phoneIndex]) {
                     case .success(let number): set.insert(number)
                     case .failure(.empty): continue
                     case .failure(let problem):
@@ -378,9 +392,10 @@ public struct RecipientChecker: Sendable {
             let source = sourceOverride?(spec) ?? spec.makeSource(access: recipients.access, campaignPath: campaignPath)
             guard let (header, rows) = try? Self.open(source),
                   let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else { continue }
+            let phones = phones
             do {
                 for try await row in rows where row.fields.count == header.columns.count {
-                    guard case .success(let phone) = PhoneNumber.parse(row.fields[phoneIndex]),
+                    guard case .accepted(let phone) = phones.judge(row.fields[phoneIndex]),
                           keys.contains(phone.key), found[phone.key] == nil, !exclusions.contains(phone) else { continue }
                     found[phone.key] = SourceLocation(file: spec.resolvedPath, range: SourceRange(at: row.positions[phoneIndex]))
                     if found.count == keys.count { break }

@@ -94,7 +94,7 @@ struct RowBuilder {
     /// A row left to the full check.
     func setAside(start: Int, line: Int, into chunk: inout ScannedChunk) {
         chunk.rows.append(RowRecord(start: Int32(truncatingIfNeeded: start), line: Int32(truncatingIfNeeded: line), length: 0,
-                                    fragmentEnd: Int32(truncatingIfNeeded: chunk.rows.byteCount), phone: 0, key: 0, clean: false))
+                                    fragmentEnd: Int32(truncatingIfNeeded: chunk.rows.byteCount), phone: 0, key: 0, clean: false, gsm7: false))
     }
 
     /// Checks the row whose fields were found and records what the merge needs.
@@ -114,12 +114,15 @@ struct RowBuilder {
                 return
             }
             var record = RowRecord(start: Int32(truncatingIfNeeded: start), line: Int32(truncatingIfNeeded: line), length: 0, fragmentEnd: 0,
-                                   phone: phone, key: 0, clean: true)
+                                   phone: phone, key: 0, clean: true, gsm7: false)
             if rules.mode == .phones {
                 chunk.rows.append(record)
                 return
             }
             var length = rules.fixedLength ?? 0
+            // International GSM-7 messages are counted in septets as well; -1 once a character
+            // is outside GSM-7 (and always on the mainland).
+            var septets = rules.fixedSeptets
             for bindingIndex in 0..<bindingCount {
                 let binding = bindings[bindingIndex]
                 let value = binding.index < count ? field(binding.index) : UnsafeBufferPointer(start: nil, count: 0)
@@ -128,8 +131,16 @@ struct RowBuilder {
                     return
                 }
                 length += units
+                if septets >= 0 {
+                    let more = RowRules.quickSeptets(of: value, binding)
+                    septets = more < 0 ? -1 : septets + more
+                }
                 // An empty value stands for the default, which the renderer holds.
                 if valueCount > 0 { values[binding.position] = value }
+            }
+            if septets >= 0 {
+                length = septets
+                record.gsm7 = true
             }
             if !rules.lengthFits(length) {
                 setAside(start: start, line: line, into: &chunk)

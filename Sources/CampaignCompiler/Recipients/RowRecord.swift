@@ -4,14 +4,16 @@ struct RowRecord {
     var start: Int32
     /// The row's line, counted from the chunk's first line (0).
     var line: Int32
-    /// The message length in UTF-16 units (rows that passed).
+    /// The message length (rows that passed): UTF-16 units, or septets where `gsm7`.
     var length: Int32
     /// Where the row's plan fragment ends in the table's bytes.
     var fragmentEnd: Int32
-    /// The mainland number (rows that passed).
+    /// The number's key (rows that passed): a mainland number, or an international one's value.
     var phone: UInt64
     /// The value set's key (rows that passed, when rendering with column values).
     var key: UInt64
     /// Whether every check passed.
     var clean: Bool
+    /// Whether the message is an international GSM-7 one (its length in septets).
+    var gsm7: Bool
 }

@@ -58,7 +58,7 @@ extension CampaignDecoder {
         let sending = top["sending"].flatMap { $0.isNull ? Sending() : decodeSending($0, anchor: top.keyRange("sending") ?? start) } ?? Sending()
         // Recipient rows are measured only against a template and constants without errors.
         pieces = Pieces(signName: signName?.value, content: parametersSound ? template?.content.value : nil, contentRange: template?.content.range, parameters: parameters, recipients: recipients,
-                        sending: sending, sendingKey: top.keyRange("sending"))
+                        sending: sending, sendingKey: top.keyRange("sending"), destination: template?.destination.value ?? .mainland)
 
         guard let id, let signName, let template, let recipients, let schedule, !hasErrors else { return nil }
         return Campaign(path: path, id: id, description: description, provider: provider, signName: signName,

@@ -37,6 +37,8 @@ struct CampaignDecoder {
         var recipients: Recipients?
         var sending = Sending()
         var sendingKey: SourceRange?
+        /// The template's destination (mainland where the template is broken).
+        var destination = Destination.mainland
     }
 
     /// The pieces decoded so far.

@@ -26,6 +26,9 @@ struct RowRules: Sendable {
         var hasFallback: Bool
         /// The default's length in UTF-16 units.
         var fallbackLength: Int
+        /// The default's length in GSM-7 septets, -1 when it is outside GSM-7 (international
+        /// campaigns only).
+        var fallbackSeptets: Int = -1
     }
 
     /// What the full check names in a binding's diagnostics, per binding.
@@ -42,8 +45,11 @@ struct RowRules: Sendable {
     struct Values {
         /// Values in the order of the campaign's parameters (constants included).
         var values: [String]
-        /// The message length with these values, in UTF-16 units.
+        /// The message length with these values: UTF-16 units, or GSM-7 septets for an
+        /// international message that is GSM-7.
         var length: Int
+        /// How the message is encoded (mainland messages: UCS-2).
+        var encoding = MessageEncoding.ucs2
         /// Whether every value passed (and the length).
         var valid: Bool
         /// The id of the first problem found.
@@ -77,13 +83,19 @@ struct RowRules: Sendable {
     var bindings: [Binding]
     /// Per binding, what its diagnostics name.
     var labels: [Label]
-    /// The sign name, 【】 and the template's fixed text, in UTF-16 units; nil where the template
-    /// cannot be measured.
-    var fixedLength: Int?
+    /// How messages are measured, with the sign name, brackets and the template's fixed text;
+    /// nil where the template cannot be measured.
+    var counting: MessageCounting?
     /// Plan lines to render for accepted rows; nil for validate.
     var render: Render?
-    /// Which numbers the campaign sends to (concrete, so the fast reader's test is inlined).
-    var phones = MainlandPhonePolicy()
+    /// Which numbers the campaign sends to (a concrete enum, so the fast reader's test is inlined).
+    var phones = CampaignPhones.mainland(MainlandPhonePolicy())
+
+    /// The fixed part in UTF-16 units; nil where the template cannot be measured.
+    var fixedLength: Int? { counting?.fixedUnits }
+    /// The fixed part in GSM-7 septets, for an international template whose sign and fixed text
+    /// are GSM-7; else -1 (every row's message is then measured in UTF-16 units).
+    var fixedSeptets: Int { counting?.fixedSeptets ?? -1 }
 
     /// The longest record or line read.
     static let maxRecordBytes = 1 << 20
@@ -120,6 +132,7 @@ struct RowRules: Sendable {
     /// from `location`), and the values come back with the message length.
     func values(of row: RecipientRow, constants: [String], location: (Int) -> SourceLocation, report: (Diagnostic) -> Void) -> Values {
         var result = Values(values: constants, length: fixedLength ?? 0, valid: true, firstProblem: nil)
+        var septets: Int? = counting?.fixedSeptets
         for (binding, label) in zip(bindings, labels) {
             guard binding.index >= 0 else {
                 result.valid = false
@@ -137,8 +150,10 @@ struct RowRules: Sendable {
                 }
             }
             result.length += MessageLength.characters(value)
+            if let sum = septets { septets = GSM7.septets(value).map { sum + $0 } }
             result.values[binding.position] = value
         }
+        if let counting { (result.length, result.encoding) = counting.measure(units: result.length, septets: septets) }
         // With constants only, every row has the campaign file's length, reported there once.
         if result.valid, !lengthFits(result.length) {
             let diagnostic = Diagnostic.rowMessageTooLong(result.length, at: location(0))
@@ -155,6 +170,21 @@ struct RowRules: Sendable {
     static func quickLength(of value: UnsafeBufferPointer<UInt8>, _ binding: Binding) -> Int? {
         if value.isEmpty { return binding.hasFallback ? binding.fallbackLength : nil }
         return ValueRules.cleanLength(value, as: binding.type)
+    }
+
+    /// The value's length in GSM-7 septets (the default's where it is empty), -1 when it is
+    /// outside GSM-7 (international campaigns, fast reader).
+    @inline(__always)
+    static func quickSeptets(of value: UnsafeBufferPointer<UInt8>, _ binding: Binding) -> Int {
+        if value.isEmpty { return binding.fallbackSeptets }
+        return GSM7.septets(utf8: value) ?? -1
+    }
+
+    /// Billed segments of a message of `length` in `encoding`, 0 where the template cannot be
+    /// measured.
+    @inline(__always)
+    func segments(length: Int, encoding: MessageEncoding) -> Int {
+        counting?.segments(length: length, encoding: encoding) ?? 0
     }
 
     /// The length rule: whether a message of `length` fits (a template without columns is
