@@ -20,6 +20,9 @@ extension EmulatorCore {
         var isMainland: Bool
     }
 
+    /// The code of a mainland number sent with an international template.
+    static let domesticNotSupported = "isv.DOMESTIC_NUMBER_NOT_SUPPORTED"
+
     /// The numbers of a send, read for `templateCode`'s destination: the numbers to record, or
     /// the refusal.
     func sentNumbers(_ phones: [String], templateCode: String) -> Result<[SentNumber], Refusal> {
@@ -32,7 +35,7 @@ extension EmulatorCore {
             if international == nil, mainland != nil || other != nil { international = other != nil }
             if let mainland {
                 guard international != true else {
-                    return .failure(Refusal(200, "isv.DOMESTIC_NUMBER_NOT_SUPPORTED", "国际/港澳台短信模板不支持发送国内号码"))
+                    return .failure(Refusal(200, Self.domesticNotSupported, "国际/港澳台短信模板不支持发送国内号码"))
                 }
                 numbers.append(SentNumber(digits: mainland, isMainland: true))
             } else if let other, international == true {

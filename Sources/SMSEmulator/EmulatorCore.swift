@@ -287,13 +287,17 @@ public final class EmulatorCore: Sendable {
         if let outId = parameters["OutId"], outId.count >= 256 {
             return .failure(Refusal(200, "isv.INVALID_PARAMETERS", "OutId超过长度限制"))
         }
+        // A number nobody could read is refused first; one the template cannot take only once
+        // the sign and template themselves pass.
+        let read = sentNumbers(recipients.phones, templateCode: templateCode)
+        if case .failure(let refusal) = read, refusal.code != Self.domesticNotSupported { return .failure(refusal) }
+        if let refusal = knownRefusal(recipients, templateCode: templateCode) { return .failure(refusal) }
         let numbers: [SentNumber]
-        switch sentNumbers(recipients.phones, templateCode: templateCode) {
+        switch read {
         case .failure(let refusal): return .failure(refusal)
-        case .success(let read): numbers = read
+        case .success(let found): numbers = found
         }
         let normalised = numbers.map(\.digits)
-        if let refusal = knownRefusal(recipients, templateCode: templateCode) { return .failure(refusal) }
         let sendDate = Self.chinaDate(now)
         // The per-number caps are the mainland's: international numbers are not counted.
         let capped = zip(numbers, recipients.signNames).filter { $0.0.isMainland }
