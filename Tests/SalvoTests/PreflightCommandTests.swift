@@ -157,13 +157,13 @@ import Testing
 
     @Test func theExampleCampaignsAgreeWithAnEmulatorThatLearnedThem() throws {
         let setup = try Setup()
-        let examples = ["campaigns/login-code.yaml", "campaigns/order-shipped.yaml", "campaigns/spring-sale.yaml"]
+        let examples = ["campaigns/login-code.yaml", "campaigns/order-shipped.yaml", "campaigns/order-shipped-intl.yaml", "campaigns/spring-sale.yaml"]
         let emulator = try RunningSalvo(["emulator", "--port", "0", "--record", setup.record] + examples.flatMap { ["--campaign", $0] }, environment: Self.credentials)
         defer { _ = emulator.stop() }
         let first = try #require(emulator.firstLine())
         let outcome = try setup.preflight(["campaigns"], endpoint: String(first.dropFirst("listening on ".count)))
         #expect(outcome.status == 0, "\(outcome.all)")
-        #expect(outcome.stdout == "checked 3 files: 0 errors, 0 warnings\n", "\(outcome.stdout)")
+        #expect(outcome.stdout == "checked 4 files: 0 errors, 0 warnings\n", "\(outcome.stdout)")
         #expect(try setup.statistics()["messages"] as? Int == 0)
     }
 
