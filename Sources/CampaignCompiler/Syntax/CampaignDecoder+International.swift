@@ -8,7 +8,7 @@ extension CampaignDecoder {
     mutating func decodeDefaultCountry(_ node: YAMLNode) -> Located<String>? {
         guard let raw = text(node, "recipients.default-country") else { return nil }
         let code = raw.value.uppercased()
-        guard code.count == 2, code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+        guard code.count == 2, code != "001", CallingCodes.region(iso: code) != nil else {
             report(.defaultCountryUnknown(raw.value, at: location(raw.range)))
             return nil
         }
@@ -21,7 +21,7 @@ extension CampaignDecoder {
         guard let template, let country = recipients?.defaultCountry else { return }
         if template.destination.value == .mainland {
             report(.defaultCountryMainlandCampaign(at: location(country.range)))
-        } else if country.value == "CN" {
+        } else if CallingCodes.region(iso: country.value)?.callingCode == 86 {
             report(.defaultCountryMainland(country.value, at: location(country.range)))
         }
     }
@@ -67,7 +67,8 @@ extension CampaignDecoder {
     /// A calling code as a price map names it: `852` or `+852`, one the table knows.
     private static func callingCode(_ key: String) -> Int? {
         let digits = key.hasPrefix("+") ? key.dropFirst() : Substring(key)
-        guard (1...3).contains(digits.count), digits.first != "0", digits.allSatisfy({ $0.isASCII && $0.isNumber }), let code = Int(digits) else { return nil }
+        guard (1...3).contains(digits.count), digits.first != "0", digits.allSatisfy({ $0.isASCII && $0.isNumber }), let code = Int(digits),
+              CallingCodes.mainRegion(callingCode: code) != nil else { return nil }
         return code
     }
 }
