@@ -1,3 +1,4 @@
+import AliyunSMS
 import CampaignCompiler
 import Foundation
 import Testing
@@ -129,6 +130,21 @@ import Testing
         #expect(rows[0].suffix(4) == ["delivered", "DELIVERED", "2027-03-01 10:00:03", "852"])
         #expect(rows[2].suffix(4).prefix(2) == ["failed", "UNDELIV"])
         #expect(rows[3][header.firstIndex(of: "outcome") ?? 0] == "pending")
+    }
+
+    @Test(arguments: SignatureScheme.allCases)
+    func aDryRunMasksInternationalNumbersLikeMainlandOnes(_ scheme: SignatureScheme) throws {
+        let signer = RequestSigner(credentials: Credentials(accessKeyId: "id", accessKeySecret: "secret"), endpoint: try Endpoint(url: "http://127.0.0.1:9"), scheme: scheme)
+        let batch = try SMSOperation.sendBatchSms(phoneNumbers: ["85291234567", "447911123456", "13800138000"], signNames: ["Yunshan", "Yunshan", "Yunshan"],
+                                                  templateCode: "SMS_9", templateParameters: [["name": "Ann"], ["name": "Bo"], ["name": "Cy"]])
+        let single = try SMSOperation.sendSms(phoneNumbers: ["6591234567"], signName: "Yunshan", templateCode: "SMS_9", templateParameters: ["name": "Ann"])
+        let shown = DryRunMasking.text(signer.sign(batch), showNumbers: false) + DryRunMasking.text(signer.sign(single), showNumbers: false)
+        // The numbers are in the form-encoded body (SendBatchSms) and query (SendSms).
+        let text = shown.removingPercentEncoding ?? shown
+        for (full, masked) in [("85291234567", "852****4567"), ("447911123456", "447*****3456"), ("13800138000", "138****8000"), ("6591234567", "659***4567")] {
+            #expect(!text.contains(full), "\(full) shown in full")
+            #expect(text.contains(masked), "\(masked) not in \(text)")
+        }
     }
 
     @Test func theHTMLReportHasATableOfCountries() async throws {
