@@ -64,7 +64,7 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Address to bind (loopback by default).") var host = "127.0.0.1"
     @Option(help: "SQLite file recording every accepted recipient (default: in memory).") var record: String?
     @Option(name: .customLong("campaign"), help: "A campaign file whose sign name and template to know (repeatable).") var campaigns: [String] = []
-    @Option(help: "A JSON file: {\"signNames\": [...], \"signs\": [{\"name\", \"status\", \"rejectInfo\", \"carriers\": [{\"operator\", \"status\", \"reasons\"}]}], \"templates\": [{\"code\", \"content\", \"status\", \"type\", \"rejectInfo\", \"variableAttributes\"}]}; all but a name and a code may be left out (approved, registered with all three operators).") var config: String?
+    @Option(help: "A JSON file: {\"signNames\": [...], \"signs\": [{\"name\", \"status\", \"rejectInfo\", \"carriers\": [{\"operator\", \"status\", \"reasons\"}]}], \"templates\": [{\"code\", \"content\", \"status\", \"type\", \"intlType\", \"rejectInfo\", \"variableAttributes\"}]}; all but a name and a code may be left out (approved, registered with all three operators); a template of type international (3) takes only numbers outside the mainland.") var config: String?
     @Option(help: "Access key id to accept (default: ALIBABA_CLOUD_ACCESS_KEY_ID).") var accessKeyId: String?
     @Option(help: "A file holding the access key secret to accept (default: ALIBABA_CLOUD_ACCESS_KEY_SECRET).") var accessKeySecretFile: String?
     @Option(help: "Share of requests refused with HTTP 400 Throttling.User.") var throttleRate = 0.0
