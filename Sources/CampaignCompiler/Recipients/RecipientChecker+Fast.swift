@@ -127,7 +127,7 @@ extension RecipientChecker {
                     continue
                 }
                 state.summary.read += 1
-                let phone = phones.number(key: record.phone)
+                let phone = mainland ? PhoneNumber.mainland(record.phone) : phones.number(key: record.phone)
                 if let reason = Self.admit(phone, screening: state.screening, seen: &seen, summary: &state.summary) {
                     if reason == .duplicate {
                         noteDuplicate(phone, at: Self.location(try? format.preciseRow(bytes, start: start, line: line, columns: columns), context.rules.phoneIndex, file: file, line: line),

@@ -20,6 +20,13 @@ struct RowBuilder {
     /// unmanaged reference: a retain per row showed in profiles.
     private let rendererObject: FragmentRenderer?
     private let renderer: Unmanaged<FragmentRenderer>?
+    /// What every row's check reads from the rules, copied once: whether numbers are mainland
+    /// ones (their test is then called directly), the fixed part's length in UTF-16 units and
+    /// in septets (-1: not GSM-7), and whether lengths are checked at all.
+    private let mainland: Bool
+    private let fixedLength: Int
+    private let fixedSeptets: Int
+    private let checksLength: Bool
 
     init(rules: RowRules) {
         self.rules = rules
@@ -33,6 +40,10 @@ struct RowBuilder {
         bindings = .allocate(capacity: max(bindingCount, 1))
         rendererObject = rules.mode == .check ? rules.render.map(FragmentRenderer.init) : nil
         renderer = rendererObject.map { Unmanaged.passUnretained($0) }
+        mainland = rules.phones.isMainland
+        fixedLength = rules.fixedLength ?? 0
+        fixedSeptets = rules.fixedSeptets
+        checksLength = rules.checksLength
         let target = bindings, total = bindingCount
         rules.bindings.withUnsafeBufferPointer { source in
             if let base = source.baseAddress { target.initialize(from: base, count: total) }
@@ -109,7 +120,8 @@ struct RowBuilder {
                 let (from, to) = (starts[index], ends[index])
                 return from >= 0 ? UnsafeBufferPointer(rebasing: bytes[from..<to]) : UnsafeBufferPointer(rebasing: scratch[(-1 - from)..<(-1 - to)])
             }
-            guard let phone = rules.quickPhone(field(rules.phoneIndex)) else {
+            let phoneField = field(rules.phoneIndex)
+            guard let phone = mainland ? MainlandPhonePolicy().acceptedKey(phoneField) : rules.quickPhone(phoneField) else {
                 setAside(start: start, line: line, into: &chunk)
                 return
             }
@@ -119,10 +131,10 @@ struct RowBuilder {
                 chunk.rows.append(record)
                 return
             }
-            var length = rules.fixedLength ?? 0
+            var length = fixedLength
             // International GSM-7 messages are counted in septets as well; -1 once a character
             // is outside GSM-7 (and always on the mainland).
-            var septets = rules.fixedSeptets
+            var septets = fixedSeptets
             for bindingIndex in 0..<bindingCount {
                 let binding = bindings[bindingIndex]
                 let value = binding.index < count ? field(binding.index) : UnsafeBufferPointer(start: nil, count: 0)
@@ -142,7 +154,7 @@ struct RowBuilder {
                 length = septets
                 record.gsm7 = true
             }
-            if !rules.lengthFits(length) {
+            if !RowRules.lengthFits(length, checked: checksLength) {
                 setAside(start: start, line: line, into: &chunk)
                 return
             }

@@ -191,6 +191,16 @@ struct RowRules: Sendable {
     /// measured, and reported, at the campaign file).
     @inline(__always)
     func lengthFits(_ length: Int) -> Bool {
-        fixedLength == nil || bindings.isEmpty || length <= MessageLength.maxLength
+        Self.lengthFits(length, checked: checksLength)
+    }
+
+    /// Whether row lengths are checked here: not without a measurable template, nor for a
+    /// template without columns.
+    var checksLength: Bool { fixedLength != nil && !bindings.isEmpty }
+
+    /// The length rule, fast reader (which copies `checksLength` once per scan).
+    @inline(__always)
+    static func lengthFits(_ length: Int, checked: Bool) -> Bool {
+        !checked || length <= MessageLength.maxLength
     }
 }
