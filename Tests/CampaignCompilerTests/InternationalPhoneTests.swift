@@ -149,13 +149,27 @@ import YAMLSyntax
         #expect(CallingCodeTable.codes.count == 215 && CallingCodeTable.regions.count == 245)
     }
 
+    @Test func digitsTooLongForTheDefaultCountryLoseItsCode() {
+        // libphonenumber drops a leading 852 when the whole is too long to be a Hong Kong number.
+        let policy = InternationalPhonePolicy(defaultRegion: CallingCodes.region(iso: "HK"))
+        #expect(policy.judge("85251280270998") == .accepted(.international(85251280270998, digits: 14)))
+        #expect(policy.judge("852512713954") == .accepted(.international(852512713954, digits: 12)))
+        #expect(policy.judge("5128 0270") == .accepted(.international(85251280270, digits: 11)))
+    }
+
+    @Test func numbersInMessagesAreMaskedInAnyScript() {
+        #expect(Diagnostic.masked("１３８００１３８０００") == "１３８****８０００")
+        #expect(Diagnostic.masked("+٨٥٢ ٥١٢٣ ٤٥٦٧x") == "+٨٥٢ **** ٤٥٦٧x")
+    }
+
     @Test func providerDigitsAndCallingCodes() {
         #expect(PhoneNumber.providerDigits("13800138000") == .mainland(13800138000))
         #expect(PhoneNumber.providerDigits("85291234567") == .international(85291234567, digits: 11))
         #expect(PhoneNumber.providerDigits("1234567") == .international(1234567, digits: 7))
         #expect(PhoneNumber.providerDigits("012345678") == nil)
         #expect(PhoneNumber.providerDigits("123456") == nil)
-        #expect(PhoneNumber.providerDigits("1234567890123456") == nil)
+        #expect(PhoneNumber.providerDigits("4915174964138291") == .international(4915174964138291, digits: 16), "a German mobile of 14 digits after +49")
+        #expect(PhoneNumber.providerDigits("12345678901234567890") == nil)
         #expect(PhoneNumber.providerDigits("+85291234567") == nil)
         #expect(PhoneNumber.mainland(13800138000).callingCode == 86)
         #expect(PhoneNumber.international(85291234567, digits: 11).callingCode == 852)

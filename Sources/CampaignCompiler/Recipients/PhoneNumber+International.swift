@@ -19,7 +19,9 @@ extension PhoneNumber {
         var second: UInt8 = 0
         for byte in text.utf8 {
             let digit = byte &- UInt8(ascii: "0")
-            guard digit < 10, count < 15 else { return nil }
+            // Up to 19 digits fit the value; the policy accepts national numbers of up to 17
+            // digits after a code (libphonenumber's longest), so the plan may hold such a number.
+            guard digit < 10, count < 19 else { return nil }
             if count == 0 { first = digit } else if count == 1 { second = digit }
             value = value * 10 + UInt64(digit)
             count += 1
@@ -161,11 +163,15 @@ extension PhoneNumber {
     private static func nationalReading(_ buffer: UnsafeMutableBufferPointer<UInt8>, count: Int, rules: NationalRules, lookup: CallingCodes.Lookup) -> Result<E164Reading, Problem> {
         guard let entry = lookup.entry(callingCode: rules.callingCode) else { return .failure(.unknownCallingCode) }
         // libphonenumber takes the code off when the whole is no national number (by its patterns;
-        // here: not a mobile or fixed-line length) and the rest is one.
+        // here: not a mobile or fixed-line length) and the rest is one, or when the whole is too
+        // long to be a national number at all.
         if rules.codeDigits.isStrictPrefix(of: buffer, from: 0, to: min(count, 24)) {
             var rest = rules.codeDigits.count
             if strips(rules.trunk, buffer, from: rest, count: count, lengths: rules.lengths, localLengths: rules.localLengths) { rest += rules.trunk.count }
-            if count >= 32 || rules.commonLengths & (1 << UInt32(count)) == 0, count - rest < 32, rules.commonLengths & (1 << UInt32(count - rest)) != 0 {
+            let wholeTooLong = count >= 32 || UInt32(1) << UInt32(count) > rules.lengths
+            let wholeNational = count < 32 && rules.commonLengths & (1 << UInt32(count)) != 0
+            let restNational = count - rest < 32 && rules.commonLengths & (1 << UInt32(count - rest)) != 0
+            if wholeTooLong || (!wholeNational && restNational) {
                 return .success(reading(buffer, code: rules.callingCode, from: rest, count: count, entry: entry))
             }
         }
