@@ -49,10 +49,11 @@ public struct CheckOptions: Sendable {
 public enum CampaignChecker {
     /// A warning when messages need more than one segment or differ in segments between
     /// recipients: the bill is not recipients × price.
-    static func segmentDiagnostic(_ summary: RecipientSummary, at location: SourceLocation) -> Diagnostic? {
+    static func segmentDiagnostic(_ summary: RecipientSummary, destination: Destination = .mainland, at location: SourceLocation) -> Diagnostic? {
         let counts = summary.segmentHistogram.keys.sorted()
         guard let most = counts.last, most > 1 || counts.count > 1 else { return nil }
-        return .recipientSegments(summary.segmentHistogram, total: summary.totalSegments, template: location, at: summary.firstMultiSegmentRow ?? location)
+        return .recipientSegments(summary.segmentHistogram, total: summary.totalSegments, destination: destination, template: location,
+                                  at: summary.firstMultiSegmentRow ?? location)
     }
 
     /// The audience and cost guards of `sending`, checked against the counted recipients.
@@ -113,7 +114,7 @@ public enum CampaignChecker {
                 summary = result.summary
                 diagnostics += limitDiagnostics(result.summary, sending: decoder.pieces.sending, sendingKey: decoder.pieces.sendingKey, path: path)
                 let usesColumns = decoder.pieces.parameters.contains { if case .column = $0.binding { true } else { false } }
-                if usesColumns, let range = decoder.pieces.contentRange, let diagnostic = segmentDiagnostic(result.summary, at: SourceLocation(file: path, range: range)) {
+                if usesColumns, let range = decoder.pieces.contentRange, let diagnostic = segmentDiagnostic(result.summary, destination: decoder.pieces.destination, at: SourceLocation(file: path, range: range)) {
                     // The counted segments replace the estimate from the template alone.
                     diagnostics.removeAll { $0.id == "message-segments" }
                     diagnostics.append(diagnostic)

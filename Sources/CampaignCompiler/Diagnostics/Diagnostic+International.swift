@@ -2,8 +2,13 @@ import YAMLSyntax
 
 /// Messages about a campaign's destination, default country and prices per country.
 extension Diagnostic {
-    static func defaultCountryUnknown(_ value: String, at location: SourceLocation) -> Diagnostic {
+    static func defaultCountryUnknown(_ value: String, suggestion: String?, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.error, "default-country", "'recipients.default-country' must be an ISO 3166 country code such as 'HK', 'SG' or 'GB', found '\(short(value))'",
+                   at: location, fixIt: suggestion.map { FixIt("did you mean '\($0)'?", replacement: $0) })
+    }
+
+    static func priceCallingCodeTwice(_ code: Int, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, "price-calling-code", "'sending.price-per-segment' names calling code \(code) twice (as \"\(code)\" and \"+\(code)\"?); which price applies would be a guess",
                    at: location)
     }
 

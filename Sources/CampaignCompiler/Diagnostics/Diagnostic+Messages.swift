@@ -315,14 +315,15 @@ extension Diagnostic {
         Diagnostic(.error, "schedule-night-ban", "window '\(window)' reaches outside 08:00-20:00 China time (\(chinaTime)); promotional SMS may not be sent at night", at: location)
     }
 
-    static func recipientSegments(_ histogram: [Int: Int], total: Int, template: SourceLocation, at location: SourceLocation) -> Diagnostic {
+    static func recipientSegments(_ histogram: [Int: Int], total: Int, destination: Destination = .mainland, template: SourceLocation, at location: SourceLocation) -> Diagnostic {
         let parts = histogram.sorted { $0.key < $1.key }.map { "\($0.value) recipient\($0.value == 1 ? "" : "s") \($0.key) segment\($0.key == 1 ? "" : "s") each" }.joined(separator: ", ")
         let recipients = histogram.values.reduce(0, +)
         // The warning stands at the first row that needs more than one segment; the template
         // (whose fixed part may be what to shorten) is a note.
         let atRow = location != template
         return Diagnostic(.warning, "message-segments", "with each row's values, \(total) segments are billed for \(recipients) recipients (\(parts))\(atRow ? "; this is the first row over one segment" : "")", at: location,
-                          notes: (atRow ? [DiagnosticNote("the template", at: template)] : []) + [DiagnosticNote("one segment holds 70 characters; longer messages are billed per 67")])
+                          notes: (atRow ? [DiagnosticNote("the template", at: template)] : []) + [destination == .mainland ? segmentNote(.ucs2)
+                            : DiagnosticNote("a GSM-7 message holds 160 characters in one segment, then 153 per segment; a message with any other character is UCS-2: 70, then 67")])
     }
 
     // MARK: - Limits
@@ -380,11 +381,13 @@ extension Diagnostic {
     static func masked(_ text: String) -> String {
         // Only digits are personal here: the first three and last four stay, the rest are hidden;
         // other characters (the reason a value is not a number) stay visible.
-        let digitCount = text.unicodeScalars.filter { ("0"..."9").contains($0) }.count
+        // Any script's decimal digits (full-width １, Arabic-Indic ٥) are digits here.
+        func isDigit(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.numericType == .decimal }
+        let digitCount = text.unicodeScalars.filter(isDigit).count
         var seen = 0
         var out = String.UnicodeScalarView()
         for scalar in short(text).unicodeScalars {
-            guard ("0"..."9").contains(scalar) else {
+            guard isDigit(scalar) else {
                 out.append(scalar)
                 continue
             }

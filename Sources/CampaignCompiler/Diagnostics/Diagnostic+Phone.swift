@@ -8,7 +8,7 @@ extension Diagnostic {
         case .empty:
             return Diagnostic(.error, "recipient-phone-empty", "phone number is empty", at: location)
         case .characters:
-            return Diagnostic(.error, "recipient-phone-invalid", "phone number '\(masked(text))' holds characters other than digits, '+', spaces and dashes", at: location)
+            return Diagnostic(.error, "recipient-phone-invalid", "phone number '\(masked(text))' holds characters other than digits, '+', spaces, dashes, dots and parentheses", at: location)
         case .mainlandForm:
             return Diagnostic(.error, "recipient-phone-invalid", "phone number '\(masked(text))' is not a mainland mobile number (11 digits starting 13-19, optionally after +86, 0086 or 86)", at: location)
         case .internationalLength:

@@ -9,7 +9,8 @@ extension CampaignDecoder {
         guard let raw = text(node, "recipients.default-country") else { return nil }
         let code = raw.value.uppercased()
         guard code.count == 2, code != "001", CallingCodes.region(iso: code) != nil else {
-            report(.defaultCountryUnknown(raw.value, at: location(raw.range)))
+            // The one common mistake: the United Kingdom's ISO code is GB.
+            report(.defaultCountryUnknown(raw.value, suggestion: code == "UK" ? "GB" : nil, at: location(raw.range)))
             return nil
         }
         return Located(code, at: raw.range)
@@ -51,6 +52,10 @@ extension CampaignDecoder {
             if key == "default" {
                 defaultPrice = price
             } else if let code = Self.callingCode(key) {
+                if prices[code] != nil {
+                    report(.priceCallingCodeTwice(code, at: location(site(pair.key))))
+                    sound = false
+                }
                 prices[code] = price
             } else {
                 report(.priceCallingCode(key, at: location(site(pair.key))))
