@@ -10,7 +10,7 @@ import Testing
 @Suite struct InternationalRunTests {
     /// A state folder with a run of `intl-test` from a hand-made plan: batch 1 (two Hong Kong
     /// numbers, one Singapore; accepted) and batch 2 (one UK number; pending).
-    static func stateWithInternationalRun() async throws -> (campaign: Campaign, state: String, store: SQLiteRunStore) {
+    static func stateWithInternationalRun(secondBatch: BatchState = .pending) async throws -> (campaign: Campaign, state: String, store: SQLiteRunStore) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("salvo-intl-\(UUID().uuidString)").path
         let state = folder + "/state"
         try FileManager.default.createDirectory(atPath: state + "/intl-test", withIntermediateDirectories: true)
@@ -51,7 +51,7 @@ import Testing
         try plan.write(toFile: store.newPlanPath, atomically: true, encoding: .utf8)
         let records = [
             BatchRecord(batch: 1, action: "SendBatchSms", outId: "intl-test:p1:1", recipients: 3, segments: 4, firstPhone: "85291234567", state: .accepted, attempts: 1, bizId: "8^0"),
-            BatchRecord(batch: 2, action: "SendBatchSms", outId: "intl-test:p1:2", recipients: 1, segments: 2, firstPhone: "447911123456", state: .pending, attempts: 0),
+            BatchRecord(batch: 2, action: "SendBatchSms", outId: "intl-test:p1:2", recipients: 1, segments: 2, firstPhone: "447911123456", state: secondBatch, attempts: secondBatch == .pending ? 0 : 1),
         ]
         try await store.create(NewRun(metadata: RunMetadata(planID: "p1", campaign: "intl-test", createdAt: 1000), batches: records, planFile: store.newPlanPath))
         return (campaign, state, store)
@@ -100,6 +100,16 @@ import Testing
         #expect(text.contains("  +852 (HK): 2 of 2 sent, 1 delivered, 0 failed, 3 segments, cost 1.05\n"), "\(text)")
         #expect(text.contains("  +44 (GB): 0 of 1 sent, 0 delivered, 0 failed, 0 segments, cost 0\n"), "\(text)")
         #expect(text.contains("  +65 (SG): 1 of 1 sent, 0 delivered, 1 failed, 1 segment, cost 0.30\n"), "\(text)")
+    }
+
+    @Test func recipientsOfARefusedRequestFailInTheirCountry() async throws {
+        let (campaign, state, _) = try await Self.stateWithInternationalRun(secondBatch: .failed)
+        let status = try await StatusReader(campaign: campaign, stateFolder: state).status()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.json().utf8)) as? [String: Any])
+        let countries = try #require(object["countries"] as? [String: [String: Any]])
+        #expect((countries["44"]?["failed"] as? NSNumber)?.intValue == 1, "the UK number's request was refused: \(countries)")
+        #expect((countries["44"]?["sent"] as? NSNumber)?.intValue == 0)
+        #expect((countries["852"]?["failed"] as? NSNumber)?.intValue == 0)
     }
 
     @Test func aMainlandRunIsOneCountryFromItsBatches() async throws {

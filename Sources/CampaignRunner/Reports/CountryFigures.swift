@@ -1,8 +1,8 @@
 import Foundation
 
 /// One country's figures in a campaign's status, by calling code: recipients planned, sent (in
-/// requests the provider accepted), delivered and failed (by their receipts), and the segments
-/// and cost of those sent.
+/// requests the provider accepted), delivered (by their receipts), failed (refused by the
+/// provider, or not delivered by their receipts), and the segments and cost of those sent.
 public struct CountryFigures: Sendable, Hashable {
     /// Recipients in the plan.
     public var recipients = 0
@@ -10,7 +10,7 @@ public struct CountryFigures: Sendable, Hashable {
     public var sent = 0
     /// Recipients whose receipt says delivered.
     public var delivered = 0
-    /// Recipients whose receipt says not delivered.
+    /// Recipients the provider refused, and those whose receipt says not delivered.
     public var failed = 0
     /// Segments of the recipients sent.
     public var segments = 0

@@ -16,16 +16,19 @@ extension StatusReader {
 
     /// Each country's figures, by calling code: a mainland campaign's from its batches alone (one
     /// country, 86), an international one's from the per-country tallies of its plan's requests,
-    /// read once; delivered and failed from `receipts`.
+    /// read once; failed are those of requests the provider refused and those whose receipts say
+    /// so; delivered from `receipts`.
     func countries(_ run: StoredRun, counts: RunCounts, receipts: [Receipt]) async throws(RunStoreError) -> [Int: CountryFigures] {
         var figures: [Int: CountryFigures] = [:]
         let accepted = Set(run.batches.filter { $0.state == .accepted }.map(\.batch))
+        let refused = Set(run.batches.filter { $0.state == .failed }.map(\.batch))
         if isInternational {
             try await store.readPlan { batch in
                 let sent = accepted.contains(batch.batch)
                 for (code, tally) in batch.countries ?? ["86": [batch.recipients.count, batch.segments]] {
                     guard let callingCode = Int(code), tally.count == 2 else { continue }
                     figures[callingCode, default: CountryFigures()].recipients += tally[0]
+                    if refused.contains(batch.batch) { figures[callingCode, default: CountryFigures()].failed += tally[0] }
                     if sent {
                         figures[callingCode, default: CountryFigures()].sent += tally[0]
                         figures[callingCode, default: CountryFigures()].segments += tally[1]
@@ -36,6 +39,7 @@ extension StatusReader {
             var mainland = CountryFigures()
             mainland.recipients = counts.total
             mainland.sent = counts.sent
+            mainland.failed = counts.failed
             mainland.segments = run.batches.filter { accepted.contains($0.batch) }.reduce(0) { $0 + $1.segments }
             figures[86] = mainland
         }
