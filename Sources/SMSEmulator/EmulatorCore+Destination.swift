@@ -7,6 +7,10 @@ import CampaignCompiler
 /// `isv.DOMESTIC_NUMBER_NOT_SUPPORTED`; an international number with a mainland template, like
 /// any number the provider cannot read, `isv.MOBILE_NUMBER_ILLEGAL`.
 ///
+/// With an international template, digits are read as country code + number first: eleven
+/// digits `1[3-9]…` are a North American number (+1), as the provider's format says, and only a
+/// number written with the mainland's code (`86…`, `+86`, `0086`) is a mainland one.
+///
 /// With no templates configured (the emulator accepts any template) a template's destination is
 /// not known: the request's first number readable as either kind decides it, and the others
 /// must be of that kind.
@@ -30,6 +34,10 @@ extension EmulatorCore {
         var numbers: [SentNumber] = []
         numbers.reserveCapacity(phones.count)
         for phone in phones {
+            if international == true, !Self.hasMainlandCode(phone), let other = Self.international(phone) {
+                numbers.append(SentNumber(digits: other, isMainland: false))
+                continue
+            }
             let mainland = Self.mainland(phone)
             let other = mainland == nil ? Self.international(phone) : nil
             if international == nil, mainland != nil || other != nil { international = other != nil }
@@ -45,6 +53,11 @@ extension EmulatorCore {
             }
         }
         return .success(numbers)
+    }
+
+    /// Whether a number is written with the mainland's calling code (`86…`, `+86…`, `0086…`).
+    static func hasMainlandCode(_ text: String) -> Bool {
+        text.hasPrefix("86") || text.hasPrefix("+86") || text.hasPrefix("0086")
     }
 
     /// A number QuerySendDetails takes: a mainland number (as SendSms reads it) or an

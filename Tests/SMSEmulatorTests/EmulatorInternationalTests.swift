@@ -46,7 +46,15 @@ import Testing
         #expect(core.record.messages().map(\.phone) == ["85291234567", "6591234567", "447911123456", "85261234567", "447700900123"])
     }
 
-    @Test(arguments: ["13800138000", "+8613800138000", "008613800138000", "8613800138000"])
+    @Test func elevenDigitsStartingOneAreANorthAmericanNumberForAnInternationalTemplate() throws {
+        // 1 + 305 555 0100 has the form of a mainland mobile too; the provider's format for an
+        // international template is country code + number, so it is +1.
+        let core = try Self.core()
+        #expect(try Self.send(core, try Self.batch(["85291234567", "13055550100"])) == "OK")
+        #expect(core.record.messages().count == 2)
+    }
+
+    @Test(arguments: ["+8613800138000", "008613800138000", "8613800138000"])
     func aMainlandNumberWithAnInternationalTemplateIsNotSupported(_ mainland: String) throws {
         let core = try Self.core()
         #expect(try Self.send(core, try Self.batch(["85291234567", mainland])) == "isv.DOMESTIC_NUMBER_NOT_SUPPORTED")
@@ -96,7 +104,7 @@ import Testing
         let core = try EmulatorCoreTests.core { $0.templates = [:]; $0.signNames = [] }
         #expect(try Self.send(core, try Self.batch(["85291234567", "6591234567"], template: "SMS_ANY")) == "OK")
         #expect(try Self.send(core, try Self.batch(["13800138000", "13900000001"], template: "SMS_ANY")) == "OK")
-        #expect(try Self.send(core, try Self.batch(["85291234567", "13800138000"], template: "SMS_ANY")) == "isv.DOMESTIC_NUMBER_NOT_SUPPORTED")
+        #expect(try Self.send(core, try Self.batch(["85291234567", "8613800138000"], template: "SMS_ANY")) == "isv.DOMESTIC_NUMBER_NOT_SUPPORTED")
         #expect(try Self.send(core, try Self.batch(["13800138000", "85291234567"], template: "SMS_ANY")) == "isv.MOBILE_NUMBER_ILLEGAL")
         #expect(core.record.messages().count == 4)
     }
@@ -163,7 +171,7 @@ import Testing
         let core = EmulatorCore(configuration: configuration, record: try EmulatorRecord(path: ":memory:"))
         #expect(try Self.send(core, try .sendSms(phoneNumbers: ["85291234567"], signName: "Yunshan", templateCode: "SMS_465012390",
                                                   templateParameters: ["name": "Ann"])) == "OK")
-        #expect(try Self.send(core, try .sendSms(phoneNumbers: ["13800138000"], signName: "Yunshan", templateCode: "SMS_465012390",
+        #expect(try Self.send(core, try .sendSms(phoneNumbers: ["8613800138000"], signName: "Yunshan", templateCode: "SMS_465012390",
                                                   templateParameters: ["name": "Ann"])) == "isv.DOMESTIC_NUMBER_NOT_SUPPORTED")
     }
 
@@ -175,7 +183,7 @@ import Testing
         let client = SMSClient(signer: RequestSigner(credentials: Credentials(accessKeyId: "id", accessKeySecret: "secret"), endpoint: try Endpoint(url: server.url), scheme: .v3),
                                transport: transport, timeout: .seconds(10))
         var codes: [String] = []
-        for operation in [try Self.batch(["85291234567", "447911123456"]), try Self.batch(["13800138000"]), try Self.single(["6591234567"], template: "SMS_1")] {
+        for operation in [try Self.batch(["85291234567", "447911123456"]), try Self.batch(["8613800138000"]), try Self.single(["6591234567"], template: "SMS_1")] {
             do {
                 codes.append(try await client.send(operation).code)
             } catch {
