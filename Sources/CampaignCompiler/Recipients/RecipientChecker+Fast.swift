@@ -180,22 +180,25 @@ extension RecipientChecker {
     }
 
     /// Where each of `keys` first appears in the source `spec`, read fast.
-    func firstOccurrencesFast(in spec: RecipientSourceSpec, keys: Set<UInt64>, exclusions: PhoneSet, found: inout [UInt64: SourceLocation]) async {
-        let columns = [spec.phoneColumn.value]
+    /// Only rows that were recipients count: a row left out as invalid holds no number.
+    func firstOccurrencesFast(in spec: RecipientSourceSpec, keys: Set<UInt64>, exclusions: PhoneSet, counting: MessageCounting?, constants: [String],
+                              found: inout [UInt64: SourceLocation]) async {
         let format = spec.kind.format
-        let source = format.makeSource(spec, columns: columns, access: recipients.access, campaignPath: campaignPath)
+        let source = format.makeSource(spec, columns: wantedColumns(spec), access: recipients.access, campaignPath: campaignPath)
         guard let header = try? source.open().header, let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else { return }
-        let rules = RowRules(mode: .phones, keyed: format.keyed, columnCount: header.columns.count, keys: format.keyed ? columns.map { Array($0.utf8) } : [],
-                             phoneIndex: phoneIndex, bindings: [], labels: [], counting: nil, render: nil, phones: phones)
+        let (rules, _) = rowRules(header: header, format: format, phoneIndex: phoneIndex, counting: counting, phones: phones)
         let file = spec.resolvedPath
         let total = keys.count
         func take(_ row: RecipientRow) -> Bool {
-            guard row.fields.count == header.columns.count, case .accepted(let phone) = rules.phones.judge(row.fields[phoneIndex]),
-                  keys.contains(phone.key), found[phone.key] == nil, !exclusions.contains(phone) else { return true }
+            guard rules.fieldCountProblem(row, at: SourceLocation(file: file, range: SourceRange(at: SourcePosition(line: row.line, column: 1)))) == nil,
+                  case .accepted(let phone) = rules.phones.judge(row.fields[phoneIndex]),
+                  keys.contains(phone.key), found[phone.key] == nil, !exclusions.contains(phone),
+                  rules.values(of: row, constants: constants, location: { _ in SourceLocation(file: file, range: SourceRange(at: SourcePosition(line: row.line, column: 1))) },
+                               report: { _ in }).valid else { return true }
             found[phone.key] = SourceLocation(file: file, range: SourceRange(at: row.positions[phoneIndex]))
             return found.count < total
         }
-        let rowColumns = format.keyed ? columns : header.columns
+        let rowColumns = header.columns
         // Most numbers are not among the duplicated ones: a bit per 64 Ki buckets says so without hashing.
         var filter = [UInt64](repeating: 0, count: 1024)
         for key in keys { filter[Int(key & 0xFFFF) >> 6] |= 1 << (key & 63) }

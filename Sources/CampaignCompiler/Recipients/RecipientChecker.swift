@@ -123,7 +123,8 @@ public struct RecipientChecker: Sendable {
         let summary = state.summary
         let duplicates = state.duplicates
         if !duplicates.isEmpty {
-            let firsts = await firstOccurrences(of: Set(duplicates.prefix(duplicateNoteLimit).map(\.0.key)), exclusions: exclusions, fast: fast != nil)
+            let firsts = await firstOccurrences(of: Set(duplicates.prefix(duplicateNoteLimit).map(\.0.key)), exclusions: exclusions, counting: counting,
+                                                constants: constantValues, fast: fast != nil)
             for (phone, location) in duplicates {
                 collector.report(.duplicateRecipient(phone, first: firsts[phone.key], at: location))
             }
@@ -132,7 +133,7 @@ public struct RecipientChecker: Sendable {
     }
 
     /// The columns a source must supply: the phone column and every `from:` column.
-    private func wantedColumns(_ spec: RecipientSourceSpec) -> [String] {
+    func wantedColumns(_ spec: RecipientSourceSpec) -> [String] {
         var columns = [spec.phoneColumn.value]
         for parameter in parameters {
             if case .column(let column) = parameter.binding, !columns.contains(column.value) { columns.append(column.value) }
@@ -153,8 +154,25 @@ public struct RecipientChecker: Sendable {
         var summary = RecipientSummary()
     }
 
-    /// The cross-row rules of both readers, in file order: an excluded number, then a suppressed
-    /// one, then one seen before (each counted); nil for a new recipient, now seen.
+    /// The cross-row rules of the full check, before a row's values are checked: an excluded
+    /// number, then a suppressed one, then one a recipient already has (each counted); nil when
+    /// the row may be a recipient. The number is taken (`seen`) only once the row's values pass,
+    /// so that a row left out as invalid does not keep a later valid row of its number out.
+    static func screen(_ phone: PhoneNumber, screening: Screening, seen: PhoneSet, summary: inout RecipientSummary) -> SetAsideRow.Reason? {
+        if let reason = screening.reason(for: phone) {
+            if reason == .excluded { summary.excluded += 1 } else { summary.suppressed += 1 }
+            return reason
+        }
+        guard !seen.contains(phone) else {
+            summary.duplicates += 1
+            return .duplicate
+        }
+        return nil
+    }
+
+    /// The cross-row rules of both readers, in file order, for a row whose other rules passed:
+    /// an excluded number, then a suppressed one, then one seen before (each counted); nil for a
+    /// new recipient, now seen.
     @inline(__always)
     static func admit(_ phone: PhoneNumber, screening: Screening, seen: inout PhoneSet, summary: inout RecipientSummary) -> SetAsideRow.Reason? {
         if let reason = screening.reason(for: phone) {
@@ -193,25 +211,11 @@ public struct RecipientChecker: Sendable {
                                             named: SourceLocation(file: campaignPath, range: spec.phoneColumn.range), at: headerLocation))
             return
         }
-        var bindings: [RowRules.Binding] = []
-        var labels: [RowRules.Label] = []
-        var missing = Set<String>()
-        for (position, parameter) in parameters.enumerated() {
-            guard case .column(let column) = parameter.binding else { continue }
-            let index = header.columns.firstIndex(of: column.value)
-            if index == nil, !missing.contains(column.value) {
-                missing.insert(column.value)
-                collector.report(.columnMissing(column.value, role: "parameter '\(parameter.name.value)'", header: header.looksLikeHeader ? header.columns : nil,
-                                                named: SourceLocation(file: campaignPath, range: column.range), at: headerLocation))
-            }
-            let fallback = parameter.defaultValue?.value
-            bindings.append(RowRules.Binding(index: index ?? -1, position: position, type: parameter.type.value, hasFallback: fallback != nil,
-                                             fallbackLength: fallback.map(MessageLength.characters) ?? 0,
-                                             fallbackSeptets: fallback.flatMap { GSM7.septets($0) } ?? -1))
-            labels.append(RowRules.Label(column: column.value, parameter: parameter.name.value, fallback: fallback))
+        let (rules, missing) = rowRules(header: header, format: format, phoneIndex: phoneIndex, counting: state.counting, phones: state.phones)
+        for (column, parameter) in missing {
+            collector.report(.columnMissing(column.value, role: "parameter '\(parameter)'", header: header.looksLikeHeader ? header.columns : nil,
+                                            named: SourceLocation(file: campaignPath, range: column.range), at: headerLocation))
         }
-        let rules = RowRules(mode: .check, keyed: format.keyed, columnCount: header.columns.count, keys: format.keyed ? header.columns.map { Array($0.utf8) } : [],
-                             phoneIndex: phoneIndex, bindings: bindings, labels: labels, counting: state.counting, render: nil, phones: state.phones)
         let context = SourceContext(spec: spec, format: format, sourceIndex: sourceIndex, header: header, rules: rules,
                                     skip: recipients.invalid == .skip, yaml: yaml)
         if fastAllowed, setAside == nil, missing.isEmpty {
@@ -236,6 +240,28 @@ public struct RecipientChecker: Sendable {
             guard let row = next else { return }
             try checkRow(row, context, state: &state, collector: &collector, accept: accept, setAside: setAside)
         }
+    }
+
+    /// The row rules of a source with `header`, and the parameter columns it lacks (each once,
+    /// with the first parameter that names it).
+    func rowRules(header: RecipientHeader, format: any SourceFormat, phoneIndex: Int, counting: MessageCounting?,
+                  phones: CampaignPhones) -> (RowRules, missing: [(column: Located<String>, parameter: String)]) {
+        var bindings: [RowRules.Binding] = []
+        var labels: [RowRules.Label] = []
+        var missing: [(column: Located<String>, parameter: String)] = []
+        for (position, parameter) in parameters.enumerated() {
+            guard case .column(let column) = parameter.binding else { continue }
+            let index = header.columns.firstIndex(of: column.value)
+            if index == nil, !missing.contains(where: { $0.column.value == column.value }) { missing.append((column, parameter.name.value)) }
+            let fallback = parameter.defaultValue?.value
+            bindings.append(RowRules.Binding(index: index ?? -1, position: position, type: parameter.type.value, hasFallback: fallback != nil,
+                                             fallbackLength: fallback.map(MessageLength.characters) ?? 0,
+                                             fallbackSeptets: fallback.flatMap { GSM7.septets($0) } ?? -1))
+            labels.append(RowRules.Label(column: column.value, parameter: parameter.name.value, fallback: fallback))
+        }
+        let rules = RowRules(mode: .check, keyed: format.keyed, columnCount: header.columns.count, keys: format.keyed ? header.columns.map { Array($0.utf8) } : [],
+                             phoneIndex: phoneIndex, bindings: bindings, labels: labels, counting: counting, render: nil, phones: phones)
+        return (rules, missing)
     }
 
     /// What the rows of one source are checked against.
@@ -295,7 +321,7 @@ public struct RecipientChecker: Sendable {
         case .accepted(let number):
             phone = number
         }
-        if let reason = Self.admit(phone, screening: state.screening, seen: &state.seen, summary: &state.summary) {
+        if let reason = Self.screen(phone, screening: state.screening, seen: state.seen, summary: &state.summary) {
             setAsideRow(reason, phone: phone.digits)
             if reason == .duplicate { noteDuplicate(phone, at: at(rules.phoneIndex), file: file, state: &state, collector: &collector) }
             return
@@ -306,6 +332,7 @@ public struct RecipientChecker: Sendable {
             setAsideRow(.invalid, phone: phone.digits, problem: checked.firstProblem ?? "recipients-column-missing")
             return
         }
+        state.seen.insert(phone)
         let segments = count(length: checked.length, encoding: checked.encoding, phone: phone, state: &state, at: at(0))
         try accept(AcceptedRecipient(phone: phone, values: checked.values, length: checked.length, segments: segments,
                                      sourceIndex: context.sourceIndex, line: row.line, encoding: checked.encoding))
@@ -382,21 +409,24 @@ public struct RecipientChecker: Sendable {
     /// A second pass over the sources, only when duplicates were found, to find where each
     /// duplicated number first appeared (kept out of the first pass so that it needs no memory
     /// per recipient).
-    private func firstOccurrences(of keys: Set<UInt64>, exclusions: PhoneSet, fast: Bool) async -> [UInt64: SourceLocation] {
+    /// Only rows that were recipients count: a row left out as invalid holds no number.
+    private func firstOccurrences(of keys: Set<UInt64>, exclusions: PhoneSet, counting: MessageCounting?, constants: [String], fast: Bool) async -> [UInt64: SourceLocation] {
         var found: [UInt64: SourceLocation] = [:]
         for spec in recipients.sources where found.count < keys.count {
             if fast, sourceOverride == nil {
-                await firstOccurrencesFast(in: spec, keys: keys, exclusions: exclusions, found: &found)
+                await firstOccurrencesFast(in: spec, keys: keys, exclusions: exclusions, counting: counting, constants: constants, found: &found)
                 continue
             }
-            let source = sourceOverride?(spec) ?? spec.makeSource(access: recipients.access, campaignPath: campaignPath)
+            let source = sourceOverride?(spec) ?? spec.kind.format.makeSource(spec, columns: wantedColumns(spec), access: recipients.access, campaignPath: campaignPath)
             guard let (header, rows) = try? Self.open(source),
                   let phoneIndex = header.columns.firstIndex(of: spec.phoneColumn.value) else { continue }
-            let phones = phones
+            let (rules, _) = rowRules(header: header, format: spec.kind.format, phoneIndex: phoneIndex, counting: counting, phones: phones)
+            let nowhere = SourceLocation(file: spec.resolvedPath, range: SourceRange(at: SourcePosition(line: 1, column: 1)))
             do {
                 for try await row in rows where row.fields.count == header.columns.count {
-                    guard case .accepted(let phone) = phones.judge(row.fields[phoneIndex]),
-                          keys.contains(phone.key), found[phone.key] == nil, !exclusions.contains(phone) else { continue }
+                    guard case .accepted(let phone) = rules.phones.judge(row.fields[phoneIndex]),
+                          keys.contains(phone.key), found[phone.key] == nil, !exclusions.contains(phone),
+                          rules.values(of: row, constants: constants, location: { _ in nowhere }, report: { _ in }).valid else { continue }
                     found[phone.key] = SourceLocation(file: spec.resolvedPath, range: SourceRange(at: row.positions[phoneIndex]))
                     if found.count == keys.count { break }
                 }
