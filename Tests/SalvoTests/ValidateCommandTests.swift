@@ -31,7 +31,7 @@ import Testing
     @Test func bundledCampaignsPass() throws {
         let outcome = try SalvoProcess.run(["validate", "campaigns"])
         #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
-        #expect(outcome.stdout.hasSuffix("checked 3 files: 0 errors, 0 warnings\n"))
+        #expect(outcome.stdout.hasSuffix("checked 4 files: 0 errors, 0 warnings\n"))
     }
 
     @Test func mistakesExitOneWithTheirPlace() throws {
@@ -90,7 +90,7 @@ import Testing
         let outcome = try SalvoProcess.run(["validate", "--format", "json", "campaigns"])
         #expect(outcome.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
-        #expect(object["files"] as? Int == 3)
+        #expect(object["files"] as? Int == 4)
         #expect(object["errors"] as? Int == 0)
     }
 
