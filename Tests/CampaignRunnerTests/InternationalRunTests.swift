@@ -164,6 +164,8 @@ import Testing
         #expect(html.contains("<h2>By country</h2>"))
         #expect(html.contains(#"<tr><td>+852 (HK)</td><td class="n">2</td><td class="n">2</td><td class="n">1</td><td class="n">0</td><td class="n">3</td><td class="n">1.05</td></tr>"#), "\(html)")
         #expect(html.contains("+44 (GB)") && html.contains("+65 (SG)"))
+        // Billed: one segment to Hong Kong at 0.35 and two to Singapore at 0.30 (not 3 × the default 0.40).
+        #expect(html.contains(#"<td class="n">3</td><td class="n">0.95</td></tr>"#), "\(html)")
         #expect(!html.contains("91234567"), "numbers are masked")
         let (mainlandState, _) = try await ReceiptsReceiverTests.stateWithRun()
         let mainland = try await DeliveryReport.make(campaign: try await RunFixture(count: 40, batchSize: 10).campaign(), stateFolder: mainlandState).html()

@@ -25,6 +25,9 @@ public struct DeliveryReport: Sendable {
     public var countries: [Int: CountryFigures] = [:]
     /// Whether the campaign sends outside the mainland.
     public var international = false
+    /// What the receipts' billed segments cost at each country's price, where prices differ by
+    /// country (nil: billed segments × `pricePerSegment`).
+    public var billedCost: Double?
 
     /// Reads what the report shows from the campaign's state.
     public static func make(campaign: Campaign, stateFolder: String, now: Date = Date()) async throws(RunStoreError) -> DeliveryReport {
@@ -60,6 +63,12 @@ public struct DeliveryReport: Sendable {
                                     sends: accepted.compactMap { batch in batch.attemptAt.map { ($0, batch.recipients) } }, receipts: receipts, generatedAt: now)
         report.countries = status.countries ?? [:]
         report.international = status.international
+        let prices = campaign.sending.prices
+        if !prices.isUniform {
+            report.billedCost = Receipt.counting(stored).values.flatMap(\.values).reduce(0) { cost, receipt in
+                cost + Double(receipt.segments) * prices.price(callingCode: reader.callingCode(ofPlanned: receipt.phone))
+            }
+        }
         return report
     }
 
@@ -267,7 +276,7 @@ public struct DeliveryReport: Sendable {
             \(countryTable())<h2>Billed segments</h2>
             <table>
             <tr><td>estimated by the plan for the recipients accepted</td><td class="n">\(Self.number(estimatedSegments))</td><td class="n">\(String(format: "%.2f", estimatedCost))</td></tr>
-            <tr><td>billed, as the receipts say (\(Self.number(delivered + failed)) receipts)</td><td class="n">\(Self.number(billed))</td><td class="n">\(String(format: "%.2f", Double(billed) * pricePerSegment))</td></tr>
+            <tr><td>billed, as the receipts say (\(Self.number(delivered + failed)) receipts)</td><td class="n">\(Self.number(billed))</td><td class="n">\(String(format: "%.2f", billedCost ?? Double(billed) * pricePerSegment))</td></tr>
             </table>
             <p class="muted">The meanings are those carriers usually give these codes; a carrier may use a code otherwise.</p>
             <p class="muted">Receipts are pushed by Alibaba Cloud to <code>salvo receipts serve</code>; a number counts once, by its last receipt.</p>

@@ -17,8 +17,9 @@ extension StatusReader {
 
     /// Everyone who did not get the message, with the reason: rows left out of the plan (invalid
     /// with `invalid: skip`, duplicate, excluded), read again from the recipient files, then the
-    /// plan's recipients whose sending failed or expired. The recipient files must be the ones
-    /// the plan was made from.
+    /// plan's recipients whose sending failed or expired. A left-out row whose number is in the
+    /// plan (an invalid row before a valid one, a duplicate) is that recipient's, who is listed
+    /// by the plan's outcome alone. The recipient files must be the ones the plan was made from.
     public func notSent(_ row: ([String]) -> Void) async throws -> NotSentSummary {
         guard let stored = try await store.planHeader() else {
             throw RunStoreError(.io, "campaign '\(campaign.id.value)' has not been run (no plan in \(folder))")
@@ -29,8 +30,15 @@ extension StatusReader {
         }
         let parameters = campaign.parameters.map(\.name.value)
         var summary = NotSentSummary()
+        var planned = Set<UInt64>()
+        try await store.readPlan { batch in
+            for recipient in batch.recipients {
+                if let phone = recipient.first.flatMap(PhoneNumber.fromProvider) { planned.insert(phone.key) }
+            }
+        }
         let checker = RecipientChecker(campaign: campaign, diagnosticLimit: 0)
         _ = await checker.check(accept: { (_: AcceptedRecipient) throws(Never) in }, setAside: { aside in
+            if let phone = PhoneNumber.fromProvider(aside.phone), planned.contains(phone.key) { return }
             row([aside.phone] + aside.values + [aside.reason.rawValue, aside.problem ?? "", aside.file, String(aside.line), "", ""])
             summary.listed += 1
         })
