@@ -10,7 +10,7 @@ extension ReportPlan {
         let delay = EmulatorCore.seconds(self.delay)
         for message in messages {
             let roll = ReportPusher.unit(message.bizId + "\u{1}" + message.phone, seed: seed)
-            let success = roll >= failRate
+            let success = roll >= failRate(template: message.templateCode)
             let failure = ReportPlan.carrierCodes[Int(roll * 1000) % ReportPlan.carrierCodes.count]
             let code = success ? "DELIVERED" : failure.0
             reports.decided.append((message.bizId, message.phone, success, code))

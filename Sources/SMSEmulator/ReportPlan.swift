@@ -10,6 +10,14 @@ public struct ReportPlan: Sendable {
     public var delay: Duration = .milliseconds(500)
     /// The share of receipts that report a failure (a carrier code instead of DELIVERED).
     public var failRate = 0.0
+    /// The share for messages of a template code, where it differs from `failRate` (a bad
+    /// variant, a failing canary).
+    public var failRates: [String: Double] = [:]
+
+    /// The share of failing receipts for messages of `templateCode`.
+    func failRate(template templateCode: String) -> Double {
+        failRates[templateCode] ?? failRate
+    }
     /// The share of receipts pushed twice.
     public var duplicateRate = 0.0
     /// The retry schedule when the receiver does not answer code 0: 1, 5 and 10 minutes, times

@@ -78,7 +78,8 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Milliseconds a flow-control refusal asks the client to wait, in its x-acs-retry-after header (default: no header).") var qpsRetryAfter: Int?
     @Option(help: "Push delivery receipts of accepted sends to this URL (a receiver's /sms-report), as Alibaba Cloud does.") var reportUrl: String?
     @Option(help: "Milliseconds after a send before its receipt is pushed.") var reportDelayMs = 500
-    @Option(help: "Share of receipts that report a carrier failure.") var reportFailRate = 0.0
+    @Option(help: ArgumentHelp("Share of receipts that report a carrier failure, 0 to 1: for every template (0.02), or for one template code (SMS_465012399=0.9, which wins); repeatable.",
+                               valueName: "RATE or CODE=RATE")) var reportFailRate: [FailRateOption] = []
     @Option(help: "Share of receipts pushed twice.") var reportDuplicateRate = 0.0
     @Option(help: "Share of recipients who reply (SmsUp, pushed to the --report-url with 'sms-up' for 'sms-report'); half of the replies are unsubscribe words.") var replyRate = 0.0
     @Option(help: "Scale of the retry schedule (1, 5 and 10 minutes) when the receiver does not answer code 0; 0.001 makes it 60, 300 and 600 ms.") var reportRetryScale = 1.0
@@ -89,7 +90,7 @@ struct EmulatorOptions: ParsableArguments {
         guard (0...65535).contains(port) else { throw ValidationError("--port is a TCP port, 0 to 65535 (0 picks a free one)") }
         if let problem = faults.problem { throw ValidationError(problem) }
         guard qpsLimit >= 0 else { throw ValidationError("--qps-limit is 0 (no limit) or more") }
-        for rate in [reportFailRate, reportDuplicateRate, replyRate] where !(0...1).contains(rate) {
+        for rate in [reportDuplicateRate, replyRate] where !(0...1).contains(rate) {
             throw ValidationError("--report-fail-rate, --report-duplicate-rate and --reply-rate are between 0 and 1")
         }
         guard reportDelayMs >= 0, reportRetryScale >= 0 else { throw ValidationError("--report-delay-ms and --report-retry-scale are 0 or more") }
@@ -150,7 +151,9 @@ struct EmulatorOptions: ParsableArguments {
         guard reportUrl != nil || queueOptions.queue else { return nil }
         var plan = ReportPlan(url: reportUrl ?? "")
         plan.delay = .milliseconds(reportDelayMs)
-        plan.failRate = reportFailRate
+        for option in reportFailRate {
+            if let code = option.templateCode { plan.failRates[code] = option.rate } else { plan.failRate = option.rate }
+        }
         plan.duplicateRate = reportDuplicateRate
         plan.retryScale = reportRetryScale
         plan.replyRate = replyRate

@@ -46,6 +46,14 @@ import Testing
         #expect(!written.contains(Self.marker), "the secret leaked into the emulator's output or record")
     }
 
+    @Test(arguments: ["1.5", "SMS_1=2", "SMS_x=0.5", "=0.5", "rate"])
+    func aBadReportFailRateIsAUsageError(_ value: String) throws {
+        let outcome = try SalvoProcess.run(["emulator", "--port", "0", "--report-fail-rate", value],
+                                           environment: ["ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI5tRateKey", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "rate-secret"])
+        #expect(outcome.status == 64, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("--report-fail-rate"))
+    }
+
     @Test func withoutAKeyPairItSaysWhatToSet() throws {
         let outcome = try SalvoProcess.run(["emulator", "--port", "0"])
         #expect(outcome.status == 64)
