@@ -110,9 +110,8 @@ public struct PlanCompiler: Sendable {
             if samples.count < sampleCount { samples.append(Self.sample(recipient, campaign: campaign)) }
             fragment.removeAll(keepingCapacity: true)
             PlanJSON.array([recipient.phone.digits, String(recipient.sourceIndex)] + (usesColumns ? recipient.values : []), into: &fragment)
-            try fragment.withUnsafeBufferPointer { (bytes) throws(PlanError) in
-                try rows.add(bytes, segments: recipient.segments, callingCode: international ? recipient.phone.callingCode : nil)
-            }
+            let callingCode = international ? recipient.phone.callingCode : nil
+            try fragment.withUnsafeBufferPointer { (bytes) throws(PlanError) in try rows.add(bytes, segments: recipient.segments, callingCode: callingCode) }
         }, fast: { (recipient: FastRecipient, full: FullRecipient) throws(PlanError) in
             try tick()
             if usesColumns {
