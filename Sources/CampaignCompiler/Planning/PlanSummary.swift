@@ -12,7 +12,7 @@ public enum PlanSummary {
             "requests": result.requests,
             "segments": result.recipients.totalSegments,
             "segmentDistribution": Dictionary(uniqueKeysWithValues: result.recipients.segmentHistogram.map { (String($0.key), $0.value) }),
-            "estimatedCost": (result.estimatedCost * 10_000).rounded() / 10_000,
+            "estimatedCost": Money.rounded(result.estimatedCost),
             "sendingSeconds": (result.sendingSeconds * 10).rounded() / 10,
             "samples": result.samples.map { ["phone": $0.phone, "text": $0.text, "length": $0.length, "segments": $0.segments] },
             "complete": result.isComplete,
@@ -31,7 +31,7 @@ public enum PlanSummary {
         var countries: [String: Any] = [:]
         for (code, count) in result.recipients.byCallingCode {
             let cost = Double(count.segments) * campaign.sending.prices.price(callingCode: code)
-            countries[String(code)] = ["recipients": count.recipients, "segments": count.segments, "cost": (cost * 10_000).rounded() / 10_000]
+            countries[String(code)] = ["recipients": count.recipients, "segments": count.segments, "cost": Money.rounded(cost)]
         }
         return countries
     }

@@ -1,3 +1,4 @@
+import CampaignCompiler
 import Foundation
 
 /// One country's figures in a campaign's status, by calling code: recipients planned, sent (in
@@ -23,25 +24,12 @@ public struct CountryFigures: Sendable, Hashable {
     /// The object `status --json` writes under the calling code.
     var jsonObject: [String: Any] {
         ["recipients": recipients, "sent": sent, "delivered": delivered, "failed": failed, "segments": segments,
-         "cost": Self.rounded(cost)]
+         "cost": Money.rounded(cost)]
     }
 
     /// A line of `status` text: `+852 (HK): 3 of 3 sent, 2 delivered, 1 failed, 6 segments, cost 0.36`.
     func line(callingCode: Int, region: String?) -> String {
         "+\(callingCode)\(region.map { " (\($0))" } ?? ""): \(sent) of \(recipients) sent, \(delivered) delivered, \(failed) failed, "
-            + "\(segments) segment\(segments == 1 ? "" : "s"), cost \(Self.money(cost))"
-    }
-
-    /// A cost to four decimals, as the plan's estimate is written.
-    static func rounded(_ amount: Double) -> Double {
-        (amount * 10_000).rounded() / 10_000
-    }
-
-    /// A cost for people: `0.36`, `12`, `0.045`.
-    static func money(_ amount: Double) -> String {
-        var text = String(rounded(amount))
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        if let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) == 2 { text += "0" }
-        return text
+            + "\(segments) segment\(segments == 1 ? "" : "s"), cost \(Money.format(cost))"
     }
 }

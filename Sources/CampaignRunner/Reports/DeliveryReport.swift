@@ -81,7 +81,7 @@ public struct DeliveryReport: Sendable {
             let region = CallingCodes.mainRegion(callingCode: code).map { " (\($0))" } ?? ""
             rows += "<tr><td>+\(code)\(Self.escape(region))</td><td class=\"n\">\(Self.number(figures.recipients))</td><td class=\"n\">\(Self.number(figures.sent))</td>"
                 + "<td class=\"n\">\(Self.number(figures.delivered))</td><td class=\"n\">\(Self.number(figures.failed))</td>"
-                + "<td class=\"n\">\(Self.number(figures.segments))</td><td class=\"n\">\(CountryFigures.money(figures.cost))</td></tr>"
+                + "<td class=\"n\">\(Self.number(figures.segments))</td><td class=\"n\">\(Money.format(figures.cost))</td></tr>"
         }
         return "<h2>By country</h2>\n<table class=\"countries\"><tr><th>calling code</th><th class=\"n\">recipients</th><th class=\"n\">sent</th>"
             + "<th class=\"n\">delivered</th><th class=\"n\">failed</th><th class=\"n\">segments</th><th class=\"n\">cost</th></tr>\(rows)</table>\n"
