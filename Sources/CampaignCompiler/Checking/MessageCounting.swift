@@ -34,16 +34,9 @@ struct MessageCounting: Sendable {
         return (units, .ucs2)
     }
 
-    /// Billed segments of a message of `length` in `encoding`.
+    /// Billed segments of a message of `length` in `encoding` (a mainland message is UCS-2).
     @inline(__always)
     func segments(length: Int, encoding: MessageEncoding) -> Int {
-        destination == .mainland ? MessageLength.segments(forLength: length) : MessageLength.segments(forLength: length, encoding: encoding)
-    }
-
-    /// The length and segments of a message of a sign name and rendered text.
-    static func measure(destination: Destination, signName: String, rendered: String) -> (length: Int, encoding: MessageEncoding, segments: Int) {
-        let counting = MessageCounting(destination: destination, signName: signName, fixedText: rendered)
-        let (length, encoding) = counting.measure(units: counting.fixedUnits, septets: counting.fixedSeptets)
-        return (length, encoding, counting.segments(length: length, encoding: encoding))
+        MessageLength.segments(forLength: length, encoding: encoding)
     }
 }

@@ -27,10 +27,8 @@ extension MessageLength {
     /// An international message: `[Sign]` + text in GSM-7 when both are GSM-7 (length in septets,
     /// the brackets 2 each), else `【Sign】` (or `[Sign]`) + text in UCS-2 (UTF-16 units).
     public static func international(signName: String, rendered: String) -> (length: Int, encoding: MessageEncoding) {
-        if let sign = GSM7.septets(signName), let text = GSM7.septets(rendered) {
-            return (sign + 4 + text, .gsm7)
-        }
-        return (characters(signName) + 2 + characters(rendered), .ucs2)
+        let counting = MessageCounting(destination: .international, signName: signName, fixedText: rendered)
+        return counting.measure(units: counting.fixedUnits, septets: counting.fixedSeptets)
     }
 
     /// GSM-7: 1 up to 160, then 153 each; UCS-2: 1 up to 70, then 67 each.

@@ -180,13 +180,6 @@ struct RowRules: Sendable {
         return GSM7.septets(utf8: value) ?? -1
     }
 
-    /// Billed segments of a message of `length` in `encoding`, 0 where the template cannot be
-    /// measured.
-    @inline(__always)
-    func segments(length: Int, encoding: MessageEncoding) -> Int {
-        counting?.segments(length: length, encoding: encoding) ?? 0
-    }
-
     /// The length rule: whether a message of `length` fits (a template without columns is
     /// measured, and reported, at the campaign file).
     @inline(__always)
