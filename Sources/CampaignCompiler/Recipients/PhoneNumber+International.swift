@@ -10,9 +10,18 @@ extension PhoneNumber {
         }
     }
 
-    /// Reads a number as the plan, the provider and receipts write it (digits only): 11 digits
-    /// `1[3-9]…` are mainland, other 7–15 digits not starting with 0 are country code + number.
-    public static func providerDigits(_ text: some StringProtocol) -> PhoneNumber? {
+    /// A number as the provider, a receipt, a reply or a plan writes it: any form `parse` reads
+    /// (`138…`, `86138…`, `+86…`, `+852…`), else digits-only country code and number
+    /// (`85291234567`, which `parse` takes for a malformed mainland number); nil for anything else.
+    /// The one reader of provider digits: receipts, replies, reports and masks all use it.
+    public static func fromProvider(_ text: some StringProtocol) -> PhoneNumber? {
+        if case .success(let number) = parse(text) { return number }
+        return providerDigits(text)
+    }
+
+    /// Reads digits only: 11 digits `1[3-9]…` are mainland, other 7–18 digits not starting with 0
+    /// are country code + number.
+    static func providerDigits(_ text: some StringProtocol) -> PhoneNumber? {
         var value: UInt64 = 0
         var count = 0
         var first: UInt8 = 0
@@ -62,7 +71,8 @@ extension PhoneNumber {
         var number: PhoneNumber {
             if callingCode == 86, nationalLength == 11 {
                 let national = value % 100_000_000_000
-                if national / 10_000_000_000 == 1, (3...9).contains(national / 1_000_000_000 % 10) { return .mainland(national) }
+                let first = UInt8(national / 10_000_000_000), second = UInt8(national / 1_000_000_000 % 10)
+                if MainlandPhonePolicy.isMobile(count: 11, first: first, second: second) { return .mainland(national) }
             }
             return .international(value, digits: digitCount)
         }

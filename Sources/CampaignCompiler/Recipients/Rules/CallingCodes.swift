@@ -3,24 +3,29 @@
 public enum CallingCodes {
     /// The calling code a digits-only E.164 number starts with (1–3 digits), or nil.
     public static func callingCode(ofDigits digits: some StringProtocol) -> Int? {
-        var prefix = 0
-        for (index, byte) in digits.utf8.prefix(3).enumerated() {
+        var top = 0
+        for byte in digits.utf8.prefix(3) {
             let digit = Int(byte) - Int(UInt8(ascii: "0"))
-            guard (0...9).contains(digit), index > 0 || digit > 0 else { return nil }
-            prefix = prefix * 10 + digit
-            if Lookup.shared.prefixes[prefix] != 0 { return prefix }
+            guard (0...9).contains(digit) else { break }
+            top = top * 10 + digit
         }
-        return nil
+        // E.164 numbers do not start with 0 (a code read after one would be another number's).
+        guard digits.utf8.first != UInt8(ascii: "0") else { return nil }
+        return callingCode(ofTop: top)
     }
 
     /// The same over the number's value (no leading zero in E.164), fast: the hot loop asks it.
     public static func callingCode(ofValue value: UInt64) -> Int? {
-        guard value > 0 else { return nil }
         var top = value
         while top >= 1000 { top /= 10 }
+        return callingCode(ofTop: Int(top))
+    }
+
+    /// The calling code among the first one, two and three digits `top` holds (its first digit
+    /// not 0), or nil. Calling codes are prefix-free: at most one of them is one.
+    private static func callingCode(ofTop top: Int) -> Int? {
         let prefixes = Lookup.shared.prefixes
-        // Calling codes are prefix-free: at most one of the first 1, 2 and 3 digits is one.
-        var prefix = Int(top)
+        var prefix = top
         while prefix > 0 {
             if prefixes[prefix] != 0 { return prefix }
             prefix /= 10

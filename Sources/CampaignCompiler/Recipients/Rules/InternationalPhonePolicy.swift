@@ -4,14 +4,13 @@
 /// number (+86, any form) is refused: it goes with a mainland campaign. Changing an international
 /// phone rule means changing this file or `PhoneNumber.readE164`.
 struct InternationalPhonePolicy: PhonePolicy {
-    /// The region whose national numbers bare digits are, or nil (bare digits are CC + number).
-    let defaultRegion: PhoneRegion?
+    /// How bare digits are read as national numbers of the default region, or nil (bare digits
+    /// are CC + number).
     private let national: PhoneNumber.NationalRules?
     private let lookup: CallingCodes.Lookup
 
     /// Creates the policy; bare digits are national numbers of `defaultRegion` when one is given.
     init(defaultRegion: PhoneRegion?) {
-        self.defaultRegion = defaultRegion
         national = defaultRegion.map(PhoneNumber.NationalRules.init)
         lookup = .shared
     }

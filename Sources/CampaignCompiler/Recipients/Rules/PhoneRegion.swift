@@ -16,23 +16,6 @@ public struct PhoneRegion: Sendable, Hashable {
     /// Bit n set when its mobile or fixed-line numbers have n digits.
     var commonLengths: UInt32
 
-    /// A region with its calling code and trunk prefix; lengths and prefixes come from the table.
-    public init(iso: String, callingCode: Int, nationalPrefix: String?) {
-        if let region = CallingCodes.region(iso: iso), region.callingCode == callingCode {
-            self = region
-            self.nationalPrefix = nationalPrefix
-        } else {
-            self.iso = iso
-            self.callingCode = callingCode
-            self.nationalPrefix = nationalPrefix
-            self.internationalPrefix = nil
-            let code = CallingCodes.Lookup.shared.entry(callingCode: callingCode)
-            self.lengths = code?.lengths ?? 0
-            self.localLengths = code?.localLengths ?? 0
-            self.commonLengths = self.lengths
-        }
-    }
-
     /// A region of the generated table.
     init(_ row: CallingCodeTable.Region) {
         iso = row.iso
