@@ -17,6 +17,10 @@ public struct CountryFigures: Sendable, Hashable {
     public var segments = 0
     /// The cost of those segments, at the campaign's price for the calling code.
     public var cost = 0.0
+    /// Segments billed, as the receipts say (the HTML report's billed cost; not in `status`).
+    public var billedSegments = 0
+    /// Their cost at the calling code's price.
+    public var billedCost = 0.0
 
     /// No recipient yet.
     public init() {}

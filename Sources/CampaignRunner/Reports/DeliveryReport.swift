@@ -63,11 +63,8 @@ public struct DeliveryReport: Sendable {
                                     sends: accepted.compactMap { batch in batch.attemptAt.map { ($0, batch.recipients) } }, receipts: receipts, generatedAt: now)
         report.countries = status.countries ?? [:]
         report.international = status.international
-        let prices = campaign.sending.prices
-        if !prices.isUniform {
-            report.billedCost = Receipt.counting(stored).values.flatMap(\.values).reduce(0) { cost, receipt in
-                cost + Double(receipt.segments) * prices.price(callingCode: reader.callingCode(ofPlanned: receipt.phone))
-            }
+        if !campaign.sending.prices.isUniform {
+            report.billedCost = report.countries.values.reduce(0) { $0 + $1.billedCost }
         }
         return report
     }

@@ -45,6 +45,7 @@ extension StatusReader {
         }
         for receipt in Receipt.counting(receipts).values.flatMap(\.values) {
             let code = callingCode(ofPlanned: receipt.phone)
+            figures[code, default: CountryFigures()].billedSegments += receipt.segments
             if receipt.success {
                 figures[code, default: CountryFigures()].delivered += 1
             } else {
@@ -55,6 +56,7 @@ extension StatusReader {
         return figures.reduce(into: [:]) { priced, entry in
             var country = entry.value
             country.cost = Double(country.segments) * prices.price(callingCode: entry.key)
+            country.billedCost = Double(country.billedSegments) * prices.price(callingCode: entry.key)
             priced[entry.key] = country
         }
     }
