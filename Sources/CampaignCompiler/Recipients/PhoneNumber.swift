@@ -95,10 +95,16 @@ public enum PhoneNumber: Sendable, Hashable {
         }
     }
 
-    /// Appends the decimal digits of `value` (a mainland number) to `out`.
+    /// Appends the decimal digits of `value` (a number's value) to `out`.
     static func appendDigits(_ value: UInt64, to out: inout some PlanByteSink) {
+        withDecimalDigits(of: value) { out.appendBytes($0) }
+    }
+
+    /// Calls `body` with the decimal digits of `value` as ASCII, from a buffer on the stack.
+    @inline(__always)
+    static func withDecimalDigits<Result>(of value: UInt64, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { raw in
+        return withUnsafeMutableBytes(of: &digits) { raw in
             var rest = value
             var index = 24
             repeat {
@@ -106,7 +112,7 @@ public enum PhoneNumber: Sendable, Hashable {
                 raw[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
                 rest /= 10
             } while rest > 0
-            out.appendBytes(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[index..<24]))
+            return body(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[index..<24]))
         }
     }
 

@@ -26,17 +26,9 @@ public struct ArmAssignment: Sendable, Hashable {
     /// writes them (an international key without its top bit). Without allocating.
     @inline(__always)
     public func hash(key: UInt64) -> UInt64 {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        return withUnsafeMutableBytes(of: &digits) { raw in
-            var value = key & ~(1 << 63)
-            var index = 24
-            repeat {
-                index -= 1
-                raw[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
-                value /= 10
-            } while value > 0
+        PhoneNumber.withDecimalDigits(of: key & ~(1 << 63)) { digits in
             var state = prefix
-            for position in index..<24 { state = (state ^ UInt64(raw[position])) &* Self.prime }
+            for byte in digits { state = (state ^ UInt64(byte)) &* Self.prime }
             return Self.finalise(state)
         }
     }
