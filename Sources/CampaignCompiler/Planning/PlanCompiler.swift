@@ -120,7 +120,7 @@ public struct PlanCompiler: Sendable {
             }
             if samples.count < sampleCount { samples.append(Self.sample(full.make(), campaign: campaign)) }
             try rows.add(recipient.fragment, segments: recipient.segments,
-                         callingCode: international ? CallingCodes.callingCode(ofValue: recipient.phone) ?? 0 : nil)
+                         callingCode: international ? recipient.callingCode : nil)
         })
         var result = firstResult(first, header: header, samples: samples)
         guard result.diagnostics.errorCount == 0 else {

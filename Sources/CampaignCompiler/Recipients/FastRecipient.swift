@@ -3,8 +3,10 @@ import YAMLSyntax
 
 /// A recipient accepted by the fast reader: what a plan needs, without a string per value.
 struct FastRecipient {
-    /// The mainland number.
+    /// The number's key (a mainland number, or an international one's value).
     var phone: UInt64
+    /// Its calling code (86 for a mainland number), found once for the counts and the plan.
+    var callingCode: Int
     var length: Int
     var segments: Int
     var sourceIndex: Int

@@ -146,11 +146,12 @@ extension RecipientChecker {
                     if segments < pass.histogram.count { pass.histogram[segments] += 1 } else { state.summary.segmentHistogram[segments, default: 0] += 1 }
                     state.summary.totalSegments += segments
                 }
-                if !mainland { state.summary.countries[CallingCodes.callingCode(ofValue: record.phone) ?? 0, default: CountryCount()].add(segments: segments) }
+                let callingCode = mainland ? 86 : CallingCodes.callingCode(ofValue: record.phone) ?? 0
+                if !mainland { state.summary.countries[callingCode, default: CountryCount()].add(segments: segments) }
                 let full = FullRecipient(bytes: bytes, start: start, line: line, phone: phone, length: length, segments: segments, encoding: encoding,
                                          maker: Unmanaged.passUnretained(pass.maker))
                 let ahead = index + 8 < count ? table[index + 8].key : 0
-                try fast(FastRecipient(phone: record.phone, length: length, segments: segments, sourceIndex: context.sourceIndex,
+                try fast(FastRecipient(phone: record.phone, callingCode: callingCode, length: length, segments: segments, sourceIndex: context.sourceIndex,
                                        line: line, key: record.key, fragment: table.fragment(index), aheadKey: ahead), full)
             }
         }
