@@ -34,12 +34,11 @@ extension EmulatorCore {
         var numbers: [SentNumber] = []
         numbers.reserveCapacity(phones.count)
         for phone in phones {
-            if international == true, !Self.hasMainlandCode(phone), let other = Self.international(phone) {
-                numbers.append(SentNumber(digits: other, isMainland: false))
-                continue
-            }
-            let mainland = Self.mainland(phone)
-            let other = mainland == nil ? Self.international(phone) : nil
+            // An international template reads country code + number first (11 digits 1[3-9]…
+            // are +1); there only a number written with the mainland's code is a mainland one.
+            let asInternational = international == true && !Self.hasMainlandCode(phone) ? Self.international(phone) : nil
+            let mainland = asInternational == nil ? Self.mainland(phone) : nil
+            let other = asInternational ?? (mainland == nil ? Self.international(phone) : nil)
             if international == nil, mainland != nil || other != nil { international = other != nil }
             if let mainland {
                 guard international != true else {
